@@ -1,0 +1,52 @@
+"""Shared fixtures: the repository root, the built book, full MNIST when it is on disk."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+BUILD_DIR = ROOT / "_build"
+HTML_DIR = BUILD_DIR / "html"
+
+
+@pytest.fixture(scope="session")
+def root() -> Path:
+    return ROOT
+
+
+@pytest.fixture(scope="session")
+def built_book() -> Path:
+    """Build the whole book once per session (quick mode, warnings as errors, notebooks executed).
+
+    Returns the HTML folder. The build log is written to ``_build/build.log``.
+    """
+    env = dict(os.environ, SNNLIB_QUICK="1", PYTHONHASHSEED="0")
+    BUILD_DIR.mkdir(exist_ok=True)
+    cmd = [sys.executable, "-m", "jupyter_book", "build", str(ROOT), "-W", "-n", "--keep-going"]
+    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
+    log = proc.stdout + "\n" + proc.stderr
+    (BUILD_DIR / "build.log").write_text(log)
+    if proc.returncode != 0:
+        pytest.fail(f"jupyter-book build failed (exit {proc.returncode}); end of the log:\n{log[-6000:]}")
+    return HTML_DIR
+
+
+def shared_mnist_dir():
+    """Full MNIST beside the checkout (../shared/data/mnist), or SNNLIB_DATA, if present."""
+    for cand in (os.environ.get("SNNLIB_DATA"), ROOT.parent / "shared" / "data" / "mnist"):
+        if cand and (Path(cand) / "train-labels-idx1-ubyte.gz").exists():
+            return Path(cand)
+    return None
+
+
+@pytest.fixture(scope="session")
+def mnist_dir():
+    d = shared_mnist_dir()
+    if d is None:
+        pytest.skip("full MNIST not found in ../shared/data/mnist or $SNNLIB_DATA")
+    return d
