@@ -41,6 +41,67 @@ def _maybe(x: Optional[float], default: float) -> float:
     return default if x is None else x
 
 
+# ---------------------------------------------------------------------------------------------
+# Data (snnlib.data): digit grids and class counts
+# ---------------------------------------------------------------------------------------------
+
+__all__ += ["digit_grid", "class_counts"]
+
+def digit_grid(images, labels=None, ncols: int = 10, nrows: Optional[int] = None, class_names=None,
+               ax=None, cmap: str = "gray_r", pad: int = 2):
+    """Show images ``[N, H, W]`` (uint8 0..255 or floats) as one tiled grid, row by row, on one ``ax``.
+
+    Shows ``nrows * ncols`` images (all of them when ``nrows`` is None); with ``labels`` ``[N]`` each
+    tile gets its label (or ``class_names[label]``) in its corner. Returns the ``ax``.
+    """
+    imgs = to_numpy(images)
+    if imgs.ndim != 3:
+        raise ValueError(f"images must be [N, H, W], got shape {imgs.shape}")
+    n = imgs.shape[0] if nrows is None else min(imgs.shape[0], nrows * ncols)
+    if n == 0:
+        raise ValueError("images is empty: nothing to show")
+    ncols = min(ncols, n)
+    nrows = -(-n // ncols)
+    h, w = imgs.shape[1:]
+    vmax = 255.0 if imgs.dtype == np.uint8 else max(float(imgs.max()), 1e-12)
+    mosaic = np.full((nrows * (h + pad) + pad, ncols * (w + pad) + pad), np.nan)
+    for k in range(n):
+        r, c = divmod(k, ncols)
+        mosaic[pad + r * (h + pad): pad + r * (h + pad) + h, pad + c * (w + pad): pad + c * (w + pad) + w] = imgs[k]
+    ax = new_ax(ax, figsize=(0.6 * ncols + 0.4, 0.6 * nrows + 0.4))
+    ax.imshow(np.ma.masked_invalid(mosaic), cmap=cmap, vmin=min(0.0, float(np.nanmin(mosaic))), vmax=vmax,
+              interpolation="nearest")
+    ax.set_facecolor("white")
+    if labels is not None:
+        labs = to_numpy(labels)
+        for k in range(n):
+            r, c = divmod(k, ncols)
+            text = str(class_names[int(labs[k])]) if class_names is not None else str(int(labs[k]))
+            ax.text(pad + c * (w + pad) + 1, pad + r * (h + pad) + 1, text, color="#d62728", fontsize=7,
+                    va="top", ha="left")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    return ax
+
+
+def class_counts(labels, num_classes: int = 10, class_names=None, ax=None, color: str = EXC_COLOR,
+                 title: Optional[str] = None):
+    """Bar chart of how many items ``labels`` ``[N]`` (ints 0..num_classes-1) has in each class. Returns the ``ax``."""
+    labs = to_numpy(labels).astype(np.int64).ravel()
+    if labs.size and (labs.min() < 0 or labs.max() >= num_classes):
+        raise ValueError(f"labels must be ints in 0..{num_classes - 1}, got range {labs.min()}..{labs.max()}")
+    counts = np.bincount(labs, minlength=num_classes)
+    ax = new_ax(ax, figsize=(6, 2.5))
+    ax.bar(np.arange(num_classes), counts, color=color)
+    names = class_names if class_names is not None else [str(c) for c in range(num_classes)]
+    ax.set_xticks(np.arange(num_classes))
+    ax.set_xticklabels(names, rotation=45 if max(len(str(x)) for x in names) > 2 else 0,
+                       ha="right" if max(len(str(x)) for x in names) > 2 else "center")
+    ax.set_ylabel("count")
+    ax.set_title(title if title is not None else f"{labs.size:,} items")
+    return ax
+
+
 # =============================================================================================
 # Chapter: spike coding
 # =============================================================================================
