@@ -153,6 +153,19 @@ def _find_files(folder: Path, split: str, dataset: str, layouts: str = "all") ->
     return None
 
 
+def _half_pairs(folder: Path, split: str, dataset: str, layouts: str) -> List[str]:
+    """Notes on layout folders that hold one file of a split's (images, labels) pair but not the other."""
+    folder = Path(folder)
+    bases = [folder / _DIRNAMES[dataset] / "raw"] + ([folder, folder / "raw"] if layouts == "all" else [])
+    notes = []
+    for base in bases:
+        have = [stem for stem in _FILES[split] if (base / stem).is_file() or (base / (stem + ".gz")).is_file()]
+        if len(have) == 1:
+            missing = [stem for stem in _FILES[split] if stem not in have][0]
+            notes.append(f"{base} has {have[0]} but {missing}(.gz) is missing")
+    return notes
+
+
 def _which_dataset(labels: np.ndarray, split: str) -> Optional[str]:
     first = tuple(int(v) for v in labels[:10])
     for (name, sp), ref in _FIRST_LABELS.items():
@@ -315,6 +328,8 @@ def _load_full(split, root, dataset, download):
                 return _read_pair(*files, split, dataset) + (files[0].parent,)
             except _WrongDataset as err:
                 notes.append(str(err))
+        else:
+            notes += _half_pairs(d, split, dataset, layouts)
     if _download_allowed(download):
         try:
             _download(dataset, default_cache_dir())
