@@ -480,9 +480,9 @@ class Batches:
 
     def normalise(self, x: torch.Tensor) -> torch.Tensor:
         """``uint8 [B, ...]`` pixels to ``float32 [B, ...]`` in the chosen scale (and flattened if asked)."""
-        x = x.float() / 255.0
+        x = x.to(torch.float32).div_(255.0)  # in place: one new tensor per batch
         if self.scale == "standard":
-            x = (x - self.mean) / self.std
+            x = x.sub_(self.mean).div_(self.std)
         return x.flatten(1) if self.flatten else x
 
     def __iter__(self) -> Iterator[Tuple[torch.Tensor, torch.Tensor]]:

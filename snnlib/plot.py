@@ -52,7 +52,7 @@ def digit_grid(images, labels=None, ncols: int = 10, nrows: Optional[int] = None
     """Show images ``[N, H, W]`` (uint8 0..255 or floats) as one tiled grid, row by row, on one ``ax``.
 
     Shows ``nrows * ncols`` images (all of them when ``nrows`` is None); with ``labels`` ``[N]`` each
-    tile gets its label (or ``class_names[label]``) in its corner. Returns the ``ax``.
+    tile gets its label (or ``class_names[label]``) written above it. Returns the ``ax``.
     """
     imgs = to_numpy(images)
     if imgs.ndim != 3:
@@ -63,24 +63,29 @@ def digit_grid(images, labels=None, ncols: int = 10, nrows: Optional[int] = None
     ncols = min(ncols, n)
     nrows = -(-n // ncols)
     h, w = imgs.shape[1:]
+    band = 0 if labels is None else max(h // 3, 6)  # room for the label above each tile
     vmax = 255.0 if imgs.dtype == np.uint8 else max(float(imgs.max()), 1e-12)
-    mosaic = np.full((nrows * (h + pad) + pad, ncols * (w + pad) + pad), np.nan)
+    step_y, step_x = h + pad + band, w + pad
+    mosaic = np.full((nrows * step_y + pad, ncols * step_x + pad), np.nan)
     for k in range(n):
         r, c = divmod(k, ncols)
-        mosaic[pad + r * (h + pad): pad + r * (h + pad) + h, pad + c * (w + pad): pad + c * (w + pad) + w] = imgs[k]
-    ax = new_ax(ax, figsize=(0.6 * ncols + 0.4, 0.6 * nrows + 0.4))
+        y0, x0 = pad + band + r * step_y, pad + c * step_x
+        mosaic[y0:y0 + h, x0:x0 + w] = imgs[k]
+    wide = class_names is not None
+    ax = new_ax(ax, figsize=((0.8 if wide else 0.55) * ncols + 0.3, 0.55 * nrows * step_y / h + 0.3))
     ax.imshow(np.ma.masked_invalid(mosaic), cmap=cmap, vmin=min(0.0, float(np.nanmin(mosaic))), vmax=vmax,
               interpolation="nearest")
-    ax.set_facecolor("white")
     if labels is not None:
         labs = to_numpy(labels)
         for k in range(n):
             r, c = divmod(k, ncols)
-            text = str(class_names[int(labs[k])]) if class_names is not None else str(int(labs[k]))
-            ax.text(pad + c * (w + pad) + 1, pad + r * (h + pad) + 1, text, color="#d62728", fontsize=7,
-                    va="top", ha="left")
+            text = str(class_names[int(labs[k])]) if wide else str(int(labs[k]))
+            ax.text(pad + c * step_x + w / 2, pad + band + r * step_y - 1, text, color=INH_COLOR,
+                    fontsize=6 if wide else 7, va="bottom", ha="center")
     ax.set_xticks([])
     ax.set_yticks([])
+    for side in ax.spines.values():
+        side.set_visible(False)
     return ax
 
 

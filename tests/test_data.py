@@ -555,7 +555,8 @@ def test_plots_run():
 
     x, y = data.load_mnist("test", source="bundled")
     ax = plot.digit_grid(x[:23], y[:23], ncols=10)
-    assert ax.images[0].get_array().shape == (3 * 30 + 2, 10 * 30 + 2) and len(ax.texts) == 23
+    assert ax.images[0].get_array().shape == (3 * (30 + 9) + 2, 10 * 30 + 2) and len(ax.texts) == 23
+    assert plot.digit_grid(x[:5]).images[0].get_array().shape == (32, 5 * 30 + 2)
     ax = plot.class_counts(y)
     assert [p.get_height() for p in ax.patches] == [100] * 10
     with pytest.raises(ValueError, match=r"\[N, H, W\]"):
