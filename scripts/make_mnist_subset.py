@@ -34,6 +34,18 @@ def first_per_class(labels: np.ndarray, per_class: int) -> np.ndarray:
     return np.sort(idx)
 
 
+def subset_arrays(full: dict, train_per_class: int, test_per_class: int) -> dict:
+    """The archive's arrays from ``full = {"train": (images, labels), "test": (images, labels)}``."""
+    arrays = {}
+    for split, per in (("train", train_per_class), ("test", test_per_class)):
+        images, labels = (np.asarray(a) for a in full[split])
+        idx = first_per_class(labels, per)
+        arrays[f"{split}_images"] = images[idx]
+        arrays[f"{split}_labels"] = labels[idx].astype(np.uint8)
+        arrays[f"{split}_index"] = idx.astype(np.int32)
+    return arrays
+
+
 def deterministic_npz(arrays: dict) -> bytes:
     """A compressed .npz whose bytes depend only on the arrays (fixed zip timestamps)."""
     buf = io.BytesIO()
@@ -62,15 +74,8 @@ def main() -> None:
     ap.add_argument("--train-per-class", type=int, default=300)
     ap.add_argument("--test-per-class", type=int, default=100)
     args = ap.parse_args()
-    arrays = {}
-    for split, per in (("train", args.train_per_class), ("test", args.test_per_class)):
-        images, labels = data.load_full(split, root=args.root, dataset=args.dataset, download=False)
-        images, labels = images.numpy(), labels.numpy()
-        idx = first_per_class(labels, per)
-        arrays[f"{split}_images"] = images[idx]
-        arrays[f"{split}_labels"] = labels[idx].astype(np.uint8)
-        arrays[f"{split}_index"] = idx.astype(np.int32)
-    payload = deterministic_npz(arrays)
+    full = {split: data.load_full(split, root=args.root, dataset=args.dataset, download=False) for split in ("train", "test")}
+    payload = deterministic_npz(subset_arrays(full, args.train_per_class, args.test_per_class))
     npz_path, sha_path = data._bundled_paths(args.dataset)
     write_atomic(npz_path, payload)
     write_atomic(sha_path, f"{hashlib.sha256(payload).hexdigest()}  {npz_path.name}\n".encode())

@@ -223,7 +223,7 @@ def search_dirs(root=None, dataset: str = "mnist") -> List[Tuple[Path, str]]:
 def _download_allowed(download: Optional[bool]) -> bool:
     if download is not None:
         return bool(download)
-    return os.environ.get("SNNLIB_DOWNLOAD", "1").strip().lower() not in ("0", "false", "no", "off", "")
+    return os.environ.get("SNNLIB_DOWNLOAD", "1").strip().lower() not in ("0", "false", "no", "off")
 
 
 def _online(host: str = "ossci-datasets.s3.amazonaws.com", port: int = 443, timeout: float = 2.0) -> bool:
@@ -268,8 +268,12 @@ def _download(dataset: str, cache: Path) -> None:
     """
     if not _online(_DOWNLOAD_HOSTS[dataset]):
         raise DataNotFound(f"cannot download {dataset}: no connection to {_DOWNLOAD_HOSTS[dataset]}")
-    cache.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".download-", dir=cache))
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=".download-", dir=cache))
+    except OSError as err:
+        raise DataNotFound(f"cannot download {dataset}: the cache folder {cache} is not writable ({err}); "
+                           "set XDG_CACHE_HOME to a writable folder") from err
     try:
         try:
             _torchvision_download(dataset, tmp)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import importlib.util
 import os
 import shutil
 import socket
@@ -21,8 +22,10 @@ import torch
 
 from snnlib import data
 
+ROOT = Path(__file__).resolve().parent.parent
 FASHION_DIR = Path("/usr/share/datasets/fashion-mnist")
 SMALL = {"train": 20, "test": 10}
+ORIGINAL_TV_DOWNLOAD = data._torchvision_download
 
 
 # ---------------------------------------------------------------------------------------------
@@ -171,6 +174,14 @@ def test_bundled_digits_are_real_mnist(full_mnist):
         for c in range(10):
             per = (y == c).sum().item()
             assert idx[y == c].tolist() == torch.nonzero(fy == c).flatten()[:per].tolist()
+
+
+def test_subset_script_regenerates_the_same_bytes(full_mnist):
+    spec = importlib.util.spec_from_file_location("make_mnist_subset", ROOT / "scripts" / "make_mnist_subset.py")
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    payload = script.deterministic_npz(script.subset_arrays(full_mnist, 300, 100))
+    assert payload == data.BUNDLED_PATH.read_bytes()
 
 
 def test_wrong_checksum_is_clear(monkeypatch, tmp_path):
@@ -401,6 +412,40 @@ def test_failed_download_leaves_nothing(small, monkeypatch, capsys):
     assert not (cache / "MNIST").exists() and list(cache.iterdir()) == []
     x, y = data.load_mnist("train")
     assert len(y) == 3000 and "bundled" in capsys.readouterr().out
+
+
+def test_download_through_torchvision_layout(small, monkeypatch):
+    """The real torchvision code path, with only its network call replaced by local files."""
+    import torchvision.datasets.mnist as tvm
+
+    monkeypatch.setattr(data, "_online", lambda *a, **k: True)
+    fetched = []
+
+    def fake_fetch(url, download_root, filename=None, md5=None, **kwargs):
+        fetched.append(url)
+        name = filename or url.rsplit("/", 1)[-1]
+        split = "train" if name.startswith("train") else "test"
+        arr = synthetic(split)[0 if "images" in name else 1]
+        write_idx(Path(download_root) / name, arr)  # the .gz, as downloaded ...
+        write_idx(Path(download_root) / name[:-3], arr)  # ... and gunzipped beside it
+
+    monkeypatch.setattr(tvm, "download_and_extract_archive", fake_fetch)
+    monkeypatch.setattr(data, "_torchvision_download", ORIGINAL_TV_DOWNLOAD)
+    for dataset in ("mnist", "fashion-mnist"):
+        x, y = data.load_mnist("test", source="full", dataset=dataset)
+        assert np.array_equal(x.numpy(), synthetic("test")[0])
+        assert (data.default_cache_dir() / data._DIRNAMES[dataset] / "raw" / "t10k-images-idx3-ubyte").is_file()
+    assert len(fetched) == 8 and fetched[0].startswith("https://")
+    assert sorted(p.name for p in data.default_cache_dir().iterdir()) == ["FashionMNIST", "MNIST"]
+
+
+def test_unwritable_cache_is_a_clean_fallback(small, monkeypatch, tmp_path, capsys):
+    monkeypatch.setattr(data, "_online", lambda *a, **k: True)
+    (tmp_path / "file").write_text("not a folder")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "file"))
+    with pytest.raises(data.DataNotFound, match="not writable"):
+        data.load_mnist("test", source="full")
+    assert len(data.load_mnist("test")[1]) == 1000 and "bundled" in capsys.readouterr().out
 
 
 def test_download_can_be_disabled(small, monkeypatch):
