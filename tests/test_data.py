@@ -414,6 +414,7 @@ def test_failed_download_leaves_nothing(small, monkeypatch, capsys):
     assert len(y) == 3000 and "bundled" in capsys.readouterr().out
 
 
+@pytest.mark.slow  # importing torchvision.datasets alone takes ~4 s of CPU
 def test_download_through_torchvision_layout(small, monkeypatch):
     """The real torchvision code path, with only its network call replaced by local files."""
     import torchvision.datasets.mnist as tvm
