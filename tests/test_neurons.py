@@ -381,3 +381,44 @@ def test_surrogate_is_used_for_the_backward_pass():
     s, _ = N.LIF(0.9, surrogate=surrogate.no_surrogate()).run(x)
     s.sum().backward()
     assert torch.all(x.grad == 0)
+
+
+# ---------------------------------------------------------------------------------------------
+# The chapter's exercises
+# ---------------------------------------------------------------------------------------------
+
+
+def _hand_step(cur, mem, beta, thr, reset, strict=True, delayed=True):
+    new = beta * mem + cur
+    r = surrogate.heaviside(mem - thr) if delayed else surrogate.heaviside(new - thr)
+    if reset == "subtract":
+        m = beta * mem + cur - r * thr if delayed else new - r * thr
+    elif reset == "zero":
+        m = beta * (1 - r) * mem + cur if delayed else new * (1 - r)
+    else:
+        m = new
+    return ((m > thr) if strict else (m >= thr)).float(), m
+
+
+def test_check_lif_step_accepts_the_right_answer_and_names_mistakes():
+    from snnlib import exercises as E
+
+    assert E.check_lif_step(_hand_step)
+    fb = E.check_lif_step(lambda *a: _hand_step(*a, strict=False))
+    assert not fb and "strict" in fb.message
+    fb = E.check_lif_step(lambda *a: _hand_step(*a, delayed=False))
+    assert not fb and "previous step" in fb.message
+    fb = E.check_lif_step(lambda *a: 1 / 0)
+    assert not fb and "ZeroDivisionError" in fb.message
+
+
+def test_check_current_for_rate_and_check_beta():
+    from snnlib import exercises as E
+
+    assert E.check_current_for_rate(N.current_for_rate(20.0), 20.0)
+    assert not E.check_current_for_rate(1.0, 20.0)  # below rheobase
+    fb = E.check_current_for_rate(3.0, 20.0)
+    assert not fb and "decrease" in fb.message
+    assert E.check_beta(lambda dt, tau: math.exp(-dt / tau))
+    fb = E.check_beta(lambda dt, tau: 1 - dt / tau)
+    assert not fb and "Euler" in fb.message
