@@ -170,7 +170,7 @@ def check_lif_step(fn: Callable, trials: int = 20, seed: int = 0) -> Feedback:
 def check_current_for_rate(current: float, rate: float = 20.0, params=None, tolerance: float = 0.5) -> Feedback:
     """Check that a constant ``current`` (nA) makes the physical LIF fire at ``rate`` Hz (within ``tolerance`` Hz).
 
-    The rate is measured by simulating :func:`snnlib.neurons.physical_lif_run` for 2 s and compared
+    The rate is measured by simulating :func:`snnlib.neurons.physical_lif_run` for 1 s and compared
     with the analytic f-I curve :func:`snnlib.neurons.firing_rate`; ``params`` defaults to
     :class:`snnlib.neurons.PhysicalLIFParams()`.
     """
@@ -183,11 +183,6 @@ def check_current_for_rate(current: float, rate: float = 20.0, params=None, tole
         return failed(f"the current should be a number in nA, got {type(current).__name__}.")
     if not current == current:  # NaN
         return failed("the current is NaN.")
-    duration = 2000.0
-    T = int(round(duration / p.dt))
-    spk, _ = physical_lif_run(torch.full((T,), current, dtype=torch.float64), p)
-    idx = torch.nonzero(spk).flatten()
-    sim = 0.0 if len(idx) < 2 else 1000.0 / (float(torch.diff(idx).double().mean()) * p.dt)
     theory = float(firing_rate(current, p))
     exact = current_for_rate(rate, p)
     if current <= p.rheobase:
@@ -196,9 +191,14 @@ def check_current_for_rate(current: float, rate: float = 20.0, params=None, tole
                       f"that fires at all (the rheobase) is (V_th - E_L) / R = {p.rheobase:g} nA.")
     if abs(theory - rate) > tolerance:
         direction = "increase" if theory < rate else "decrease"
-        return failed(f"at I = {current:g} nA the neuron fires at {sim:.2f} Hz in simulation ({theory:.2f} Hz "
-                      f"by the f-I formula), not {rate:g} Hz: {direction} the current. Hint: invert "
+        return failed(f"at I = {current:g} nA the neuron fires at {theory:.2f} Hz (f-I formula), not {rate:g} "
+                      f"Hz: {direction} the current. Hint: invert "
                       "f = 1 / (t_ref + tau ln((R I + E_L - V_reset) / (R I + E_L - V_th))) for I.")
+    duration = 1000.0
+    T = int(round(duration / p.dt))
+    spk, _ = physical_lif_run(torch.full((T,), current, dtype=torch.float64), p)
+    idx = torch.nonzero(spk).flatten()
+    sim = 0.0 if len(idx) < 2 else 1000.0 / (float(torch.diff(idx).double().mean()) * p.dt)
     return passed(f"I = {current:.4g} nA gives {sim:.2f} Hz in simulation (dt = {p.dt:g} ms) and "
                   f"{theory:.2f} Hz on the analytic f-I curve; the exact inverse is {exact:.4f} nA.")
 
