@@ -79,6 +79,7 @@ __all__ = [
     "discrete_steps_to_threshold",
     "discrete_rate",
     "first_spike_step",
+    "isi_rate",
 ]
 
 #: The reset mechanisms of the discrete model.
@@ -721,3 +722,23 @@ def discrete_rate(cur, beta: float, threshold: float = 1.0, refractory: int = 0,
     if dt is not None:
         r = r * 1000.0 / _check_positive(dt, "dt", "ms")
     return float(r) if r.ndim == 0 else r
+
+
+def isi_rate(spk: torch.Tensor, dt: Optional[float] = None) -> torch.Tensor:
+    """Firing rate of each neuron from its mean inter-spike interval, for a spike record ``[T, ...]``.
+
+    ``1 / mean(ISI)`` in spikes per step, or in Hz when the step ``dt`` (ms) is given; 0 for neurons
+    with fewer than two spikes. Unlike ``count / T`` it has no edge effect from the first spike's
+    latency, so it converges to the steady rate of a periodic neuron at once. Returns shape ``[...]``.
+    """
+    _check_time_first(spk, "spk", min_dim=1, shape_doc="[T, ...]")
+    s = (spk.detach() > 0).reshape(spk.shape[0], -1)
+    out = torch.zeros(s.shape[1], dtype=torch.float64)
+    t = torch.arange(s.shape[0], dtype=torch.float64)
+    for j in range(s.shape[1]):
+        times = t[s[:, j]]
+        if len(times) >= 2:
+            out[j] = (len(times) - 1) / float(times[-1] - times[0])
+    if dt is not None:
+        out = out * 1000.0 / _check_positive(dt, "dt", "ms")
+    return out.reshape(spk.shape[1:])

@@ -110,7 +110,7 @@ def plot_membrane(mem, spk=None, threshold=None, dt: Optional[float] = None, ax=
             ax.vlines(x[idx], mem[idx], top, color=line.get_color(), lw=1.2, alpha=0.9)
             ax.plot(x[idx], np.full(len(idx), top), "v", color=SPIKE_COLOR, ms=4,
                     label="spike" if label is None else None)
-    ax.set_ylabel(f"membrane $U$ ({unit})" if unit else "membrane $U$")
+    ax.set_ylabel(f"membrane potential ({unit})" if unit else "membrane $U$")
     return ax
 
 

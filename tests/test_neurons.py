@@ -422,3 +422,12 @@ def test_check_current_for_rate_and_check_beta():
     assert E.check_beta(lambda dt, tau: math.exp(-dt / tau))
     fb = E.check_beta(lambda dt, tau: 1 - dt / tau)
     assert not fb and "Euler" in fb.message
+
+
+def test_isi_rate():
+    spk = torch.zeros(20, 3)
+    spk[[2, 6, 10, 14], 0] = 1
+    spk[5, 1] = 1
+    r = N.isi_rate(spk)
+    assert r.tolist() == [0.25, 0.0, 0.0]
+    assert N.isi_rate(spk, dt=0.5)[0] == pytest.approx(500.0)
