@@ -413,7 +413,7 @@ class PhysicalLIFParams:
         tau: membrane time constant ``tau = R C`` (ms, > 0).
         R: membrane (leak) resistance ``R = 1/g_L`` (MOhm, > 0).
         E_L: resting (leak reversal) potential (mV).
-        V_th: threshold (mV, > E_L... any value > V_reset).
+        V_th: firing threshold (mV, above V_reset).
         V_reset: potential after a spike (mV, < V_th).
         t_ref: absolute refractory period (ms, >= 0); rounded up to whole steps of ``dt``.
         dt: Euler time step (ms, 0 < dt <= tau).

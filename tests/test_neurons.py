@@ -431,3 +431,25 @@ def test_isi_rate():
     r = N.isi_rate(spk)
     assert r.tolist() == [0.25, 0.0, 0.0]
     assert N.isi_rate(spk, dt=0.5)[0] == pytest.approx(500.0)
+
+
+def test_lif_plots_draw_the_library_traces():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from snnlib import plot as P
+
+    spk, mem = N.lif_run(torch.full((30, 1), 0.3), N.LIFParams(0.9, 1.0))
+    ax = P.plot_membrane(mem[:, 0], spk[:, 0], 1.0, dt=0.5)
+    np.testing.assert_allclose(ax.lines[0].get_ydata(), mem[:, 0].numpy())
+    np.testing.assert_allclose(ax.lines[0].get_xdata(), (np.arange(30) + 1) * 0.5)
+    with pytest.raises(ValueError, match=r"\[T\]"):
+        P.plot_membrane(mem[:, 0], spk[:10, 0], 1.0)
+    axes = P.plot_lif_response(torch.full((30,), 0.3), mem[:, 0], spk[:, 0], 1.0)
+    assert len(axes) == 2
+    ax = P.plot_fi_curve([0.0, 1.0], [0.0, 2.0], [0.0, 2.1])
+    ax = P.plot_euler_error([0.1, 0.2], [1.0, 2.0], slope=1.0)
+    ax = P.plot_charging([1.0, 2.0], [0.1, 0.2], [0.1, 0.21], threshold=0.5)
+    plt.close("all")
