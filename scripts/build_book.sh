@@ -12,5 +12,9 @@ python3 -m pip install -q -r requirements.txt
 # Notebook kernels import this checkout's snnlib even if another copy is installed.
 export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
 echo "building the book ($(python3 -c 'import snnlib as s; print("quick mode" if s.quick_mode() else "full mode")'))"
-python3 -m jupyter_book build . "$@"
+if command -v jupyter-book >/dev/null 2>&1; then
+  jupyter-book build . "$@"
+else  # pip's script folder is not on PATH: run the same command line through Python
+  python3 -c "from jupyter_book.cli.main import main; main()" build . "$@"
+fi
 echo "the book is in $PWD/_build/html (open _build/html/index.html)"
