@@ -56,39 +56,50 @@ def _flat_time_first(spikes, name: str = "spikes") -> np.ndarray:
 
 
 def raster(spikes, ax=None, max_neurons: Optional[int] = None, color: str = SPIKE_COLOR, off_color: str = INH_COLOR,
-           markersize: float = 2.0, title: Optional[str] = None, dt: float = 1.0):
-    """Raster plot: a dot at ``(t, neuron)`` for every spike. ``spikes [T, ...]`` (the trailing axes are
+           markersize: Optional[float] = None, title: Optional[str] = None, dt: float = 1.0, active_only: bool = False):
+    """Raster plot: a tick at ``(t, neuron)`` for every spike. ``spikes [T, ...]`` (the trailing axes are
     flattened into neurons); off spikes (negative values, delta code) are drawn in ``off_color``.
-    ``max_neurons`` keeps the first neurons only. Returns the ``ax``."""
+    ``max_neurons`` keeps the first neurons only; ``active_only`` drops neurons that never spike (the
+    y axis then counts active neurons). ``markersize`` defaults to one neuron's height. Returns the ``ax``."""
     s = _flat_time_first(spikes)
+    if active_only:
+        s = s[:, np.abs(s).sum(0) > 0]
     if max_neurons is not None:
         s = s[:, :max_neurons]
     ax = new_ax(ax, figsize=(6, 3))
+    if markersize is None:
+        height_pt = ax.get_position().height * ax.figure.get_figheight() * 72
+        markersize = float(np.clip(height_pt / max(s.shape[1], 1), 1.5, 4.0))
     t_on, n_on = np.nonzero(s > 0)
     t_off, n_off = np.nonzero(s < 0)
-    ax.plot(t_on * dt, n_on, "|", color=color, markersize=markersize * 2, label="on" if len(t_off) else None)
+    ax.plot(t_on * dt, n_on, "|", color=color, markersize=markersize, label="on" if len(t_off) else None)
     if len(t_off):
-        ax.plot(t_off * dt, n_off, "|", color=off_color, markersize=markersize * 2, label="off")
+        ax.plot(t_off * dt, n_off, "|", color=off_color, markersize=markersize, label="off")
         ax.legend(loc="upper right", fontsize="small")
     ax.set_xlim(-0.5 * dt, (s.shape[0] - 0.5) * dt)
     ax.set_ylim(-0.5, s.shape[1] - 0.5)
     ax.set_xlabel("time step" if dt == 1.0 else "time")
-    ax.set_ylabel("neuron")
+    ax.set_ylabel("active neuron" if active_only else "neuron")
     if title:
         ax.set_title(title)
     return ax
 
 
 def spike_count_image(spikes, ax=None, shape=None, cmap: str = "magma", colorbar: bool = True,
-                      title: Optional[str] = None):
-    """Image of spike counts ``N = sum_t |s[t]|``. ``spikes [T, H, W]``, ``[T, H, W, M]`` (population:
-    summed over ``M``) or ``[T, N]`` with ``shape=(H, W)``. Returns the ``ax``."""
+                      title: Optional[str] = None, population: str = "argmax"):
+    """Image of spike counts ``N = sum_t |s[t]|``. ``spikes [T, H, W]`` or ``[T, N]`` with ``shape=(H, W)``;
+    a population code ``[T, H, W, M]`` is shown as the index of each pixel's most active neuron
+    (``population="argmax"``) or as the total count (``"sum"``). Returns the ``ax``."""
     s = to_numpy(spikes)
     counts = np.abs(s).sum(0)
+    label = "spikes"
     if shape is not None:
         counts = counts.reshape(shape)
     elif counts.ndim == 3:
-        counts = counts.sum(-1)
+        if population == "argmax":
+            counts, label = counts.argmax(-1), "most active neuron"
+        else:
+            counts = counts.sum(-1)
     if counts.ndim != 2:
         raise ValueError(f"spike_count_image needs spikes [T, H, W] (or [T, N] with shape=(H, W)), got {s.shape}")
     ax = new_ax(ax, figsize=(3, 3))
@@ -96,7 +107,7 @@ def spike_count_image(spikes, ax=None, shape=None, cmap: str = "magma", colorbar
     ax.set_xticks([])
     ax.set_yticks([])
     if colorbar:
-        ax.figure.colorbar(im, ax=ax, fraction=0.046, pad=0.04, label="spikes")
+        ax.figure.colorbar(im, ax=ax, fraction=0.046, pad=0.04, label=label)
     if title:
         ax.set_title(title)
     return ax
@@ -169,10 +180,13 @@ def coding_panel(x, spikes, x_hat, ax=None, shape=None, max_neurons: Optional[in
     rec = to_numpy(x_hat) if shape is None else to_numpy(x_hat).reshape(shape)
     ax[0].imshow(img, cmap="gray", vmin=0, vmax=1)
     ax[0].set_title("input")
-    raster(spikes, ax=ax[1], max_neurons=max_neurons, title=title or None)
+    raster(spikes, ax=ax[1], max_neurons=max_neurons, title=title or None, active_only=True)
     sp = to_numpy(spikes)
-    spike_count_image(sp.reshape(sp.shape[0], *img.shape, -1).squeeze(-1) if sp[0].size == img.size else
-                      sp.reshape(sp.shape[0], *img.shape, -1), ax=ax[2], colorbar=False, title="spike count")
+    per_pixel = sp.reshape(sp.shape[0], *img.shape, -1)
+    if per_pixel.shape[-1] == 1:
+        per_pixel = per_pixel[..., 0]
+    spike_count_image(per_pixel, ax=ax[2], colorbar=False,
+                      title="most active neuron" if per_pixel.ndim == 4 else "spike count")
     ax[3].imshow(rec, cmap="gray", vmin=0, vmax=1)
     ax[3].set_title("decoded")
     for a in (ax[0], ax[3]):

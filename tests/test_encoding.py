@@ -91,8 +91,11 @@ def test_latency_rc_circuit_crosses_at_formula():
     assert torch.allclose(t_cross, E.latency_time(x, tau=5.0, threshold=0.25), atol=0.0011)
 
 
-@pytest.mark.parametrize("kw", [dict(), dict(normalize=True), dict(linear=True), dict(linear=True, normalize=True),
-                                dict(normalize=True, drop_background=True), dict(linear=True, normalize=True, drop_background=True)])
+LATENCY_VARIANTS = [dict(), dict(normalize=True), dict(linear=True), dict(linear=True, normalize=True),
+                    dict(normalize=True, drop_background=True), dict(linear=True, normalize=True, drop_background=True)]
+
+
+@pytest.mark.parametrize("kw", LATENCY_VARIANTS)
 def test_latency_matches_snntorch(kw, digit):
     spikegen = pytest.importorskip("snntorch.spikegen")
     snn_kw = dict(kw)
@@ -236,7 +239,7 @@ def test_perturb():
     kept = E.perturb(s, p_delete=0.5, seed=0).sum() / s.sum()
     assert 0.4 < kept < 0.6
     jit = E.perturb(s, jitter=2, seed=0)
-    assert 0.85 * s.sum() <= jit.sum() <= s.sum() and not torch.equal(jit, s)   # spikes pushed before t = 0 are lost
+    assert jit.sum() == s.sum() and not torch.equal(jit, s)   # reflected at the ends: none lost
     signed = E.perturb(-s, p_insert=0.2, seed=0)
     assert (signed > 0).any() and (signed < 0).any()
 
