@@ -213,12 +213,12 @@ def test_delta_polarity_and_snntorch():
 @pytest.mark.parametrize("scheme", E.SCHEMES)
 def test_dispatcher_shapes(scheme, digit):
     x = digit.flatten() if scheme == "rank_order" else digit
-    s = E.encode(scheme, x, 25, seed=0) if scheme in ("rate", "population") else E.encode(scheme, x, 25)
+    params = dict(E.DEFAULT_PARAMS[scheme], **({"seed": 0} if scheme in ("rate", "population") else {}))
+    s = E.encode(scheme, x, 25, **params)
     extra = (10,) if scheme == "population" else ()
     assert s.shape == (25, *x.shape, *extra)
-    assert E.decode(scheme, s, seed=0).shape == x.shape if scheme in ("rate", "population") else \
-        E.decode(scheme, s).shape == x.shape
-    assert 1 <= E.time_to_decision(scheme, x, s) <= 25
+    assert E.decode(scheme, s, **params).shape == x.shape           # decode accepts (and ignores) encoder-only params
+    assert 1 <= E.time_to_decision(scheme, x, s, **params) <= 25
 
 
 def test_seeding_reproduces_spikes():
@@ -274,3 +274,38 @@ BAD = [
 def test_bad_input_raises_clearly(call, exc, msg):
     with pytest.raises(exc, match=msg):
         call()
+
+
+# ---------------------------------------------------------------------------------------------
+# plots and exercise checks of this chapter
+# ---------------------------------------------------------------------------------------------
+
+def test_plots_take_an_ax_and_animation_has_frames(digit):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    s = E.delta(torch.stack([digit * (t + 1) / 5 for t in range(5)] + [digit * 0.2] * 3), threshold=0.1)
+    fig, ax = plt.subplots(1, 2)
+    assert snl.plot.raster(s, ax=ax[0], active_only=True) is ax[0]
+    assert len(ax[0].lines) == 2                                   # on and off spikes
+    assert snl.plot.spike_count_image(s, ax=ax[1]) is ax[1]
+    anim = snl.plot.spike_animation(E.rate(digit, 10, seed=0), max_frames=4)
+    html = anim.to_jshtml()                                        # renders offline: 4 frames embedded
+    assert html.count("frames[") >= 4 and "frames[4]" not in html
+    with pytest.raises(ValueError, match=r"\[T, H, W\]"):
+        snl.plot.spike_count_image(torch.zeros(3, 2, 2, 2, 2))
+    plt.close("all")
+
+
+def test_exercise_checks_accept_right_and_reject_wrong_answers():
+    ex = snl.exercises
+    assert ex.check_rate_encoder(lambda x, n, g=None: torch.bernoulli(x.expand(n, *x.shape).contiguous(), generator=g))
+    assert not ex.check_rate_encoder(lambda x, n, g=None: torch.bernoulli(0.9 * x.expand(n, *x.shape), generator=g))
+    assert not ex.check_rate_encoder(lambda x, n, g=None: torch.bernoulli(x.expand(n, *x.shape)))      # ignores the seed
+    assert ex.check_latency_time(lambda x, tau, th: tau * torch.log(x / (x - th)))
+    wrong = ex.check_latency_time(lambda x, tau, th: tau * (1 - x))
+    assert not wrong and "linear" in wrong.message
+    assert ex.check_first_spike_time(E.first_spike_time)
+    assert not ex.check_first_spike_time(lambda s: s.argmax(0).float())
