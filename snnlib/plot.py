@@ -198,7 +198,8 @@ def plot_spike_targets(result, ax=None):
     ax.plot(t[before > 0], np.full((before > 0).sum(), 1.6), "|", color=THRESHOLD_COLOR, ms=14, mew=2, label="spikes before")
     ax.plot(t[after > 0], np.full((after > 0).sum(), 1.9), "|", color=SPIKE_COLOR, ms=14, mew=2, label="spikes after")
     ax.set(xlabel="time step", ylabel="$U$", title="one neuron trained to fire at target times")
-    ax.legend(fontsize=7, loc="lower left", ncol=3)
+    ax.set_ylim(top=2.1)
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return ax
 
 
