@@ -143,42 +143,50 @@ def plot_unrolled_graph(T: int = 3, ax=None):
     recurrence), the threshold non-linearity, and the reset ``S[t] -> U[t+1]`` of weight
     ``-U_thr`` (dashed: detached from the gradient). Loss terms ``L[t]`` sit on top.
     """
+    from matplotlib.patches import Circle
+
     if not 2 <= T <= 5:
         raise ValueError(f"T must be between 2 and 5 steps to draw, got {T}")
-    ax = new_ax(ax, (2.6 * T + 1, 5.2))
+    dx, r = 2.0, 0.3
+    ax = new_ax(ax, (1.05 * (dx * T + 2.75), 5.1))
     rows = {"X": 0.0, "I": 1.0, "U": 2.0, "S": 3.0, "L": 4.0}
-    names = {"X": "X", "I": "I", "U": "U", "S": "S", "L": "L"}
     colors = {"X": "#dddddd", "I": "#c6dbef", "U": "#9ecae1", "S": "#fdd0a2", "L": "#e5f5e0"}
 
     def node(kind, t):
-        return (t * 2.4, rows[kind])
+        return np.array([t * dx, rows[kind]])
 
-    def arrow(a, b, text="", color="k", ls="-", rad=0.0, text_offset=(0, 0), fs=9):
-        ax.annotate("", xy=b, xytext=a, arrowprops=dict(arrowstyle="-|>", color=color, lw=1.3, ls=ls,
-                                                        shrinkA=15, shrinkB=15, connectionstyle=f"arc3,rad={rad}"))
+    def arrow(a, b, text="", color="k", ls="-", text_at=0.5, text_offset=(0, 0), fs=10):
+        a, b = np.asarray(a, float), np.asarray(b, float)
+        d = (b - a) / np.linalg.norm(b - a)
+        ax.annotate("", xy=b - d * r, xytext=a + d * r, zorder=2,
+                    arrowprops=dict(arrowstyle="-|>", color=color, lw=1.4, ls=ls, shrinkA=0, shrinkB=0, mutation_scale=14))
         if text:
-            mx, my = (a[0] + b[0]) / 2 + text_offset[0], (a[1] + b[1]) / 2 + text_offset[1]
-            ax.text(mx, my, text, fontsize=fs, color=color, ha="center", va="center",
-                    bbox=dict(fc="white", ec="none", pad=0.5))
+            m = a + text_at * (b - a) + np.asarray(text_offset)
+            ax.text(m[0], m[1], text, fontsize=fs, color=color, ha="center", va="center", zorder=5,
+                    bbox=dict(fc="white", ec="none", pad=0.3))
 
     for t in range(1, T + 1):
         for kind in rows:
             x, y = node(kind, t)
-            ax.add_patch(__import__("matplotlib").patches.Circle((x, y), 0.3, fc=colors[kind], ec="k", zorder=3))
-            ax.text(x, y, f"${names[kind]}[{t}]$", ha="center", va="center", fontsize=9, zorder=4)
-        arrow(node("X", t), node("I", t), "$W$", color=EXC_COLOR, text_offset=(0.25, 0))
-        arrow(node("I", t), node("U", t), "$+1$", text_offset=(0.25, 0))
-        arrow(node("U", t), node("S", t), r"$H(\cdot - U_{thr})$", text_offset=(0.55, 0), fs=8)
+            ax.add_patch(Circle((x, y), r, fc=colors[kind], ec="k", zorder=3))
+            ax.text(x, y, f"${kind}[{t}]$", ha="center", va="center", fontsize=10, zorder=4)
+        arrow(node("X", t), node("I", t), "$W$", color=EXC_COLOR, text_offset=(0.28, 0))
+        arrow(node("I", t), node("U", t), "$+1$", text_offset=(0.28, 0))
+        arrow(node("U", t), node("S", t), "$H$", text_offset=(0.25, 0))
         arrow(node("S", t), node("L", t))
         if t < T:
-            arrow(node("U", t), node("U", t + 1), r"$\beta$", color="#2ca02c", text_offset=(0, 0.18))
-            arrow(node("S", t), node("U", t + 1), r"$-U_{thr}$", color=INH_COLOR, ls="--", text_offset=(0.1, 0.3))
-    x0, _ = node("U", 1)
-    ax.text(x0 - 1.2, rows["U"], r"$U[0]$" + "\n" + r"$\to$", ha="center", va="center", fontsize=9)
-    ax.text(node("L", T)[0] + 1.0, rows["L"], r"$L = \sum_t L[t]$", fontsize=10, va="center")
-    ax.text(node("X", T)[0] + 1.0, rows["X"], "same $W$\nat every step", fontsize=8, va="center", color=EXC_COLOR)
-    ax.set_xlim(node("X", 1)[0] - 1.6, node("X", T)[0] + 2.2)
-    ax.set_ylim(-0.6, 4.6)
+            arrow(node("U", t), node("U", t + 1), r"$\beta$", color="#2ca02c", text_at=0.3, text_offset=(0, -0.22))
+            arrow(node("S", t), node("U", t + 1), r"$-U_{thr}$", color=INH_COLOR, ls="--", text_at=0.62,
+                  text_offset=(0.05, 0.2), fs=9)
+    arrow(node("U", 1) - np.array([1.3, 0]), node("U", 1), r"$\beta$", color="#2ca02c", text_at=0.4, text_offset=(0, -0.22))
+    ax.text(node("U", 1)[0] - 1.45, rows["U"], "$U[0]$", ha="right", va="center", fontsize=10)
+    right = node("X", T)[0] + 0.55
+    ax.text(right, rows["L"], r"$L = \sum_t L[t]$", fontsize=11, va="center")
+    ax.text(right, rows["S"], "$S[t] = H(U[t] - U_{thr})$", fontsize=9, va="center")
+    ax.text(right, rows["U"] + 0.5, "dashed: reset,\ndetached from\nthe gradient", fontsize=9, va="center", color=INH_COLOR)
+    ax.text(right, rows["X"], "the same $W$\nat every step", fontsize=9, va="center", color=EXC_COLOR)
+    ax.set_xlim(node("X", 1)[0] - 2.3, right + 1.9)
+    ax.set_ylim(-0.45, 4.45)
     ax.set_aspect("equal")
     ax.axis("off")
     return ax

@@ -279,3 +279,62 @@ def test_small_network_learns_the_toy_task():
     dead = S.train_toy(x, y, "none", epochs=2, hidden=16, T=8)
     # without a surrogate only the output layer's membrane path learns: the hidden weights never move
     assert dead.model.fc1.weight.grad is None or torch.count_nonzero(dead.model.fc1.weight.grad) == 0
+
+
+# --- exercise checks ------------------------------------------------------------------------------
+
+
+def _make_fn(forward, backward):
+    class Fn(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, u):
+            ctx.save_for_backward(u)
+            return forward(u)
+
+        @staticmethod
+        def backward(ctx, grad_output):
+            (u,) = ctx.saved_tensors
+            return backward(u, grad_output)
+
+    return Fn
+
+
+def test_check_surrogate_function_accepts_a_right_answer_and_explains_wrong_ones():
+    from snnlib.exercises import check_surrogate_function as check
+
+    step = lambda u: (u > 0).to(u.dtype)
+    right = _make_fn(step, lambda u, g: g / (1 + 10 * u.abs()) ** 2)
+    assert check(right)
+    cases = {
+        "fires at u = 0": _make_fn(lambda u: (u >= 0).to(u.dtype), lambda u, g: g / (1 + 10 * u.abs()) ** 2),
+        "not binary": _make_fn(lambda u: torch.sigmoid(10 * u), lambda u, g: g / (1 + 10 * u.abs()) ** 2),
+        "ignores grad_output": _make_fn(step, lambda u, g: 1 / (1 + 10 * u.abs()) ** 2),
+        "10 times too large": _make_fn(step, lambda u, g: 10 * g / (1 + 10 * u.abs()) ** 2),
+        "straight-through": _make_fn(step, lambda u, g: g),
+        "check the formula": _make_fn(step, lambda u, g: g / (1 + 10 * u.abs())),
+    }
+    for phrase, fn in cases.items():
+        fb = check(fn)
+        assert not fb and phrase in fb.message, (phrase, fb.message)
+    assert not check(lambda u: (u > 0).float())  # a plain function: no gradient flows
+
+
+def test_check_bptt_gradient_spots_the_missing_paths():
+    from snnlib.exercises import check_bptt_gradient as check
+
+    def sp(u):
+        return 1 / (1 + (math.pi * u) ** 2)
+
+    def grad(w, x1, x2, y1, y2, beta, thr, back=True, reset=False):
+        u1 = w * x1
+        s1 = float(u1 > thr)
+        u2 = beta * u1 + w * x2 - s1 * thr
+        s2 = float(u2 > thr)
+        du2 = x2 + (beta * x1 if back else 0.0) + (-thr * sp(u1 - thr) * x1 if reset else 0.0)
+        return (s1 - y1) * sp(u1 - thr) * x1 + (s2 - y2) * sp(u2 - thr) * du2
+
+    assert check(grad)
+    fb = check(lambda *a: grad(*a, back=False))
+    assert not fb and "one step back" in fb.message
+    fb = check(lambda *a: grad(*a, reset=True))
+    assert not fb and "reset" in fb.message
