@@ -311,3 +311,21 @@ def test_bad_inputs_raise():
         c.synchrony(torch.zeros(10, 3))
     with pytest.raises(ValueError, match="sign"):
         c.Projection("input", "out", torch.ones(1, 1), sign=2)
+
+
+# --------------------------------------------------------------------------------------------
+# Exercise checks accept the right answer and reject wrong ones
+# --------------------------------------------------------------------------------------------
+
+
+def test_exercise_checks():
+    from snnlib import exercises as ex
+
+    assert ex.check_convergent_weights(c.convergent_weights)
+    assert not ex.check_convergent_weights(lambda a, b, f, w: c.convergent_weights(a, b, f, w).T)
+    assert not ex.check_convergent_weights(lambda a, b, f, w: torch.full((a, b), w))
+    assert ex.check_edge_contrast(c.edge_contrast)
+    assert not ex.check_edge_contrast(lambda r, i, o: float(r[i] - r[o]))
+    assert ex.check_wta_prediction(1, [0.1, 0.3, 0.2])
+    assert not ex.check_wta_prediction(2, [0.1, 0.3, 0.2])
+    assert not ex.check_wta_prediction("one", [0.1, 0.3, 0.2])
