@@ -181,8 +181,8 @@ def circuit_diagram(motif: str, ax=None, legend: bool = True, title: Optional[st
             _neuron(ax, (x, 2.8), "excitatory")
         if motif == "lateral_inhibition":
             for i in range(4):
-                _connect(ax, (xs[i], 2.8), (xs[i + 1], 2.8), "inhibitory", rad=-0.4, shrink=11, lw=1.4)
-                _connect(ax, (xs[i + 1], 2.8), (xs[i], 2.8), "inhibitory", rad=0.8, shrink=11, lw=1.4)
+                _connect(ax, (xs[i], 2.8), (xs[i + 1], 2.8), "inhibitory", rad=-0.4, shrink=15, lw=1.4)
+                _connect(ax, (xs[i + 1], 2.8), (xs[i], 2.8), "inhibitory", rad=0.8, shrink=15, lw=1.4)
             ax.text(5.0, 5.0, "each neuron inhibits its neighbours (strength, reach)", ha="center", fontsize=8,
                     color=INH_COLOR)
         else:
