@@ -882,7 +882,7 @@ class MotifRun:
             feedback_inhibition: ``synchrony`` (:func:`synchrony` of exc, bin 2), ``peak_freq``
             (cycles/step) and ``oscillation_power`` (:func:`oscillation_power` of exc);
             lateral_inhibition: ``edge_contrast`` (:func:`edge_contrast` at the bar's left edge),
-            ``winner`` (index of the most active output neuron after step 50, -1 if silent).
+            ``winner`` (index of the most active output neuron after step ``min(50, num_steps // 4)``, -1 if silent).
     """
 
     motif: str
@@ -923,8 +923,8 @@ def run_motif(motif: str, inhibition: float, delay: int, input_level: float, num
             feedback_inhibition: exc -> inh and inh -> exc (the loop takes 2 * delay);
             lateral_inhibition: the lateral connections.
         input_level: spike probability per step of each input neuron, in [0, 1] (in the bar for
-            lateral_inhibition, which has ``0.5 * input_level`` outside it; from step 40 on for
-            feedforward_inhibition, silent before).
+            lateral_inhibition, which has ``0.5 * input_level`` outside it; from step
+            ``min(40, num_steps // 4)`` on for feedforward_inhibition, silent before).
         num_steps: steps to simulate (>= 10).
         seed: seed of the input spikes (same seed, same input).
 
