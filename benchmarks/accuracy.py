@@ -1,0 +1,70 @@
+"""Final test accuracy of the chapter's recipe over several seeds (default: 3 seeds x 5 epochs, full MNIST).
+
+    python benchmarks/accuracy.py --seeds 0 1 2 --epochs 5 --root /work/shared/data/mnist \\
+        --json benchmarks/results/accuracy.json
+
+Each seed is a complete ``snnlib.train.fit`` run with the command line's defaults (the recipe);
+the JSON (written atomically, and updated after every seed) holds each seed's per-epoch record,
+the mean and standard deviation of the final test accuracy, the device and the recipe.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import torch
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from snnlib import train as T  # noqa: E402
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    p.add_argument("--epochs", type=int, default=5)
+    p.add_argument("--source", default="full", choices=["auto", "full", "bundled"])
+    p.add_argument("--root", default=str(ROOT.parent / "shared" / "data" / "mnist"))
+    p.add_argument("--device", default="auto")
+    p.add_argument("--threads", type=int, default=None)
+    p.add_argument("--max-batches", type=int, default=None)
+    p.add_argument("--json", default=str(ROOT / "benchmarks" / "results" / "accuracy.json"))
+    args = p.parse_args(argv)
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    runs = []
+    out = {"benchmark": "accuracy", "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "runs": runs}
+    data = None
+    for seed in args.seeds:
+        config = T.TrainConfig(epochs=args.epochs, source=args.source, root=args.root, device=args.device,
+                               seed=seed, max_batches=args.max_batches)
+        if data is None:
+            data = T._load_data(config, T.get_device(None if args.device == "auto" else args.device))
+        data[0].seed = seed  # each seed shuffles its own way
+        hist = T.fit(config, progress=False, log=True, data=data)
+        rec = T.record(hist)
+        runs.append({"seed": seed, "final_test_accuracy": rec["epochs"][-1]["test_accuracy"],
+                     "train_seconds": rec["train_seconds_total"], "epochs": rec["epochs"],
+                     "peak_memory": rec["peak_memory"]})
+        accs = [r["final_test_accuracy"] for r in runs]
+        out.update({"device": rec["device"], "device_name": rec["device_name"], "recipe": rec["config"],
+                    "seeds": [r["seed"] for r in runs], "accuracies": accs, "mean_accuracy": statistics.mean(accs),
+                    "std_accuracy": statistics.stdev(accs) if len(accs) > 1 else 0.0,
+                    "train_seconds_per_epoch": statistics.mean(e["train_seconds"] for r in runs for e in r["epochs"]),
+                    "torch": torch.__version__,
+                    "finished": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())})
+        T.atomic_write_json(out, args.json)
+        print(f"seed {seed}: test accuracy {100 * accs[-1]:.2f}% "
+              f"(epochs: {', '.join('%.2f' % (100 * e['test_accuracy']) for e in rec['epochs'])}), "
+              f"{rec['train_seconds_total']:.0f} s training", flush=True)
+    print(f"mean over {len(accs)} seeds: {100 * out['mean_accuracy']:.2f}% (std {100 * out['std_accuracy']:.2f})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
