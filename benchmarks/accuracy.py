@@ -24,12 +24,20 @@ sys.path.insert(0, str(ROOT))
 from snnlib import train as T  # noqa: E402
 
 
+def _default_root():
+    """Full MNIST beside the checkout (``../shared/data/mnist`` or one level up), else None (search)."""
+    for base in (ROOT.parent, ROOT.parent.parent):
+        if (base / "shared" / "data" / "mnist").is_dir():
+            return str(base / "shared" / "data" / "mnist")
+    return None
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     p.add_argument("--epochs", type=int, default=5)
     p.add_argument("--source", default="full", choices=["auto", "full", "bundled"])
-    p.add_argument("--root", default=str(ROOT.parent / "shared" / "data" / "mnist"))
+    p.add_argument("--root", default=_default_root())
     p.add_argument("--device", default="auto")
     p.add_argument("--threads", type=int, default=None)
     p.add_argument("--max-batches", type=int, default=None)

@@ -520,3 +520,137 @@ def main(argv=None) -> int:
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
+
+
+# ---------------------------------------------------------------------------------------------
+# Side-by-side throughput of the three implementations
+# ---------------------------------------------------------------------------------------------
+
+#: Implementations compared by :func:`compare_implementations`: name -> (description, factory).
+IMPLEMENTATIONS = {
+    "snnlib fast path": "SpikingMLP(fast=True): W1 x once, fused hidden layer + output synapses, multi-step LIF",
+    "snnlib plain loop": "SpikingMLP(fast=False): per-step loop over snnlib.neurons.LIF",
+    "snnTorch reference": "snnTorch tutorial: snn.Leaky(beta=0.95), per-step loop, per-step loss",
+    "PyTorch reference": "plain PyTorch per-step loop with a hand-written arctan surrogate, per-step loss",
+}
+
+
+def _make_impl(name: str, num_steps: int, device: torch.device):
+    if name == "snnlib fast path":
+        return _models.SpikingMLP(num_steps=num_steps).to(device), True
+    if name == "snnlib plain loop":
+        return _models.SpikingMLP(num_steps=num_steps, fast=False).to(device), True
+    if name == "snnTorch reference":
+        return _models.SnnTorchReference(num_steps=num_steps).to(device), False
+    if name == "PyTorch reference":
+        return _models.TorchReference(num_steps=num_steps).to(device), False
+    raise ValueError(f"unknown implementation {name!r}: expected one of {list(IMPLEMENTATIONS)}")
+
+
+def _tutorial_loss(mem_rec: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """snnTorch tutorial's loss: a Python loop adding CrossEntropy(mem[t], y) over steps."""
+    loss = torch.zeros((), device=mem_rec.device)
+    for t in range(mem_rec.shape[0]):
+        loss = loss + torch.nn.functional.cross_entropy(mem_rec[t], y)
+    return loss
+
+
+def compare_implementations(train_batches, test_batches, names=None, batches_per_round: int = 5,
+                            rounds: int = 3, warmup: int = 1, num_steps: int = 25, lr: float = 5e-4,
+                            eval_batches: Optional[int] = 2, seed: int = 0, progress: bool = True,
+                            readout: str = "count") -> Dict[str, Any]:
+    """Train the implementations side by side, alternating, and measure samples/s (training and evaluation).
+
+    Every implementation trains the same batches (same order) with Adam (``lr``, betas 0.9/0.999)
+    and the loss ``sum_t CE(U[t], y)``. Each round trains ``batches_per_round`` batches of each
+    implementation in turn (after ``warmup`` untimed batches), so a busy machine slows all of them
+    alike. Evaluation: no-grad forward passes over ``eval_batches`` test batches, and the test
+    accuracy reached after training.
+
+    Returns a dict: ``results`` (per implementation: ``train_samples_per_s`` (median over rounds),
+    ``rounds`` (each round's samples/s), ``cpu_samples_per_s`` (per CPU-second of this process),
+    ``eval_samples_per_s``, ``test_accuracy``, ``trained_samples``, ``description``), ``ratios``
+    (fast path over each other implementation), ``device_name``, ``threads``, ``batch_size``.
+    """
+    names = list(names or ["snnlib fast path", "snnTorch reference", "PyTorch reference"])
+    device = train_batches.device
+    models, opts, per_step_loss = {}, {}, {}
+    for name in names:
+        seed_everything(seed)
+        models[name], vectorised = _make_impl(name, num_steps, device)
+        opts[name] = torch.optim.Adam(models[name].parameters(), lr=lr, betas=(0.9, 0.999))
+        per_step_loss[name] = not vectorised
+    it = _cycle(train_batches)
+    batches = [next(it) for _ in range(warmup + batches_per_round * rounds)]
+    stats = {n: {"rounds": [], "cpu": [], "samples": 0} for n in names}
+
+    def train_on(name, chunk):
+        model, opt = models[name], opts[name]
+        for x, y in chunk:
+            spk, mem = model(x)
+            loss = _tutorial_loss(mem, y) if per_step_loss[name] else _models.membrane_ce_loss(mem, y)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+        _sync(device)
+
+    for name in names:
+        train_on(name, batches[:warmup])
+    bar = _progress(rounds * len(names), "throughput", progress)
+    for r in range(rounds):
+        chunk = batches[warmup + r * batches_per_round: warmup + (r + 1) * batches_per_round]
+        n = sum(y.shape[0] for _, y in chunk)
+        order = names if r % 2 == 0 else names[::-1]
+        for name in order:
+            t0, c0 = time.perf_counter(), time.process_time()
+            train_on(name, chunk)
+            wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+            stats[name]["rounds"].append(n / wall)
+            stats[name]["cpu"].append(n / cpu if cpu > 0 else float("nan"))
+            stats[name]["samples"] += n
+            if bar is not None:
+                bar.update(1)
+    if bar is not None:
+        bar.close()
+    results = {}
+    for name in names:
+        model = models[name]
+        model.eval()
+        with torch.no_grad():
+            t0, n = time.perf_counter(), 0
+            correct = 0
+            for i, (x, y) in enumerate(test_batches):
+                if eval_batches is not None and i >= eval_batches:
+                    break
+                spk, mem = model(x)
+                correct += int((_models.predict(spk, mem, readout) == y).sum())
+                n += y.shape[0]
+            _sync(device)
+            eval_s = time.perf_counter() - t0
+        results[name] = {
+            "description": IMPLEMENTATIONS[name],
+            "train_samples_per_s": float(np.median(stats[name]["rounds"])),
+            "rounds": stats[name]["rounds"],
+            "cpu_samples_per_s": float(np.median(stats[name]["cpu"])),
+            "trained_samples": stats[name]["samples"] + sum(y.shape[0] for _, y in batches[:warmup]),
+            "eval_samples_per_s": n / eval_s if eval_s > 0 else float("nan"),
+            "test_accuracy": correct / max(n, 1),
+            "test_samples": n,
+        }
+    fast = names[0]
+    ratios = {f"{fast} / {n}": results[fast]["train_samples_per_s"] / results[n]["train_samples_per_s"]
+              for n in names[1:]}
+    # Round-by-round ratios show how steady the comparison was on a shared machine.
+    spread = {f"{fast} / {n}": [a / b for a, b in zip(stats[fast]["rounds"], stats[n]["rounds"])] for n in names[1:]}
+    return {"results": results, "ratios": ratios, "ratio_per_round": spread, "device": str(device),
+            "device_name": device_name(device), "threads": torch.get_num_threads(),
+            "batch_size": batches[0][1].shape[0], "num_steps": num_steps, "batches_per_round": batches_per_round,
+            "rounds": rounds, "torch": torch.__version__}
+
+
+def _cycle(batches):
+    epoch = 0
+    while True:
+        batches.set_epoch(epoch)
+        yield from batches
+        epoch += 1
