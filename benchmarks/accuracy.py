@@ -11,6 +11,7 @@ the mean and standard deviation of the final test accuracy, the device and the r
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import sys
 import time
@@ -32,6 +33,17 @@ def _default_root():
     return None
 
 
+def _summarise(out) -> None:
+    runs = out["runs"]
+    accs = [r["final_test_accuracy"] for r in runs]
+    out.update({"seeds": [r["seed"] for r in runs], "accuracies": accs, "mean_accuracy": statistics.mean(accs),
+                "std_accuracy": statistics.stdev(accs) if len(accs) > 1 else 0.0,
+                "mean_accuracy_count_readout": statistics.mean(r["epochs"][-1].get("test_accuracy_count", float("nan"))
+                                                               for r in runs),
+                "train_seconds_per_epoch": statistics.mean(e["train_seconds"] for r in runs for e in r["epochs"]),
+                "finished": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())})
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
@@ -42,7 +54,19 @@ def main(argv=None) -> int:
     p.add_argument("--threads", type=int, default=None)
     p.add_argument("--max-batches", type=int, default=None)
     p.add_argument("--json", default=str(ROOT / "benchmarks" / "results" / "accuracy.json"))
+    p.add_argument("--merge", nargs="+", default=None,
+                   help="merge these per-seed JSON files (e.g. from parallel runs) into --json, then stop")
     args = p.parse_args(argv)
+    if args.merge:
+        parts = [json.loads(Path(f).read_text()) for f in args.merge]
+        out = dict(parts[0])
+        out["runs"] = [r for part in parts for r in part["runs"]]
+        _summarise(out)
+        out["merged_from"] = [str(f) for f in args.merge]
+        T.atomic_write_json(out, args.json)
+        print(f"mean over {len(out['runs'])} seeds: {100 * out['mean_accuracy']:.2f}% "
+              f"({', '.join('%.2f' % (100 * a) for a in out['accuracies'])}); wrote {args.json}")
+        return 0
     if args.threads:
         torch.set_num_threads(args.threads)
     runs = []
@@ -59,13 +83,10 @@ def main(argv=None) -> int:
         runs.append({"seed": seed, "final_test_accuracy": rec["epochs"][-1]["test_accuracy"],
                      "train_seconds": rec["train_seconds_total"], "epochs": rec["epochs"],
                      "peak_memory": rec["peak_memory"]})
-        accs = [r["final_test_accuracy"] for r in runs]
         out.update({"device": rec["device"], "device_name": rec["device_name"], "recipe": rec["config"],
-                    "seeds": [r["seed"] for r in runs], "accuracies": accs, "mean_accuracy": statistics.mean(accs),
-                    "std_accuracy": statistics.stdev(accs) if len(accs) > 1 else 0.0,
-                    "train_seconds_per_epoch": statistics.mean(e["train_seconds"] for r in runs for e in r["epochs"]),
-                    "torch": torch.__version__,
-                    "finished": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())})
+                    "torch": torch.__version__})
+        _summarise(out)
+        accs = out["accuracies"]
         T.atomic_write_json(out, args.json)
         print(f"seed {seed}: test accuracy {100 * accs[-1]:.2f}% "
               f"(epochs: {', '.join('%.2f' % (100 * e['test_accuracy']) for e in rec['epochs'])}), "

@@ -48,6 +48,7 @@ __all__ = [
     "rate_ce_loss",
     "predict",
     "count_operations",
+    "count_dispatched_ops",
     "maybe_compile",
 ]
 
@@ -313,42 +314,53 @@ class _HiddenToOutput(torch.autograd.Function):
         g_cur2 = g_cur2.contiguous()
         g_w2 = torch.zeros_like(w2)
         g_cur = torch.zeros_like(mem_rec[0])
-        g_next = torch.empty_like(mem_rec[0])
-        u = torch.empty_like(mem_rec[0])
-        g_chunk = torch.empty((K, B, H), dtype=mem_rec.dtype, device=mem_rec.device)
-        spk_chunk = torch.empty_like(g_chunk)
+        # Two chunk buffers, used alternately, so G[t+1] from the later chunk stays valid.
+        g_bufs = [torch.empty((K, B, H), dtype=mem_rec.dtype, device=mem_rec.device) for _ in range(2)]
+        spk_chunk = torch.empty_like(g_bufs[0])
+        u = torch.empty_like(g_bufs[0])
         g_beta = torch.zeros_like(mem_rec[0]) if need_beta else None
         g_thr = torch.zeros_like(mem_rec[0]) if need_thr else None
-        starts = list(range(0, T, K))
-        for t0 in reversed(starts):
+        g_next = None
+        for j, t0 in enumerate(reversed(range(0, T, K))):
             k = min(K, T - t0)
-            torch.gt(mem_rec[t0:t0 + k], thr, out=spk_chunk[:k])
+            m = mem_rec[t0:t0 + k]
+            gc, sc, uc = g_bufs[j % 2][:k], spk_chunk[:k], u[:k]
+            torch.gt(m, thr, out=sc)
             g2 = g_cur2[t0:t0 + k].view(k * B, C)
-            g_w2.addmm_(g2.t(), spk_chunk[:k].view(k * B, H))  # dL/dW2 += dL/dI2^T S1
-            torch.mm(g2, w2, out=g_chunk[:k].view(k * B, H))  # dL/dS1 for the chunk's steps
-            for t in range(t0 + k - 1, t0 - 1, -1):
-                m, g = mem_rec[t], g_chunk[t - t0]
-                torch.sub(m, thr, out=u)
-                torch.addcmul(inv_c, u, u, value=k2c, out=u)
-                g.div_(u)  # dL/dS1[t] * sg(U1[t] - thr)
-                if need_thr:
-                    g_thr.sub_(g)
-                if t < T - 1:
-                    if reset == "zero":
-                        g.addcmul_(g_next * beta, 1 - spk_chunk[t - t0])
-                    elif isinstance(beta, torch.Tensor):
-                        g.addcmul_(g_next, beta)
-                    else:
-                        g.add_(g_next, alpha=beta)
-                g_cur.add_(g)
-                if t > 0 and (need_beta or (need_thr and reset == "subtract")):
+            g_w2.addmm_(g2.t(), sc.view(k * B, H))  # dL/dW2 += dL/dI2^T S1
+            torch.mm(g2, w2, out=gc.view(k * B, H))  # dL/dS1 for the chunk's steps
+            # Surrogate for the whole chunk: dL/dS1 * sg(U1 - thr), sg = 1 / (2/alpha + k2c (U1 - thr)^2).
+            torch.sub(m, thr, out=uc)
+            torch.addcmul(inv_c, uc, uc, value=k2c, out=uc)
+            gc.div_(uc)
+            if need_thr:
+                g_thr.sub_(gc.sum(0))
+            # Reverse recurrence through the chunk: G[t] += decay * G[t+1] (one op per step).
+            for i in range(k - 1, -1, -1):
+                t = t0 + i
+                if t == T - 1:
+                    g_next = gc[i]
+                    continue
+                g = gc[i]
+                if reset == "zero":
+                    g.addcmul_(g_next * beta, 1 - sc[i])
+                elif isinstance(beta, torch.Tensor):
+                    g.addcmul_(g_next, beta)
+                else:
+                    g.add_(g_next, alpha=beta)
+                g_next = g
+            g_cur.add_(gc.sum(0))
+            if need_beta or (need_thr and reset == "subtract"):
+                for i in range(k):
+                    t = t0 + i
+                    if t == 0:
+                        continue
                     prev = mem_rec[t - 1]
                     spk_prev = (prev > thr).to(prev.dtype)
                     if need_beta:
-                        g_beta.addcmul_(g, prev * (1 - spk_prev) if reset == "zero" else prev)
+                        g_beta.addcmul_(gc[i], prev * (1 - spk_prev) if reset == "zero" else prev)
                     if need_thr and reset == "subtract":
-                        g_thr.addcmul_(g, spk_prev, value=-1)
-                g_next.copy_(g)
+                        g_thr.addcmul_(gc[i], spk_prev, value=-1)
         g_b2 = g_cur2.sum((0, 1))
         return (g_cur, g_w2, g_b2, _reduce_to(g_beta, beta_t) if need_beta else None,
                 _reduce_to(g_thr, thr_t) if need_thr else None, None, None, None)
@@ -652,6 +664,27 @@ def count_operations(hidden_spikes: torch.Tensor, output_spikes: torch.Tensor, n
         "ann_macs": float(num_inputs * H + H * C),
     }
     return out
+
+
+def count_dispatched_ops(fn, *args, **kwargs) -> Tuple[int, Dict[str, int]]:
+    """Run ``fn(*args, **kwargs)`` and count the PyTorch operators it dispatches (forward and backward).
+
+    Returns ``(total, per_operator)``. Each operator is a separate kernel (a launch on a GPU) with a
+    fixed cost; this is the per-step overhead that the fast path removes.
+    """
+    from torch.utils._python_dispatch import TorchDispatchMode
+
+    counts: Dict[str, int] = {}
+
+    class _Count(TorchDispatchMode):
+        def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+            name = str(func.overloadpacket.__name__)
+            counts[name] = counts.get(name, 0) + 1
+            return func(*args, **(kwargs or {}))
+
+    with _Count():
+        fn(*args, **kwargs)
+    return sum(counts.values()), counts
 
 
 # =============================================================================================

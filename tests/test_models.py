@@ -134,3 +134,32 @@ def test_predict_and_operation_counts():
     ops = M.count_operations(torch.ones(4, 2, 5), spk, num_inputs=6)
     assert ops["hidden_spikes"] == 20 and ops["snn_synops"] == 60
     assert ops["ann_macs"] == 6 * 5 + 5 * 3
+
+
+def test_fast_path_dispatches_far_fewer_operators():
+    x = torch.rand(8, 28, 28)
+    counts = {}
+    for fast in (False, True):
+        model = M.SpikingMLP(num_hidden=20, fast=fast)
+        counts[fast], per_op = M.count_dispatched_ops(lambda m=model: m(x)[1].sum().backward())
+        assert sum(per_op.values()) == counts[fast]
+    assert counts[True] < counts[False] / 2
+
+
+def test_plots_and_checks_run():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import snnlib.exercises as E
+    import snnlib.plot as P
+
+    spk = (torch.rand(25, 3, 10) < 0.3).float()
+    assert P.plot_output_spikes(spk) is not None
+    assert P.plot_loss_curve(torch.rand(50) + 1, steps_per_epoch=10) is not None
+    assert P.plot_accuracy_curves({"a": [0.9, 0.95]}) is not None
+    assert P.plot_throughput({"snnlib fast path": {"train_samples_per_s": 10.0},
+                              "x": {"train_samples_per_s": 1.0}}) is not None
+    assert E.check_rate_decoding(lambda s: s.sum(0).argmax(-1))
+    assert not E.check_rate_decoding(lambda s: s.sum(1).argmax(-1))
+    assert E.check_synaptic_operations(lambda s, f: s.sum() / s.shape[1] * f)
+    assert not E.check_synaptic_operations(lambda s, f: s.sum() * f)
