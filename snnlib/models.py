@@ -704,7 +704,7 @@ def maybe_compile(model: nn.Module, device: torch.device, enable: Optional[bool]
     if not enable:
         return model
     try:
-        return torch.compile(model, mode="max-autotune-no-cudagraphs")
+        return torch.compile(model)
     except Exception as err:  # pragma: no cover - depends on the platform
         warnings.warn(f"torch.compile failed ({type(err).__name__}: {err}); using the eager fast path", stacklevel=2)
         return model
