@@ -1,0 +1,99 @@
+"""Final test accuracy of the chapter's recipe over several seeds (default: 3 seeds x 5 epochs, full MNIST).
+
+    python benchmarks/accuracy.py --seeds 0 1 2 --epochs 5 --root /work/shared/data/mnist \\
+        --json benchmarks/results/accuracy.json
+
+Each seed is a complete ``snnlib.train.fit`` run with the command line's defaults (the recipe);
+the JSON (written atomically, and updated after every seed) holds each seed's per-epoch record,
+the mean and standard deviation of the final test accuracy, the device and the recipe.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import torch
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from snnlib import train as T  # noqa: E402
+
+
+def _default_root():
+    """Full MNIST beside the checkout (``../shared/data/mnist`` or one level up), else None (search)."""
+    for base in (ROOT.parent, ROOT.parent.parent):
+        if (base / "shared" / "data" / "mnist").is_dir():
+            return str(base / "shared" / "data" / "mnist")
+    return None
+
+
+def _summarise(out) -> None:
+    runs = out["runs"]
+    accs = [r["final_test_accuracy"] for r in runs]
+    out.update({"seeds": [r["seed"] for r in runs], "accuracies": accs, "mean_accuracy": statistics.mean(accs),
+                "std_accuracy": statistics.stdev(accs) if len(accs) > 1 else 0.0,
+                "mean_accuracy_count_readout": statistics.mean(r["epochs"][-1].get("test_accuracy_count", float("nan"))
+                                                               for r in runs),
+                "train_seconds_per_epoch": statistics.mean(e["train_seconds"] for r in runs for e in r["epochs"]),
+                "finished": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())})
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    p.add_argument("--epochs", type=int, default=5)
+    p.add_argument("--source", default="full", choices=["auto", "full", "bundled"])
+    p.add_argument("--root", default=_default_root())
+    p.add_argument("--device", default="auto")
+    p.add_argument("--threads", type=int, default=None)
+    p.add_argument("--max-batches", type=int, default=None)
+    p.add_argument("--json", default=str(ROOT / "benchmarks" / "results" / "accuracy.json"))
+    p.add_argument("--merge", nargs="+", default=None,
+                   help="merge these per-seed JSON files (e.g. from parallel runs) into --json, then stop")
+    args = p.parse_args(argv)
+    if args.merge:
+        parts = [json.loads(Path(f).read_text()) for f in args.merge]
+        out = dict(parts[0])
+        out["runs"] = [r for part in parts for r in part["runs"]]
+        _summarise(out)
+        out["merged_from"] = [str(f) for f in args.merge]
+        T.atomic_write_json(out, args.json)
+        print(f"mean over {len(out['runs'])} seeds: {100 * out['mean_accuracy']:.2f}% "
+              f"({', '.join('%.2f' % (100 * a) for a in out['accuracies'])}); wrote {args.json}")
+        return 0
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    runs = []
+    out = {"benchmark": "accuracy", "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "runs": runs}
+    data = None
+    for seed in args.seeds:
+        config = T.TrainConfig(epochs=args.epochs, source=args.source, root=args.root, device=args.device,
+                               seed=seed, max_batches=args.max_batches)
+        if data is None:
+            data = T._load_data(config, T.get_device(None if args.device == "auto" else args.device))
+        data[0].seed = seed  # each seed shuffles its own way
+        hist = T.fit(config, progress=False, log=True, data=data)
+        rec = T.record(hist)
+        runs.append({"seed": seed, "final_test_accuracy": rec["epochs"][-1]["test_accuracy"],
+                     "train_seconds": rec["train_seconds_total"], "epochs": rec["epochs"],
+                     "peak_memory": rec["peak_memory"]})
+        out.update({"device": rec["device"], "device_name": rec["device_name"], "recipe": rec["config"],
+                    "torch": torch.__version__})
+        _summarise(out)
+        accs = out["accuracies"]
+        T.atomic_write_json(out, args.json)
+        print(f"seed {seed}: test accuracy {100 * accs[-1]:.2f}% "
+              f"(epochs: {', '.join('%.2f' % (100 * e['test_accuracy']) for e in rec['epochs'])}), "
+              f"{rec['train_seconds_total']:.0f} s training", flush=True)
+    print(f"mean over {len(accs)} seeds: {100 * out['mean_accuracy']:.2f}% (std {100 * out['std_accuracy']:.2f})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

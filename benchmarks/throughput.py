@@ -1,0 +1,81 @@
+"""Training throughput of the snnlib fast path, snnTorch's tutorial network and a plain-PyTorch loop.
+
+    python benchmarks/throughput.py --rounds 5 --batches 6 --json benchmarks/results/throughput.json
+
+Same network (784-1000-10 LIF, beta 0.95, arctan), same batches (batch 128), same number of steps
+(25), same optimiser (Adam 5e-4); in one process, alternating, so that a busy machine slows all
+of them alike. Prints samples/s for each and the ratios; writes the JSON atomically.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import torch
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from snnlib import data as D  # noqa: E402
+from snnlib import train as T  # noqa: E402
+
+
+def _default_root():
+    """Full MNIST beside the checkout (``../shared/data/mnist`` or one level up), else None (search)."""
+    for base in (ROOT.parent, ROOT.parent.parent):
+        if (base / "shared" / "data" / "mnist").is_dir():
+            return str(base / "shared" / "data" / "mnist")
+    return None
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--rounds", type=int, default=5)
+    p.add_argument("--batches", type=int, default=6, help="batches per implementation per round")
+    p.add_argument("--warmup", type=int, default=2)
+    p.add_argument("--batch-size", type=int, default=128)
+    p.add_argument("--num-steps", type=int, default=25)
+    p.add_argument("--source", default="auto", choices=["auto", "full", "bundled"])
+    p.add_argument("--root", default=_default_root())
+    p.add_argument("--device", default="auto")
+    p.add_argument("--threads", type=int, default=None)
+    p.add_argument("--plain", action="store_true", help="also time snnlib's plain per-step loop")
+    p.add_argument("--eval-batches", type=int, default=2, help="test batches of 1000 to time evaluation")
+    p.add_argument("--json", default=str(ROOT / "benchmarks" / "results" / "throughput.json"))
+    p.add_argument("--note", default="", help="a remark stored in the JSON (e.g. how busy the machine was)")
+    args = p.parse_args(argv)
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    device = T.get_device(None if args.device == "auto" else args.device)
+    tx, ty = D.load_mnist("train", source=args.source, root=args.root)
+    vx, vy = D.load_mnist("test", source=args.source, root=args.root)
+    train = D.Batches(tx, ty, batch_size=args.batch_size, device=device, scale="unit")
+    test = D.Batches(vx, vy, batch_size=1000, shuffle=False, device=device, scale="unit")
+    names = ["snnlib fast path", "snnTorch reference", "PyTorch reference"]
+    if args.plain:
+        names.append("snnlib plain loop")
+    load = Path("/proc/loadavg").read_text().split()[:3] if Path("/proc/loadavg").exists() else None
+    out = T.compare_implementations(train, test, names, batches_per_round=args.batches, rounds=args.rounds,
+                                    warmup=args.warmup, num_steps=args.num_steps, eval_batches=args.eval_batches)
+    out.update({"benchmark": "throughput", "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                "load_average_before": load,
+                "load_average_after": Path("/proc/loadavg").read_text().split()[:3] if load else None,
+                "note": args.note})
+    print(f"{'implementation':22s} {'train samples/s':>16s} {'per CPU-s':>10s} {'eval samples/s':>15s}")
+    for name, r in out["results"].items():
+        print(f"{name:22s} {r['train_samples_per_s']:16.0f} {r['cpu_samples_per_s']:10.0f} "
+              f"{r['eval_samples_per_s']:15.0f}")
+    for k, v in out["ratios"].items():
+        rr = ", ".join(f"{x:.1f}" for x in out["ratio_per_round"][k])
+        print(f"{k}: {v:.1f}x (per round: {rr})")
+    print(f"on {out['device_name']}; load average before/after: {load} / {out['load_average_after']}")
+    T.atomic_write_json(out, args.json)
+    print(f"wrote {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,113 @@
+"""Training: resume equals uninterrupted, NaN stops training, checkpoints are atomic, the CLI's JSON."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+
+from snnlib import data as D
+from snnlib import train as T
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def bundled():
+    config = T.TrainConfig(source="bundled", device="cpu", max_test=200)
+    return T._load_data(config, torch.device("cpu"))
+
+
+def _cfg(tmp=None, **kw):
+    base = dict(epochs=3, source="bundled", device="cpu", max_batches=3, max_test=300, seed=3, num_steps=8,
+                checkpoint=str(tmp) if tmp else None)
+    base.update(kw)
+    return T.TrainConfig(**base)
+
+
+def test_resume_equals_uninterrupted(tmp_path, bundled):
+    full = T.fit(_cfg(tmp_path / "a"), progress=False, data=bundled)
+    part = T.fit(_cfg(tmp_path / "b"), progress=False, stop_after_epoch=1, data=bundled)
+    assert len(part["epochs"]) == 1 and not part["completed"]
+    resumed = T.fit(_cfg(tmp_path / "b"), resume=True, progress=False, data=bundled)
+    assert resumed["completed"] and len(resumed["epochs"]) == 3
+    for (name, a), (_, b) in zip(full["model"].state_dict().items(), resumed["model"].state_dict().items()):
+        assert torch.equal(a, b), f"{name} differs after resume"
+    assert full["loss"] == resumed["loss"]
+    assert [e["test_accuracy"] for e in full["epochs"]] == [e["test_accuracy"] for e in resumed["epochs"]]
+
+
+def test_resume_refuses_a_different_config(tmp_path, bundled):
+    T.fit(_cfg(tmp_path, epochs=1), progress=False, data=bundled)
+    with pytest.raises(ValueError, match="config differs"):
+        T.fit(_cfg(tmp_path, epochs=2, lr=1e-3), resume=True, progress=False, data=bundled)
+
+
+def test_nan_loss_stops_training(bundled, monkeypatch):
+    real_loss = T._loss
+    calls = []
+
+    def loss_turning_nan(config, spk, mem, y):
+        calls.append(1)
+        loss = real_loss(config, spk, mem, y)
+        return loss * float("nan") if len(calls) == 2 else loss
+
+    monkeypatch.setattr(T, "_loss", loss_turning_nan)
+    with pytest.raises(T.TrainingDiverged, match="nan at epoch 1, step 2"):
+        T.fit(_cfg(epochs=1, max_batches=3), progress=False, data=bundled)
+    assert len(calls) == 2, "training must stop at the first non-finite loss"
+
+
+def test_checkpoint_never_half_written(tmp_path):
+    path = tmp_path / "ck" / "last.pt"
+    T.atomic_save({"ok": 1}, path)
+
+    class Boom:
+        def __reduce__(self):
+            raise RuntimeError("disk full")
+
+    with pytest.raises(RuntimeError, match="disk full"):
+        T.atomic_save({"bad": Boom()}, path)
+    assert torch.load(path) == {"ok": 1}, "the old checkpoint must survive a failed write"
+    assert [p.name for p in path.parent.iterdir()] == ["last.pt"], "no temporary file may be left behind"
+
+
+def test_short_run_beats_chance_by_far(bundled):
+    hist = T.fit(T.TrainConfig(epochs=1, source="bundled", device="cpu", max_batches=20, seed=0),
+                 progress=False, data=(bundled[0], D.Batches(*D.load_mnist("test", source="bundled"),
+                                                            batch_size=500, shuffle=False, device="cpu",
+                                                            scale="standard")))
+    acc = hist["epochs"][-1]["test_accuracy"]
+    assert acc > 0.7, f"20 batches of training should reach well above 10% (chance), got {acc:.1%}"
+
+
+def test_cli_writes_json_record(tmp_path):
+    out = tmp_path / "run.json"
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    proc = subprocess.run([sys.executable, "-m", "snnlib.train", "--epochs", "2", "--source", "bundled",
+                           "--max-batches", "2", "--max-test", "200", "--device", "cpu", "--quiet", "--num-steps", "10",
+                           "--checkpoint", str(tmp_path / "ck"), "--json", str(out)],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    rec = json.loads(out.read_text())
+    assert set(rec) >= {"config", "device", "device_name", "loss", "epochs", "peak_memory", "train_seconds_total"}
+    assert rec["config"]["epochs"] == 2 and rec["config"]["batch_size"] == 128 and rec["config"]["num_steps"] == 10
+    assert len(rec["epochs"]) == 2 and len(rec["loss"]) == 4
+    for e in rec["epochs"]:
+        assert set(e) >= {"epoch", "test_accuracy", "train_loss", "train_seconds", "samples_per_s", "eval_seconds"}
+        assert 0 <= e["test_accuracy"] <= 1 and e["samples_per_s"] > 0
+    assert rec["peak_memory"]["bytes"] > 0
+    assert (tmp_path / "ck" / "last.pt").exists()
+    assert "test accuracy" in proc.stdout
+
+
+def test_config_validation():
+    with pytest.raises(ValueError, match="epochs"):
+        T.TrainConfig(epochs=0)
+    with pytest.raises(ValueError, match="readout"):
+        T.TrainConfig(readout="vote")
