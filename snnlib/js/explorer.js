@@ -1,0 +1,153 @@
+/* snnlib kernel-free explorers: reads the controls, runs the model (SNNModels), draws (SNNPlot).
+ *
+ * Every explorer on a page is one <div class="snnlib-explorer" id="..."> with its own copy of this
+ * code inside a closure, so several explorers on one page never share state. After each redraw the
+ * plotted data is published as window.snnlibExplorers[id] = {name, values, data, redraws} (the
+ * browser test reads it) and the root element's data-redraws attribute is incremented.
+ */
+var SNNExplorer = (function (M, P) {
+  "use strict";
+  var C = P.COLORS;
+
+  function readValues(root, spec) {
+    var v = {};
+    spec.controls.forEach(function (c) {
+      var input = root.querySelector('[data-control="' + c.name + '"]');
+      if (c.kind === "slider") {
+        v[c.name] = c.integer ? parseInt(input.value, 10) : parseFloat(input.value);
+      } else {
+        v[c.name] = c.options[input.selectedIndex];
+      }
+    });
+    return v;
+  }
+
+  function showValues(root, spec, v) {
+    spec.controls.forEach(function (c) {
+      var out = root.querySelector('[data-readout="' + c.name + '"]');
+      if (!out) return;
+      var x = v[c.name];
+      var text = c.kind === "slider" ? (c.integer ? String(x) : P.fmt(x)) : "";
+      if (c.name === "beta" && x > 0 && x < 1) text += "  (\u03c4 = " + P.fmt(Math.round(-1 / Math.log(x) * 10) / 10) + " steps)";
+      out.textContent = text;
+    });
+  }
+
+  /* ---------------------------------------------------------------------------------------------- */
+  var VIEWS = {};
+
+  VIEWS.lif = {
+    width: 760, height: 470,
+    compute: function (v) { return M.lif(v); },
+    draw: function (fig, d, v) {
+      var T = d.steps.length, xl = [0, T + 1], L = 70, W = fig.width - L - 20;
+      var a1 = fig.axes(L, 26, W, 78, { xlim: xl, ylim: P.extent([d.current, [0]], 0.12), ylabel: "input I",
+                                         title: "Input current", noXTickLabels: true, yticks: 3 });
+      a1.line(d.steps, d.current, { color: C.input, step: true, cls: "snx-current" });
+      var memLim = P.extent([d.mem, [0, d.threshold * 1.15]], 0.06);
+      var a2 = fig.axes(L, 136, W, 210, { xlim: xl, ylim: memLim, ylabel: "membrane U",
+                                          title: "Membrane potential", noXTickLabels: true, yticks: 6 });
+      a2.spans(d.steps, d.blocked, { color: "#f1e4fb" });
+      a2.hline(d.threshold, { color: C.threshold, cls: "snx-threshold" });
+      a2.line(d.steps, d.mem, { color: C.exc, cls: "snx-mem" });
+      var entries = [{ label: "membrane U[t]", color: C.exc }, { label: "threshold", color: C.threshold, dash: "6 4" }];
+      if (v.refractory > 0) entries.push({ label: "refractory steps", color: "#d9b8f2" });
+      a2.legend(entries);
+      var a3 = fig.axes(L, 378, W, 44, { xlim: xl, ylim: [0, 1], ylabel: "spikes", title: "Output spikes",
+                                         xlabel: "time step t", noYTicks: true });
+      a3.ticksAt(d.spike_times, 0.1, 0.9, { color: C.spike, width: 1.6, cls: "snx-spikes" });
+    },
+    readout: function (d, v) {
+      var first = d.spike_times.length ? d.spike_times[0] : null;
+      var input = d.steps.length - M.INPUT_ONSET;
+      return d.n_spikes + " spike" + (d.n_spikes === 1 ? "" : "s") + " in " + d.steps.length + " steps" +
+        (first !== null ? "; first spike at t = " + first : "") +
+        (d.n_spikes > 1 ? "; mean interval " + P.fmt(Math.round((d.spike_times[d.n_spikes - 1] - first) / (d.n_spikes - 1) * 100) / 100) + " steps" : "") +
+        (input > 0 && v.input === "step" && v.beta < 1 ? "; steady state of the input alone I/(1\u2212\u03b2) = " +
+          P.fmt(Math.round(v.amplitude / (1 - v.beta) * 1000) / 1000) : "");
+    }
+  };
+
+  VIEWS.surrogate = {
+    width: 760, height: 300,
+    compute: function (v) {
+      var d = M.surrogate(v);
+      d.at = M.weightGradient(v.surrogate, v.sharpness, v.weight);
+      d.weight = v.weight;
+      return d;
+    },
+    draw: function (fig, d, v) {
+      var top = 30, h = 200, x0 = 48, gap = 56, w = (fig.width - x0 - 12 - 2 * gap) / 3;
+      var a1 = fig.axes(x0, top, w, h, { xlim: [d.u[0], d.u[d.u.length - 1]], ylim: [-0.15, 1.15],
+                                         title: "Forward H(u) and smooth S\u0303(u)", xlabel: "u = U \u2212 U_thr", ylabelOffset: 36 });
+      a1.line(d.u, d.heaviside, { color: C.spike, width: 1.4 });
+      a1.line(d.u, d.smooth, { color: C.accent, width: 2, dash: "5 3", cls: "snx-smooth" });
+      var dl = P.extent([d.derivative, [0]], 0.08);
+      var a2 = fig.axes(x0 + w + gap, top, w, h, { xlim: [d.u[0], d.u[d.u.length - 1]], ylim: dl,
+                                                   title: "Backward dS/du (surrogate)", xlabel: "u = U \u2212 U_thr" });
+      a2.line(d.u, d.derivative, { color: C.accent, width: 2, cls: "snx-derivative" });
+      var gl = P.extent([d.grad, [0]], 0.08);
+      var a3 = fig.axes(x0 + 2 * (w + gap), top, w, h, { xlim: [d.w[0], d.w[d.w.length - 1]], ylim: gl,
+                                                         title: "Gradient dL/dw reaching w", xlabel: "weight w" });
+      a3.hline(0, { color: "#bbbbbb", dash: "none", width: 1 });
+      a3.line(d.w, d.grad, { color: C.purple, width: 2, cls: "snx-grad" });
+      a3.vline(d.weight, { color: C.muted, dash: "3 3", width: 1 });
+      a3.dot(d.weight, d.at.grad, { color: C.purple });
+    },
+    readout: function (d, v) {
+      var ex = d.example;
+      return "Example: one LIF neuron (\u03b2 = " + ex.beta + ", threshold " + ex.threshold + ") gets w \u00b7 " + ex.x +
+        " for " + ex.num_steps + " steps; loss L = (N \u2212 " + ex.target + ")\u00b2 on its spike count N. At w = " +
+        P.fmt(v.weight) + ": N = " + d.at.count + ", dL/dw = " + P.fmt(Math.round(d.at.grad * 1e4) / 1e4) +
+        (v.surrogate === "none" ? " (the true derivative of the step is zero: nothing to learn from)." : ".");
+    }
+  };
+
+  function mount(id, spec, staticData) {
+    var root = document.getElementById(id);
+    if (!root) return;
+    var view = VIEWS[spec.view];
+    var plotDiv = root.querySelector(".snx-plot"), readDiv = root.querySelector(".snx-readout");
+    var registry = (window.snnlibExplorers = window.snnlibExplorers || {});
+    var redraws = 0, pending = false;
+    function redraw() {
+      pending = false;
+      var v = readValues(root, spec);
+      showValues(root, spec, v);
+      var d;
+      try {
+        d = view.compute(v, staticData);
+        var fig = new P.Figure(plotDiv, view.width, view.height);
+        view.draw(fig, d, v, staticData);
+        readDiv.textContent = view.readout ? view.readout(d, v, staticData) : "";
+        root.removeAttribute("data-error");
+      } catch (err) {
+        readDiv.textContent = "Error: " + err.message;
+        root.setAttribute("data-error", String(err.message));
+      }
+      redraws += 1;
+      registry[id] = { name: spec.name, values: v, data: d, redraws: redraws };
+      root.setAttribute("data-redraws", String(redraws));
+    }
+    function schedule() {
+      if (pending) return;
+      pending = true;
+      (window.requestAnimationFrame || setTimeout)(redraw);
+    }
+    Array.prototype.forEach.call(root.querySelectorAll("[data-control]"), function (input) {
+      input.addEventListener("input", schedule);
+      input.addEventListener("change", schedule);
+    });
+    var resetBtn = root.querySelector(".snx-reset");
+    if (resetBtn) resetBtn.addEventListener("click", function () {
+      spec.controls.forEach(function (c) {
+        var input = root.querySelector('[data-control="' + c.name + '"]');
+        if (c.kind === "slider") input.value = c.value; else input.selectedIndex = c.options.indexOf(c.value);
+      });
+      schedule();
+    });
+    redraw();
+  }
+
+  return { mount: mount, VIEWS: VIEWS };
+})(SNNModels, SNNPlot);
