@@ -99,7 +99,8 @@ class Slider:
         fmt = (lambda x: str(int(x))) if self.integer else (lambda x: repr(float(x)))
         title = f' title="{_html.escape(self.description)}"' if self.description else ""
         return (
-            f'<label class="snx-control"{title}><span class="snx-label">{_html.escape(self.label)}</span>'
+            f'<label class="snx-control"{title}><span class="snx-label">{_html.escape(self.label)}'
+            f'<span class="snx-note" data-note="{self.name}"></span></span>'
             f'<input type="range" data-control="{self.name}" id="{uid}-{self.name}" min="{fmt(self.min)}" '
             f'max="{fmt(self.max)}" step="{fmt(self.step)}" value="{fmt(self.value)}" aria-label="{_html.escape(self.label)}">'
             f'<output data-readout="{self.name}">{fmt(self.value)}</output></label>'

@@ -22,14 +22,13 @@ var SNNExplorer = (function (M, P) {
     return v;
   }
 
-  function showValues(root, spec, v) {
+  function showValues(root, spec, v, view) {
+    var notes = view.notes ? view.notes(v) : {};
     spec.controls.forEach(function (c) {
       var out = root.querySelector('[data-readout="' + c.name + '"]');
-      if (!out) return;
-      var x = v[c.name];
-      var text = c.kind === "slider" ? (c.integer ? String(x) : P.fmt(x)) : "";
-      if (c.name === "beta" && x > 0 && x < 1) text += "  (\u03c4 = " + P.fmt(Math.round(-1 / Math.log(x) * 10) / 10) + " steps)";
-      out.textContent = text;
+      if (out) out.textContent = c.kind === "slider" ? (c.integer ? String(v[c.name]) : P.fmt(v[c.name])) : "";
+      var note = root.querySelector('[data-note="' + c.name + '"]');
+      if (note) note.textContent = notes[c.name] ? "  (" + notes[c.name] + ")" : "";
     });
   }
 
@@ -39,6 +38,10 @@ var SNNExplorer = (function (M, P) {
   VIEWS.lif = {
     width: 760, height: 470,
     compute: function (v) { return M.lif(v); },
+    notes: function (v) {
+      var tau = v.beta >= 1 ? "\u221e" : v.beta > 0 ? P.fmt(Math.round(-1 / Math.log(v.beta) * 10) / 10) : "0";
+      return { beta: "\u03c4 = " + tau + " steps" };
+    },
     draw: function (fig, d, v) {
       var T = d.steps.length, xl = [0, T + 1], L = 70, W = fig.width - L - 20;
       var a1 = fig.axes(L, 26, W, 78, { xlim: xl, ylim: P.extent([d.current, [0]], 0.12), ylabel: "input I",
@@ -113,7 +116,7 @@ var SNNExplorer = (function (M, P) {
     function redraw() {
       pending = false;
       var v = readValues(root, spec);
-      showValues(root, spec, v);
+      showValues(root, spec, v, view);
       var d;
       try {
         d = view.compute(v, staticData);
