@@ -53,6 +53,11 @@ __all__ = [
     "lif_input",
     "lif_explorer",
     "surrogate_explorer",
+    "coding_explorer",
+    "frame_grid",
+    "frame_key",
+    "pack_frames",
+    "unpack_frames",
     "MODES",
 ]
 
@@ -93,7 +98,8 @@ class Slider:
         return int(round(value)) if self.integer else float(value)
 
     def spec(self) -> Dict[str, Any]:
-        return {"name": self.name, "kind": "slider", "integer": self.integer, "value": self.value}
+        return {"name": self.name, "kind": "slider", "integer": self.integer, "value": self.value,
+                "min": self.min, "max": self.max, "step": self.step}
 
     def html(self, uid: str) -> str:
         fmt = (lambda x: str(int(x))) if self.integer else (lambda x: repr(float(x)))
@@ -604,3 +610,206 @@ def surrogate_explorer() -> Explorer:
         description="Forward, the spike is always the step H(u); backward, the surrogate's derivative "
                     "decides how much gradient reaches the weight.",
     )
+
+
+# =============================================================================================
+# Precomputed frames: explorers whose model is random or large ship snnlib's results inline
+# =============================================================================================
+def frame_grid(explorer: Explorer) -> List[Tuple[Any, ...]]:
+    """Every combination of the explorer's control values (slider grid points, drop-down options)."""
+    import itertools
+
+    axes = []
+    for c in explorer.controls:
+        if isinstance(c, Slider):
+            n = int(round((c.max - c.min) / c.step))
+            vals = [c.min + i * c.step for i in range(n + 1)]
+            axes.append([int(round(v)) if c.integer else float(v) for v in vals])
+        else:
+            axes.append(list(c.options))
+    return list(itertools.product(*axes))
+
+
+def frame_key(explorer: Explorer, values: Dict[str, Any]) -> str:
+    """The frame's key: each control's index in its grid, joined by ``"|"`` (the JavaScript builds the same)."""
+    parts = []
+    for c in explorer.controls:
+        v = values[c.name]
+        if isinstance(c, Slider):
+            parts.append(str(int(round((v - c.min) / c.step))))
+        else:
+            parts.append(str(list(c.options).index(v)))
+    return "|".join(parts)
+
+
+def pack_frames(explorer: Explorer, pack: Callable[[Dict[str, Any]], Dict[str, Any]],
+                extra: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
+    """Compute ``pack(explorer.update(**values))`` at every grid point; return ``{"zlib": base64}`` for the page.
+
+    The JSON ``{"frames": {key: packed}, **extra}`` is zlib-compressed and base64-encoded; the page
+    inflates it with the browser's ``DecompressionStream`` (no library, no network).
+    """
+    import base64
+    import zlib
+
+    names = [c.name for c in explorer.controls]
+    frames = {}
+    for combo in frame_grid(explorer):
+        values = dict(zip(names, combo))
+        frames[frame_key(explorer, values)] = pack(explorer.update(**values))
+    blob = json.dumps({"frames": frames, **(extra or {})}, separators=(",", ":")).encode()
+    return {"zlib": base64.b64encode(zlib.compress(blob, 9)).decode("ascii")}
+
+
+def unpack_frames(static: Dict[str, Any]) -> Dict[str, Any]:
+    """The inverse of :func:`pack_frames` (for tests)."""
+    import base64
+    import zlib
+
+    return json.loads(zlib.decompress(base64.b64decode(static["zlib"])))
+
+
+def _sparse_spikes(spikes: np.ndarray) -> Dict[str, Any]:
+    """A spike record ``[T, N]`` (values -1/0/1) as the gaps between flat indices ``n * T + t`` (neuron-major)
+    of its on and off spikes (small numbers that compress well; the page sums them back)."""
+    T, N = spikes.shape
+    flat = np.asarray(spikes).T.reshape(-1)
+
+    def gaps(idx):
+        return np.diff(idx, prepend=0).tolist()
+
+    return {"T": int(T), "N": int(N), "on": gaps(np.flatnonzero(flat > 0)), "off": gaps(np.flatnonzero(flat < 0))}
+
+
+# =============================================================================================
+# Chapter: spike coding — coding explorer
+# =============================================================================================
+#: Explorer's scheme choices: (label, encoding scheme, fixed parameters, (level parameter, 3 values)).
+CODING_SCHEMES = {
+    "rate": ("rate (Bernoulli)", "rate", {"seed": 0}, ("gain", (0.25, 0.5, 1.0))),
+    "latency": ("latency (RC, log)", "latency", {"normalize": True}, ("tau", (2.0, 5.0, 10.0))),
+    "latency_linear": ("latency (linear, background dropped)", "latency",
+                       {"linear": True, "normalize": True, "drop_background": True}, ("threshold", (0.01, 0.1, 0.3))),
+    "rank_order": ("rank order", "rank_order", {}, ("threshold", (0.0, 0.2, 0.5))),
+    "phase": ("phase", "phase", {}, ("period", (4, 8, 16))),
+    "burst": ("burst", "burst", {}, ("n_max", (2, 3, 5))),
+    "population": ("population (Gaussian fields)", "population", {"seed": 0}, ("gain", (0.25, 0.5, 1.0))),
+    "delta": ("delta modulation (fade-in)", "delta", {}, ("threshold", (0.05, 0.1, 0.2))),
+}
+#: Indices of the bundled MNIST test digits the coding explorer offers.
+CODING_DIGITS = (0, 1, 3)
+
+
+@lru_cache(maxsize=1)
+def _coding_images():
+    from . import data
+
+    images, labels = data.load_mnist("test", source="bundled")
+    return images, labels
+
+
+def coding_params(scheme: str, level: int) -> Tuple[str, Dict[str, Any]]:
+    """``(encoding scheme, params)`` of the coding explorer's ``scheme`` choice at ``level`` (1, 2 or 3)."""
+    if scheme not in CODING_SCHEMES:
+        raise ValueError(f"unknown scheme {scheme!r}: expected one of {list(CODING_SCHEMES)}")
+    _, name, fixed, (pname, levels) = CODING_SCHEMES[scheme]
+    return name, {**fixed, pname: levels[int(level) - 1]}
+
+
+def _coding_compute(scheme, num_steps, level, digit):
+    import torch
+
+    from . import encoding
+
+    images, labels = _coding_images()
+    x = images[int(digit)].to(torch.float64) / 255
+    name, params = coding_params(scheme, level)
+    T = int(num_steps)
+    out = {"x": x.numpy(), "label": int(labels[int(digit)]), "scheme": scheme, "params": params, "error": None}
+    try:
+        spikes = encoding.encode(name, x, T, **params)
+        decoded = encoding.decode(name, spikes, **params)
+    except ValueError as err:  # e.g. a burst that does not fit in T steps
+        out.update(spikes=np.zeros((T, 784)), decoded=np.zeros((28, 28)), n_spikes=0, mae=float("nan"),
+                   rows="pixels", error=str(err))
+        return out
+    if name == "population":
+        # [T, 28, 28, M]: show the middle row's 28 pixels, each with its M neurons.
+        rec = spikes[:, 14].reshape(T, -1)
+        rows = f"neurons of row 14 ({spikes.shape[-1]} per pixel)"
+    else:
+        rec = spikes.reshape(T, -1)
+        rows = "pixels (row by row)"
+    out.update(spikes=rec.numpy(), decoded=decoded.detach().numpy(), n_spikes=int((spikes != 0).sum()),
+               mae=float((decoded - x).abs().mean()), rows=rows)
+    return out
+
+
+def _coding_pack(d):
+    return {**_sparse_spikes(d["spikes"]), "decoded": np.round(np.asarray(d["decoded"]) * 100).astype(int).reshape(-1).tolist(),
+            "n_spikes": d["n_spikes"], "mae": None if not np.isfinite(d["mae"]) else round(d["mae"], 6),
+            "rows": d["rows"], "error": d["error"]}
+
+
+def _coding_plot(d, fig):
+    gs = fig.add_gridspec(2, 3, width_ratios=[3.2, 1, 1])
+    ax = fig.add_subplot(gs[:, 0])
+    sp = np.asarray(d["spikes"])
+    t_on, n_on = np.nonzero(sp > 0)
+    t_off, n_off = np.nonzero(sp < 0)
+    ax.scatter(t_on, n_on, s=1.5, c="black", marker="|")
+    ax.scatter(t_off, n_off, s=1.5, c="#d62728", marker="|")
+    ax.set_xlim(-0.5, sp.shape[0] - 0.5)
+    ax.set_ylim(sp.shape[1], -1)
+    ax.set_xlabel("time step")
+    ax.set_ylabel(d["rows"])
+    ax.set_title(f"{CODING_SCHEMES[d['scheme']][0]}: {d['n_spikes']} spikes", fontsize=10)
+    for k, (img, title) in enumerate([(d["x"], f"input (a {d['label']})"), (d["decoded"], f"decoded (MAE {d['mae']:.3f})")]):
+        a = fig.add_subplot(gs[k, 1:])
+        a.imshow(np.asarray(img), cmap="gray_r", vmin=0, vmax=1)
+        a.set_title(title, fontsize=10)
+        a.axis("off")
+    fig.tight_layout()
+
+
+def coding_explorer() -> Explorer:
+    """The spike-coding chapter's explorer: scheme, number of steps, gain/time constant, digit.
+
+    Its data come from :func:`snnlib.encoding.encode` / :func:`~snnlib.encoding.decode` on bundled MNIST
+    test digits (random codes seeded). In the book the explorer ships these results precomputed for
+    every grid point (``pack_frames``: 8 schemes x 4 lengths x 3 levels x 3 digits), so the page shows
+    exactly snnlib's spikes with no kernel.
+    """
+    images, labels = _coding_images()
+    controls = [
+        Dropdown("scheme", "coding scheme", list(CODING_SCHEMES), "rate", labels=[v[0] for v in CODING_SCHEMES.values()]),
+        Slider("num_steps", "number of steps T", 10, 40, 10, 30, integer=True),
+        Slider("level", "code parameter, level 1-3", 1, 3, 1, 2, integer=True,
+               description="the scheme's main parameter: low, middle or high (its value is shown beside the label)"),
+        Dropdown("digit", "digit", list(CODING_DIGITS), CODING_DIGITS[0],
+                 labels=[f"a {int(labels[i])} (test image {i})" for i in CODING_DIGITS]),
+    ]
+    ex = Explorer(name="coding", title="Spike coding explorer", controls=controls, compute=_coding_compute,
+                  plot=_coding_plot, figsize=(10.0, 4.6), view="coding",
+                  description="Choose a code: the raster shows every input's spikes over time, the images the digit "
+                              "and what a decoder reads back from the spikes.")
+
+    def static():
+        digits = {str(i): np.round(images[i].numpy() / 255 * 100).astype(int).reshape(-1).tolist() for i in CODING_DIGITS}
+        levels = {k: {"param": v[3][0], "values": list(v[3][1]), "label": v[0]} for k, v in CODING_SCHEMES.items()}
+        return pack_frames(ex, _coding_pack, {"digits": digits, "levels": levels,
+                                              "labels": {str(i): int(labels[i]) for i in CODING_DIGITS}})
+
+    ex.static_data = _cache_static(static)
+    return ex
+
+
+def _cache_static(fn: Callable[[], Dict[str, Any]]) -> Callable[[], Dict[str, Any]]:
+    cache: Dict[str, Any] = {}
+
+    def wrapper():
+        if "v" not in cache:
+            cache["v"] = fn()
+        return cache["v"]
+
+    return wrapper

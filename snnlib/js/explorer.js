@@ -23,7 +23,7 @@ var SNNExplorer = (function (M, P) {
   }
 
   function showValues(root, spec, v, view) {
-    var notes = view.notes ? view.notes(v) : {};
+    var notes = view.notes ? view.notes(v, root.__snxStatic) : {};
     spec.controls.forEach(function (c) {
       var out = root.querySelector('[data-readout="' + c.name + '"]');
       if (out) out.textContent = c.kind === "slider" ? (c.integer ? String(v[c.name]) : P.fmt(v[c.name])) : "";
@@ -106,6 +106,66 @@ var SNNExplorer = (function (M, P) {
     }
   };
 
+  /* Precomputed frames (snnlib.widgets.pack_frames): the key is each control's grid index. */
+  function frameKey(spec, v) {
+    return spec.controls.map(function (c) {
+      if (c.kind === "slider") return String(Math.round((v[c.name] - c.min) / c.step));
+      return String(c.options.indexOf(v[c.name]));
+    }).join("|");
+  }
+
+  function unsparse(gaps) {
+    var out = new Array(gaps.length), acc = 0;
+    for (var i = 0; i < gaps.length; i++) { acc += gaps[i]; out[i] = acc; }
+    return out;
+  }
+
+  /* Spike record of a frame as {times, ids} lists of on and off spikes (flat index n * T + t). */
+  function frameSpikes(f) {
+    function split(idx) {
+      var t = new Array(idx.length), n = new Array(idx.length);
+      for (var i = 0; i < idx.length; i++) { n[i] = Math.floor(idx[i] / f.T); t[i] = idx[i] - n[i] * f.T; }
+      return { times: t, ids: n };
+    }
+    return { on: split(unsparse(f.on)), off: split(unsparse(f.off)) };
+  }
+
+  VIEWS.coding = {
+    width: 760, height: 330,
+    notes: function (v, S) {
+      if (!S || !S.levels) return {};
+      var L = S.levels[v.scheme];
+      return { level: L.param + " = " + L.values[v.level - 1] };
+    },
+    compute: function (v, S, spec) {
+      var f = S.frames[frameKey(spec, v)];
+      if (!f) throw new Error("no precomputed frame for these settings");
+      var sp = frameSpikes(f);
+      return { T: f.T, N: f.N, on: sp.on, off: sp.off, decoded: f.decoded.map(function (x) { return x / 100; }),
+               x: S.digits[String(v.digit)].map(function (x) { return x / 100; }), n_spikes: f.n_spikes, mae: f.mae,
+               rows: f.rows, error: f.error, label: S.labels[String(v.digit)] };
+    },
+    draw: function (fig, d, v, S) {
+      var a = fig.axes(62, 26, 430, 262, { xlim: [-0.5, d.T - 0.5], ylim: [d.N - 0.5, -0.5], xlabel: "time step",
+                                          ylabel: d.rows, title: S.levels[v.scheme].label + ": " + d.n_spikes + " spikes",
+                                          yticks: 4 });
+      a.raster(d.on.times, d.on.ids, { color: C.spike, width: 1.3 });
+      a.raster(d.off.times, d.off.ids, { color: C.inh, width: 1.3 });
+      if (d.error) a.text(d.T / 2 - 0.5, d.N / 2, "needs more steps", { anchor: "middle", color: C.inh, size: 14 });
+      var b1 = fig.axes(540, 26, 120, 120, { xlim: [0, 28], ylim: [28, 0], noXTicks: true, noYTicks: true,
+                                             title: "input (a " + d.label + ")" });
+      b1.image(d.x, 28, 28, 0, 1);
+      var b2 = fig.axes(540, 178, 120, 120, { xlim: [0, 28], ylim: [28, 0], noXTicks: true, noYTicks: true,
+                                              title: "decoded" });
+      b2.image(d.decoded, 28, 28, 0, 1);
+    },
+    readout: function (d) {
+      if (d.error) return d.error;
+      return d.n_spikes + " spikes; mean absolute error of the decoded image: " + P.fmt(Math.round(d.mae * 1000) / 1000) +
+        " (red marks: off spikes of delta modulation).";
+    }
+  };
+
   function mount(id, spec, staticData) {
     var root = document.getElementById(id);
     if (!root) return;
@@ -119,7 +179,7 @@ var SNNExplorer = (function (M, P) {
       showValues(root, spec, v, view);
       var d;
       try {
-        d = view.compute(v, staticData);
+        d = view.compute(v, staticData, spec);
         var fig = new P.Figure(plotDiv, view.width, view.height);
         view.draw(fig, d, v, staticData);
         readDiv.textContent = view.readout ? view.readout(d, v, staticData) : "";
@@ -149,8 +209,28 @@ var SNNExplorer = (function (M, P) {
       });
       schedule();
     });
-    redraw();
+    if (staticData && staticData.zlib) {
+      readDiv.textContent = "Loading the precomputed frames\u2026";
+      inflate(staticData.zlib).then(function (data) {
+        staticData = data; root.__snxStatic = data; redraw();
+      }, function (err) {
+        readDiv.textContent = "This browser cannot unpack the explorer's data (" + err.message + "); run the notebook instead.";
+        root.setAttribute("data-error", String(err.message));
+      });
+    } else {
+      root.__snxStatic = staticData;
+      redraw();
+    }
   }
 
-  return { mount: mount, VIEWS: VIEWS };
+  /* zlib-compressed, base64-encoded JSON -> object, with the browser's own DecompressionStream. */
+  function inflate(b64) {
+    if (typeof DecompressionStream === "undefined") return Promise.reject(new Error("no DecompressionStream"));
+    var bin = atob(b64), bytes = new Uint8Array(bin.length);
+    for (var i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+    var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate"));
+    return new Response(stream).text().then(JSON.parse);
+  }
+
+  return { mount: mount, VIEWS: VIEWS, frameKey: frameKey, inflate: inflate };
 })(SNNModels, SNNPlot);

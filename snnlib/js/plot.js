@@ -72,7 +72,7 @@ var SNNPlot = (function () {
     el("rect", { x: x, y: y, width: w, height: h, fill: "#ffffff", stroke: "none" }, g);
     var self = this;
     if (!o.noYTicks) {
-      ticks(this.ylim[0], this.ylim[1], o.yticks || Math.max(2, Math.round(h / 40))).forEach(function (t) {
+      ticks(Math.min(this.ylim[0], this.ylim[1]), Math.max(this.ylim[0], this.ylim[1]), o.yticks || Math.max(2, Math.round(h / 40))).forEach(function (t) {
         var py = self.py(t);
         el("line", { x1: x, x2: x + w, y1: py, y2: py, stroke: COLORS.grid, "stroke-width": 1 }, g);
         var tx = el("text", { x: x - 6, y: py + 4, "text-anchor": "end", fill: COLORS.muted }, g);
@@ -80,7 +80,7 @@ var SNNPlot = (function () {
       });
     }
     if (!o.noXTicks) {
-      ticks(this.xlim[0], this.xlim[1], o.xticks || Math.max(2, Math.round(w / 80))).forEach(function (t) {
+      ticks(Math.min(this.xlim[0], this.xlim[1]), Math.max(this.xlim[0], this.xlim[1]), o.xticks || Math.max(2, Math.round(w / 80))).forEach(function (t) {
         var px = self.px(t);
         el("line", { x1: px, x2: px, y1: y + h, y2: y + h + 4, stroke: COLORS.muted }, g);
         if (!o.noXTickLabels) {
@@ -141,7 +141,7 @@ var SNNPlot = (function () {
   /* Raster: spike k of neuron ids[k] at times[k]; rows are neurons 0..n-1 drawn top to bottom. */
   Axes.prototype.raster = function (times, ids, s) {
     s = s || {};
-    var d = "", half = Math.max(0.5, Math.abs(this.py(0) - this.py(1)) * 0.42);
+    var d = "", half = Math.max(s.minHalf || 1.2, Math.abs(this.py(0) - this.py(1)) * 0.42);
     for (var k = 0; k < times.length; k++) {
       var px = r2(this.px(times[k])), py = this.py(ids[k]);
       d += "M" + px + " " + r2(py - half) + "V" + r2(py + half);
