@@ -244,3 +244,50 @@ def test_built_lif_page(browser, built_book):
     root.screenshot(path=str(tmp))
     os.replace(tmp, SCREENSHOT)
     page.close()
+
+
+def test_standalone_coding_page(browser, tmp_path):
+    enc = pytest.importorskip("snnlib.encoding", reason="snnlib.encoding (spike-coding chapter) is not here")
+    if not hasattr(enc, "encode"):
+        pytest.skip("snnlib.encoding.encode is not here")
+    ex = W.coding_explorer()
+    path = tmp_path / "coding.html"
+    path.write_text("<!doctype html><html><head><meta charset='utf-8'></head><body>" + ex.html() + "</body></html>",
+                    encoding="utf-8")
+    page, blocked, errors = open_offline(browser, path, width=900)
+    (uid,) = explorer_ids(page, "coding")
+    page.wait_for_function("id => window.snnlibExplorers && window.snnlibExplorers[id]", arg=uid, timeout=10_000)
+
+    def check():
+        st = state(page, uid)
+        assert st["data"] is not None, page.get_attribute(f"#{uid}", "data-error")
+        d, py = st["data"], ex.update(**st["values"])
+        rec = np.zeros_like(np.asarray(py["spikes"]))
+        rec[d["on"]["times"], d["on"]["ids"]] = 1
+        rec[d["off"]["times"], d["off"]["ids"]] = -1
+        np.testing.assert_array_equal(rec, py["spikes"], err_msg=str(st["values"]))
+        np.testing.assert_allclose(d["decoded"], np.asarray(py["decoded"]).reshape(-1), atol=0.005 + 1e-9)
+        assert d["n_spikes"] == py["n_spikes"]
+        return st["values"]
+
+    v = check()
+    assert v == ex.defaults()
+    scheme = next(c for c in ex.controls if c.name == "scheme")
+    moves = [("scheme", list(scheme.options).index("latency")), ("level", "ArrowRight"), ("num_steps", "ArrowLeft"),
+             ("scheme", list(scheme.options).index("delta")), ("digit", 2), ("scheme", list(scheme.options).index("burst"))]
+    for name, how in moves:
+        n = redraws(page, uid)
+        control = page.locator(f"#{uid} [data-control={name}]")
+        if isinstance(how, int):
+            control.select_option(index=how)
+        else:
+            control.focus()
+            control.press(how)
+        wait_settled(page, uid, n)
+        v1 = check()
+        assert v1[name] != v[name]
+        v = v1
+    assert not errors, errors
+    assert not blocked, blocked
+    page.locator(f"#{uid}").screenshot(path=str(tmp_path / "coding.png"))
+    page.close()

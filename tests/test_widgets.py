@@ -367,3 +367,61 @@ def test_executed_notebook_keeps_no_widget_state(tmp_path):
     assert "application/vnd.jupyter.widget-view+json" not in out[0]["data"]
     state = nb.metadata.get("widgets", {}).get("application/vnd.jupyter.widget-state+json", {})
     assert not state.get("state"), "widget state was saved: myst-nb would add CDN widget scripts to the page"
+
+
+# ---------------------------------------------------------------------------------------------
+# Coding explorer: precomputed frames are snnlib's spikes
+# ---------------------------------------------------------------------------------------------
+def _needs_encoding():
+    enc = pytest.importorskip("snnlib.encoding", reason="snnlib.encoding (the spike-coding chapter) is not here")
+    if not hasattr(enc, "encode"):
+        pytest.skip("snnlib.encoding.encode is not here")
+    pytest.importorskip("snnlib.data", reason="snnlib.data is not here")
+    return enc
+
+
+def frame_spikes(f):
+    """Rebuild a frame's spike record [T, N] (values -1/0/1) from its gap lists, as the page does."""
+    rec = np.zeros((f["N"], f["T"]))
+    rec.reshape(-1)[np.cumsum(f["on"]).astype(int)] = 1
+    rec.reshape(-1)[np.cumsum(f["off"]).astype(int)] = -1
+    return rec.T
+
+
+@pytest.fixture(scope="module")
+def coding():
+    _needs_encoding()
+    ex = W.coding_explorer()
+    return ex, W.unpack_frames(ex.static_data())
+
+
+def test_coding_update_is_the_library(coding):
+    enc = _needs_encoding()
+    ex, _ = coding
+    images, _labels = snl.data.load_mnist("test", source="bundled")
+    for case in [dict(), dict(scheme="latency", level=3), dict(scheme="delta", num_steps=40, digit=W.CODING_DIGITS[-1]),
+                 dict(scheme="population", level=1)]:
+        v = ex.values(**case)
+        d = ex.update(**case)
+        x = images[v["digit"]].double() / 255
+        name, params = W.coding_params(v["scheme"], v["level"])
+        spikes = enc.encode(name, x, v["num_steps"], **params)
+        np.testing.assert_array_equal(d["decoded"], enc.decode(name, spikes, **params).numpy())
+        assert d["n_spikes"] == int((spikes != 0).sum())
+        assert d["mae"] == pytest.approx(float((enc.decode(name, spikes, **params) - x).abs().mean()))
+
+
+def test_coding_frames_are_the_updates(coding):
+    ex, payload = coding
+    grid = W.frame_grid(ex)
+    assert len(payload["frames"]) == len(grid) == 8 * 4 * 3 * len(W.CODING_DIGITS)
+    names = [c.name for c in ex.controls]
+    rng = np.random.default_rng(0)
+    for i in rng.choice(len(grid), size=12, replace=False):
+        v = dict(zip(names, grid[i]))
+        d = ex.update(**v)
+        f = payload["frames"][W.frame_key(ex, v)]
+        np.testing.assert_array_equal(frame_spikes(f), d["spikes"], err_msg=str(v))
+        np.testing.assert_allclose(np.array(f["decoded"]) / 100, np.asarray(d["decoded"]).reshape(-1), atol=0.005 + 1e-9)
+        assert f["n_spikes"] == d["n_spikes"] and f["error"] == d["error"]
+    assert len(ex.html()) < 400_000, "the coding explorer's page payload grew too large"
