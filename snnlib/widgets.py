@@ -601,7 +601,8 @@ def surrogate_explorer() -> Explorer:
     controls = [
         Dropdown("surrogate", "surrogate", available, "arctan" if "arctan" in available else available[0],
                  labels=[s.replace("_", " ") + (" (true derivative: 0)" if s == "none" else "") for s in available]),
-        Slider("sharpness", "sharpness (alpha / slope)", 0.5, 30.0, 0.5, 2.0),
+        Slider("sharpness", "sharpness", 0.5, 30.0, 0.5, 2.0,
+               description="arctan: alpha; fast sigmoid, sigmoid: slope; triangle: sharpness; straight-through: window"),
         Slider("weight", "weight w", 0.0, 1.5, 0.01, 0.25),
     ]
     return Explorer(

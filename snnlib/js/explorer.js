@@ -73,6 +73,10 @@ var SNNExplorer = (function (M, P) {
 
   VIEWS.surrogate = {
     width: 760, height: 300,
+    notes: function (v) {
+      var p = M.SURROGATES[v.surrogate].param;
+      return { sharpness: p ? p + " = " + P.fmt(v.sharpness) : "unused" };
+    },
     compute: function (v) {
       var d = M.surrogate(v);
       d.at = M.weightGradient(v.surrogate, v.sharpness, v.weight);

@@ -102,7 +102,7 @@ var SNNModels = (function () {
     },
     fast_sigmoid: {
       param: "slope",
-      smooth: function (u, k) { return 0.5 * (k * u / (1 + k * Math.abs(u))) + 0.5; },
+      smooth: function (u, k) { return 1 / k + u / (1 + k * Math.abs(u)); },
       derivative: function (u, k) { var d = 1 + k * Math.abs(u); return 1 / (d * d); }
     },
     sigmoid: {
@@ -111,7 +111,7 @@ var SNNModels = (function () {
       derivative: function (u, k) { var s = sigmoid(k * u); return k * s * (1 - s); }
     },
     triangle: {
-      param: "slope",
+      param: "sharpness",
       smooth: function (u, k) {
         var z = k * u;
         if (z <= -1) return 0;
@@ -121,12 +121,12 @@ var SNNModels = (function () {
       derivative: function (u, k) { return k * Math.max(0, 1 - k * Math.abs(u)); }
     },
     straight_through: {
-      param: "k",
-      smooth: function (u, k) { return u + 0.5; },
-      derivative: function (u, k) { return 1; }
+      param: "window",
+      smooth: function (u, k) { return isFinite(k) ? Math.min(Math.max(u, -k), k) + k : u + 0.5; },
+      derivative: function (u, k) { return isFinite(k) ? (Math.abs(u) <= k ? 1 : 0) : 1; }
     },
     none: {
-      param: "k",
+      param: "",
       smooth: function (u, k) { return u > 0 ? 1 : 0; },
       derivative: function (u, k) { return 0; }
     }
