@@ -38,7 +38,8 @@ def built_book() -> Path:
 
 def shared_mnist_dir():
     """Full MNIST beside the checkout (../shared/data/mnist), or SNNLIB_DATA, if present."""
-    for cand in (os.environ.get("SNNLIB_DATA"), ROOT.parent / "shared" / "data" / "mnist"):
+    for cand in (os.environ.get("SNNLIB_DATA"), ROOT.parent / "shared" / "data" / "mnist",
+                 ROOT.parent.parent / "shared" / "data" / "mnist"):
         if cand and (Path(cand) / "train-labels-idx1-ubyte.gz").exists():
             return Path(cand)
     return None
