@@ -291,3 +291,51 @@ def test_standalone_coding_page(browser, tmp_path):
     assert not blocked, blocked
     page.locator(f"#{uid}").screenshot(path=str(tmp_path / "coding.png"))
     page.close()
+
+
+def test_standalone_circuit_page(browser, tmp_path):
+    circ = pytest.importorskip("snnlib.circuits", reason="snnlib.circuits (circuits chapter) is not here")
+    if not hasattr(circ, "run_motif"):
+        pytest.skip("snnlib.circuits.run_motif is not here")
+    ex = W.circuit_explorer()
+    path = tmp_path / "circuit.html"
+    path.write_text("<!doctype html><html><head><meta charset='utf-8'></head><body>" + ex.html() + "</body></html>",
+                    encoding="utf-8")
+    page, blocked, errors = open_offline(browser, path, width=900)
+    (uid,) = explorer_ids(page, "circuit")
+    page.wait_for_function("id => window.snnlibExplorers && window.snnlibExplorers[id]", arg=uid, timeout=10_000)
+
+    def check():
+        st = state(page, uid)
+        assert st["data"] is not None, page.get_attribute(f"#{uid}", "data-error")
+        d, py = st["data"], ex.update(**st["values"])
+        assert d["populations"] == py["populations"]
+        for p in py["populations"]:
+            rec = np.zeros_like(py["spikes"][p])
+            rec[d["pops"][p]["spikes"]["times"], d["pops"][p]["spikes"]["ids"]] = 1
+            np.testing.assert_array_equal(rec, py["spikes"][p], err_msg=f"{st['values']} {p}")
+            assert d["rates"][p] == pytest.approx(py["rates"][p], abs=1e-6)
+        assert page.locator(f"#{uid} rect.snx-rate").count() == len(py["populations"])
+        return st["values"]
+
+    v = check()
+    motif = next(c for c in ex.controls if c.name == "motif")
+    moves = [("inhibition", "ArrowRight"), ("motif", 2), ("inhibition", "ArrowLeft"), ("delay", "ArrowRight"),
+             ("input_level", "ArrowRight"), ("motif", 3), ("motif", 1)]
+    for name, how in moves:
+        n = redraws(page, uid)
+        control = page.locator(f"#{uid} [data-control={name}]")
+        if isinstance(how, int):
+            control.select_option(index=how)
+        else:
+            control.focus()
+            control.press(how)
+        wait_settled(page, uid, n)
+        v1 = check()
+        assert v1[name] != v[name]
+        v = v1
+    assert v["motif"] == list(motif.options)[1]
+    assert not errors, errors
+    assert not blocked, blocked
+    page.locator(f"#{uid}").screenshot(path=str(tmp_path / "circuit.png"))
+    page.close()

@@ -425,3 +425,37 @@ def test_coding_frames_are_the_updates(coding):
         np.testing.assert_allclose(np.array(f["decoded"]) / 100, np.asarray(d["decoded"]).reshape(-1), atol=0.005 + 1e-9)
         assert f["n_spikes"] == d["n_spikes"] and f["error"] == d["error"]
     assert len(ex.html()) < 400_000, "the coding explorer's page payload grew too large"
+
+
+# ---------------------------------------------------------------------------------------------
+# Circuit explorer: precomputed frames are run_motif's
+# ---------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def circuit():
+    circ = pytest.importorskip("snnlib.circuits", reason="snnlib.circuits (the circuits chapter) is not here")
+    if not hasattr(circ, "run_motif"):
+        pytest.skip("snnlib.circuits.run_motif is not here")
+    ex = W.circuit_explorer()
+    return ex, W.unpack_frames(ex.static_data())
+
+
+def test_circuit_frames_are_run_motif(circuit):
+    ex, payload = circuit
+    circ = snl.circuits
+    grid = W.frame_grid(ex)
+    assert len(payload["frames"]) == len(grid)
+    names = [c.name for c in ex.controls]
+    rng = np.random.default_rng(1)
+    for i in rng.choice(len(grid), size=8, replace=False):
+        v = dict(zip(names, grid[i]))
+        run = circ.run_motif(v["motif"], v["inhibition"], v["delay"], v["input_level"], num_steps=W.CIRCUIT_STEPS, seed=0)
+        d = ex.update(**v)
+        key = W.frame_key(ex, v)
+        f = payload["frames"][key]
+        assert f["populations"] == list(run.populations)
+        for p in run.populations:
+            rec = payload["inputs"][key.split("|")[0] + "|" + key.split("|")[3]] if p == "input" else f["spikes"][p]
+            np.testing.assert_array_equal(frame_spikes(rec), run.spikes[p].numpy(), err_msg=f"{v} {p}")
+            np.testing.assert_array_equal(d["spikes"][p], run.spikes[p].numpy())
+            assert f["rates"][p] == pytest.approx(float(run.rates[p]), abs=1e-6)
+    assert len(ex.html()) < 400_000

@@ -170,6 +170,56 @@ var SNNExplorer = (function (M, P) {
     }
   };
 
+  var KIND_COLORS = { input: "#8c8c8c", excitatory: C.exc, inhibitory: C.inh };
+
+  VIEWS.circuit = {
+    width: 760, height: 420,
+    compute: function (v, S, spec) {
+      var key = frameKey(spec, v), f = S.frames[key];
+      if (!f) throw new Error("no precomputed frame for these settings");
+      var parts = key.split("|"), pops = {};
+      f.populations.forEach(function (p) {
+        var rec = p === "input" ? S.inputs[parts[0] + "|" + parts[3]] : f.spikes[p];
+        pops[p] = { T: rec.T, N: rec.N, spikes: frameSpikes(rec).on };
+      });
+      return { populations: f.populations, kinds: f.kinds, pops: pops, rates: f.rates, neuron_rates: f.neuron_rates,
+               summary: f.summary, label: S.labels[v.motif] || v.motif };
+    },
+    draw: function (fig, d) {
+      var total = 0, gap = 26, top = 26, avail = 340 - gap * (d.populations.length - 1);
+      d.populations.forEach(function (p) { total += Math.max(d.pops[p].N, 4); });
+      var y = top, L = 70, W = 450;
+      d.populations.forEach(function (p, i) {
+        var rec = d.pops[p], h = avail * Math.max(rec.N, 4) / total, last = i === d.populations.length - 1;
+        var a = fig.axes(L, y, W, h, { xlim: [0, rec.T], ylim: [rec.N - 0.5, -0.5], ylabel: p, ylabelOffset: 40,
+                                       title: i === 0 ? d.label : null, noXTickLabels: !last, xlabel: last ? "time step" : null,
+                                       yticks: 2 });
+        a.raster(rec.spikes.times, rec.spikes.ids, { color: KIND_COLORS[d.kinds[p]] || C.spike, width: 1.4, minHalf: 1.5 });
+        y += h + gap;
+      });
+      var maxRate = 0;
+      d.populations.forEach(function (p) { maxRate = Math.max(maxRate, d.rates[p]); });
+      var b = fig.axes(L + W + 40, top, fig.width - (L + W + 40) - 14, 340, { xlim: [0, Math.max(maxRate * 1.15, 0.05)], ylim: [d.populations.length, 0],
+                                                   noYTicks: true, xlabel: "spikes / step", title: "mean rates", xticks: 3 });
+      d.populations.forEach(function (p, i) {
+        var x0 = b.px(0), x1 = b.px(d.rates[p]), yy = b.py(i + 0.35), hh = b.py(i + 0.85) - yy;
+        var r = document.createElementNS("http://www.w3.org/2000/svg", "rect");
+        r.setAttribute("x", x0); r.setAttribute("y", yy); r.setAttribute("width", Math.max(0, x1 - x0)); r.setAttribute("height", hh);
+        r.setAttribute("fill", KIND_COLORS[d.kinds[p]] || C.spike); r.setAttribute("class", "snx-rate");
+        b.plotG.appendChild(r);
+        b.text(0.0, i + 0.25, " " + p + ": " + P.fmt(Math.round(d.rates[p] * 1000) / 1000), { size: 11.5 });
+      });
+    },
+    readout: function (d) {
+      var parts = [];
+      for (var k in d.summary) if (Object.prototype.hasOwnProperty.call(d.summary, k)) {
+        var x = d.summary[k];
+        parts.push(k.replace(/_/g, " ") + " = " + (x === null ? "n/a" : P.fmt(Math.round(x * 1000) / 1000)));
+      }
+      return parts.join("; ");
+    }
+  };
+
   function mount(id, spec, staticData) {
     var root = document.getElementById(id);
     if (!root) return;
