@@ -54,7 +54,7 @@ var SNNExplorer = (function (M, P) {
       a2.hline(d.threshold, { color: C.threshold, cls: "snx-threshold" });
       a2.line(d.steps, d.mem, { color: C.exc, cls: "snx-mem" });
       var entries = [{ label: "membrane U[t]", color: C.exc }, { label: "threshold", color: C.threshold, dash: "6 4" }];
-      if (v.refractory > 0) entries.push({ label: "refractory steps", color: "#d9b8f2" });
+      if (v.refractory > 0) entries.push({ label: "refractory steps", color: "#f1e4fb", swatch: true });
       a2.legend(entries);
       var a3 = fig.axes(L, 378, W, 44, { xlim: xl, ylim: [0, 1], ylabel: "spikes", title: "Output spikes",
                                          xlabel: "time step t", noYTicks: true });

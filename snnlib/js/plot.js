@@ -188,17 +188,20 @@ var SNNPlot = (function () {
     return t;
   };
 
-  /* A legend: entries [{label, color, dash}] in the top right corner of the axes. */
-  Axes.prototype.legend = function (entries, where) {
-    var x = where === "left" ? this.x + 10 : this.x + this.w - 10 - 150, y = this.y + 8;
-    var g = el("g", {}, this.g);
-    el("rect", { x: x - 4, y: y - 2, width: 154, height: entries.length * 17 + 4, fill: "#ffffff", "fill-opacity": 0.85, stroke: "#dddddd" }, g);
-    entries.forEach(function (e, i) {
-      var yy = y + 10 + i * 17;
-      el("line", { x1: x + 2, x2: x + 24, y1: yy, y2: yy, stroke: e.color, "stroke-width": 2, "stroke-dasharray": e.dash || "none" }, g);
-      var t = el("text", { x: x + 30, y: yy + 4, fill: COLORS.text, "font-size": 11.5 }, g);
+  /* A legend above the axes, right-aligned: entries [{label, color, dash, swatch}] (swatch: a filled box). */
+  Axes.prototype.legend = function (entries) {
+    var g = el("g", {}, this.g), x = this.x + this.w, y = this.y - 8;
+    for (var i = entries.length - 1; i >= 0; i--) {
+      var e = entries[i];
+      var t = el("text", { x: x, y: y + 4, fill: COLORS.text, "font-size": 11.5, "text-anchor": "end" }, g);
       t.textContent = e.label;
-    });
+      var w = t.getComputedTextLength ? t.getComputedTextLength() : e.label.length * 6.5;
+      if (!(w > 0)) w = e.label.length * 6.5;
+      x -= w + 6;
+      if (e.swatch) el("rect", { x: x - 14, y: y - 5, width: 14, height: 10, fill: e.color, stroke: "none" }, g);
+      else el("line", { x1: x - 22, x2: x, y1: y, y2: y, stroke: e.color, "stroke-width": 2, "stroke-dasharray": e.dash || "none" }, g);
+      x -= (e.swatch ? 14 : 22) + 16;
+    }
   };
 
   return { Figure: Figure, ticks: ticks, extent: extent, COLORS: COLORS, fmt: fmt };
