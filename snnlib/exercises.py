@@ -16,7 +16,7 @@ from typing import Any, Callable, Optional
 
 import torch
 
-__all__ = ["Feedback", "passed", "failed", "assert_close"]
+__all__ = ["Feedback", "passed", "failed", "assert_close", "firing_rate_solution", "check_firing_rate"]
 
 
 @dataclass
@@ -73,8 +73,139 @@ def _run_user(fn: Callable, *args, what: str = "your function") -> Any:
 
 
 # =============================================================================================
+# Introduction (notebook 00): the firing rate of a spike train
+# =============================================================================================
+
+
+def firing_rate_solution(spk: torch.Tensor, dt: float) -> torch.Tensor:
+    """Reference answer: mean firing rate of each neuron, in spikes per unit of ``dt``'s time.
+
+    Args:
+        spk: time-first spike record, shape ``[T, B, ...]`` (0 or 1).
+        dt: duration of one time step (e.g. ``1e-3`` for 1 ms steps gives rates in Hz).
+
+    Returns:
+        rates, shape ``[B, ...]``: number of spikes divided by the duration ``T * dt``.
+    """
+    if not isinstance(spk, torch.Tensor) or spk.dim() < 2:
+        raise ValueError(f"spk must be a tensor of shape [T, B, ...] (time first), got {getattr(spk, 'shape', type(spk))}")
+    if not dt > 0:
+        raise ValueError(f"dt must be > 0, got {dt!r}")
+    return spk.sum(0) / (spk.shape[0] * dt)
+
+
+def check_firing_rate(fn: Callable) -> Feedback:
+    """Check a reader's ``fn(spk, dt) -> rates``: spikes ``[T, B, ...]`` in, rates ``[B, ...]`` out.
+
+    Tries several shapes and step sizes, and recognises the usual slips: averaging over the wrong
+    axis, forgetting ``dt``, or returning a spike count instead of a rate.
+    """
+    gen = torch.Generator().manual_seed(1)
+    cases = [((200, 3, 4), 1e-3), ((50, 2), 0.5), ((37, 1, 5), 2e-3)]
+    for shape, dt in cases:
+        spk = (torch.rand(shape, generator=gen) < 0.1).float()
+        expected = firing_rate_solution(spk, dt)
+        got = _run_user(fn, spk.clone(), dt, what="your firing_rate")
+        try:
+            got_t = torch.as_tensor(got, dtype=torch.float64)
+        except Exception:
+            return failed(f"firing_rate should return a tensor of shape [B, ...], got {type(got).__name__}.")
+        if got_t.shape != expected.shape:
+            if got_t.shape == spk.mean(-1).shape and got_t.shape != expected.shape:
+                return failed(f"for spikes of shape {shape} the rates should have shape {tuple(expected.shape)} "
+                              f"but yours have {tuple(got_t.shape)}: reduce over time, dimension 0 (shapes are [T, B, ...]).")
+            return failed(f"for spikes of shape {shape} (time first, [T, B, ...]) the rates should have shape "
+                          f"{tuple(expected.shape)}, got {tuple(got_t.shape)}. Sum or average over dimension 0.")
+        exp64 = expected.double()
+        if torch.allclose(got_t, spk.sum(0).double()) and not torch.allclose(got_t, exp64):
+            return failed("you returned spike counts: divide by the duration of the recording, T * dt.")
+        if torch.allclose(got_t, spk.mean(0).double()) and not torch.allclose(got_t, exp64):
+            return failed(f"you returned spikes per step: divide by dt as well (dt = {dt}) to get spikes per unit time.")
+        bad = assert_close(got_t, exp64, f"the rates for spikes of shape {shape} and dt={dt}",
+                           hint="rate = (number of spikes) / (T * dt).")
+        if bad is not None:
+            return bad
+    return passed("rate = spikes / (T * dt), computed over the time axis for every neuron.")
+
+
+# =============================================================================================
 # Chapter: spike coding
 # =============================================================================================
+
+__all__ += ["check_rate_encoder", "check_latency_time", "check_first_spike_time"]
+
+
+def check_rate_encoder(fn: Callable) -> Feedback:
+    """Check a Bernoulli rate encoder ``fn(x, num_steps, generator=None) -> spikes [T, *x.shape]``.
+
+    Statistical check: for ``T = 4000`` steps the spike-count rate of every intensity must lie
+    within 5 binomial standard deviations, ``5 sqrt(x (1 - x) / T)``, of ``x``; shape, 0/1 values
+    and seeding (same seed, same spikes; different seed, different spikes) are checked too."""
+    x = torch.tensor([[0.0, 0.1, 0.25], [0.5, 0.8, 1.0]])
+    T = 4000
+    gen = torch.Generator().manual_seed(1)
+    spikes = _run_user(fn, x, T, gen, what="your rate encoder")
+    if not isinstance(spikes, torch.Tensor):
+        return failed(f"return a torch.Tensor of spikes, got {type(spikes).__name__}")
+    if tuple(spikes.shape) != (T, *x.shape):
+        return failed(f"spikes should be time-first, shape [T, *x.shape] = {(T, *x.shape)}; got {tuple(spikes.shape)}. "
+                      "Hint: expand x to [num_steps, *x.shape] before drawing.")
+    if not bool(((spikes == 0) | (spikes == 1)).all()):
+        return failed("spikes should be 0 or 1 only (a Bernoulli draw); use torch.bernoulli on the probabilities.")
+    est = spikes.float().mean(0)
+    bound = 5 * torch.sqrt(x * (1 - x) / T) + 1e-9
+    bad = (est - x).abs() > bound
+    if bad.any():
+        i = tuple(int(v) for v in bad.nonzero()[0])
+        return failed(f"for intensity {x[i].item():g} the spike rate N/T is {est[i].item():.3f}, further than 5 standard "
+                      f"deviations ({bound[i].item():.3f}) from it: the spike probability per step should equal the intensity.")
+    again = _run_user(fn, x, 50, torch.Generator().manual_seed(7), what="your rate encoder")
+    same = _run_user(fn, x, 50, torch.Generator().manual_seed(7), what="your rate encoder")
+    other = _run_user(fn, x, 50, torch.Generator().manual_seed(8), what="your rate encoder")
+    if not torch.equal(again, same):
+        return failed("two calls with generators seeded alike gave different spikes: pass generator= to torch.bernoulli.")
+    if torch.equal(again, other):
+        return failed("different seeds gave identical spikes: draw the spikes with the generator you are given.")
+    return passed(f"the spike rate of every intensity is within 5 binomial standard deviations after {T} steps, "
+                  "and the spikes are reproducible from a seed.")
+
+
+def check_latency_time(fn: Callable) -> Feedback:
+    """Check ``fn(x, tau, threshold) -> t``: the RC-circuit firing time ``t = tau ln(x / (x - threshold))``
+    for intensities above the threshold (exact to 1e-5 relative)."""
+    from . import encoding
+
+    x = torch.linspace(0.05, 1.0, 20, dtype=torch.float64)
+    for tau, thr in ((5.0, 0.01), (2.0, 0.04)):
+        got = _run_user(fn, x, tau, thr, what="your latency formula")
+        expected = encoding.latency_time(x, tau=tau, threshold=thr)
+        bad = assert_close(got, expected, f"t for tau={tau}, threshold={thr}", rtol=1e-5, atol=1e-7,
+                           hint="Solve V(t) = x (1 - exp(-t / tau)) = threshold for t.")
+        if bad is not None:
+            t = torch.as_tensor(got, dtype=torch.float64)
+            if t.shape == x.shape and torch.allclose(t, tau * (1 - x), rtol=1e-4):
+                return failed("that is the linear code t = tau (1 - x); this exercise asks for the RC-circuit (log) law.")
+            return bad
+    return passed("t = tau ln(x / (x - V_th)): brighter inputs reach the threshold sooner, logarithmically.")
+
+
+def check_first_spike_time(fn: Callable) -> Feedback:
+    """Check ``fn(spikes) -> t_first``: for ``spikes [T, N]`` the first step with a spike,
+    ``min{t | s[t] = 1}``, and ``inf`` for neurons that never spike."""
+    from . import encoding
+
+    g = torch.Generator().manual_seed(3)
+    spikes = (torch.rand(12, 7, generator=g) < 0.15).float()
+    spikes[:, 0] = 0.0          # a silent neuron
+    spikes[0, 1] = 1.0          # one firing at t = 0
+    got = _run_user(fn, spikes.clone(), what="your first-spike-time decoder")
+    expected = encoding.first_spike_time(spikes)
+    got_t = torch.as_tensor(got, dtype=torch.float64)
+    if got_t.shape == expected.shape and not torch.isinf(got_t[0]):
+        return failed(f"neuron 0 never spikes, so its first spike time should be inf, got {got_t[0].item():g}.")
+    bad = assert_close(torch.nan_to_num(got_t, posinf=1e9), torch.nan_to_num(expected.double(), posinf=1e9),
+                       "the first spike times", hint="Look for the smallest t with spikes[t] == 1 (time is axis 0).")
+    return bad or passed("t_spike = min{t | s[t] = 1}, inf when a neuron stays silent.")
 
 
 

@@ -12,6 +12,8 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 BUILD_DIR = ROOT / "_build"
 HTML_DIR = BUILD_DIR / "html"
+#: Jupyter Book 1's command line, run by this interpreter (``python -m jupyter_book`` does not exist).
+JUPYTER_BOOK = [sys.executable, "-c", "from jupyter_book.cli.main import main; main()"]
 
 
 @pytest.fixture(scope="session")
@@ -27,12 +29,15 @@ def built_book() -> Path:
     """
     env = dict(os.environ, SNNLIB_QUICK="1", PYTHONHASHSEED="0")
     BUILD_DIR.mkdir(exist_ok=True)
-    cmd = [sys.executable, "-m", "jupyter_book", "build", str(ROOT), "-W", "-n", "--keep-going"]
+    cmd = [*JUPYTER_BOOK, "build", str(ROOT), "-W", "-n", "--keep-going"]
     proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
     log = proc.stdout + "\n" + proc.stderr
     (BUILD_DIR / "build.log").write_text(log)
     if proc.returncode != 0:
-        pytest.fail(f"jupyter-book build failed (exit {proc.returncode}); end of the log:\n{log[-6000:]}")
+        # A notebook that raised leaves its traceback in _build/html/reports/: show it.
+        reports = "".join(f"\n--- {p.relative_to(ROOT)}:\n{p.read_text(errors='replace')[-3000:]}"
+                          for p in sorted((HTML_DIR / "reports").rglob("*.err.log")))
+        pytest.fail(f"jupyter-book build failed (exit {proc.returncode}); end of the log:\n{log[-6000:]}{reports}")
     return HTML_DIR
 
 
