@@ -382,6 +382,10 @@ class Explorer:
                   "text/html": self.html()}
         if display_mode() == "live":
             try:
+                if "google.colab" in sys.modules:  # Colab shows ipywidgets 8 through its custom widget manager
+                    from google.colab import output  # type: ignore
+
+                    output.enable_custom_widget_manager()
                 live = self.widget()._repr_mimebundle_()
             except Exception:  # no ipywidgets or no kernel: the HTML alone
                 live = None

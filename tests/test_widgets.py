@@ -411,6 +411,7 @@ def test_coding_update_is_the_library(coding):
         assert d["mae"] == pytest.approx(float((enc.decode(name, spikes, **params) - x).abs().mean()))
 
 
+@pytest.mark.slow
 def test_coding_frames_are_the_updates(coding):
     ex, payload = coding
     grid = W.frame_grid(ex)
@@ -439,6 +440,7 @@ def circuit():
     return ex, W.unpack_frames(ex.static_data())
 
 
+@pytest.mark.slow
 def test_circuit_frames_are_run_motif(circuit):
     ex, payload = circuit
     circ = snl.circuits

@@ -36,7 +36,7 @@ var SNNExplorer = (function (M, P) {
   var VIEWS = {};
 
   VIEWS.lif = {
-    width: 760, height: 470,
+    width: 700, height: 470,
     compute: function (v) { return M.lif(v); },
     notes: function (v) {
       var tau = v.beta >= 1 ? "\u221e" : v.beta > 0 ? P.fmt(Math.round(-1 / Math.log(v.beta) * 10) / 10) : "0";
@@ -72,7 +72,7 @@ var SNNExplorer = (function (M, P) {
   };
 
   VIEWS.surrogate = {
-    width: 760, height: 300,
+    width: 720, height: 300,
     notes: function (v) {
       var p = M.SURROGATES[v.surrogate].param;
       return { sharpness: p ? p + " = " + P.fmt(v.sharpness) : "unused" };
@@ -86,16 +86,16 @@ var SNNExplorer = (function (M, P) {
     draw: function (fig, d, v) {
       var top = 30, h = 200, x0 = 48, gap = 56, w = (fig.width - x0 - 12 - 2 * gap) / 3;
       var a1 = fig.axes(x0, top, w, h, { xlim: [d.u[0], d.u[d.u.length - 1]], ylim: [-0.15, 1.15],
-                                         title: "Forward H(u) and smooth S\u0303(u)", xlabel: "u = U \u2212 U_thr", ylabelOffset: 36 });
+                                         title: "Forward H(u), smooth S\u0303(u)", xlabel: "u = U \u2212 U_thr", ylabelOffset: 36 });
       a1.line(d.u, d.heaviside, { color: C.spike, width: 1.4 });
       a1.line(d.u, d.smooth, { color: C.accent, width: 2, dash: "5 3", cls: "snx-smooth" });
       var dl = P.extent([d.derivative, [0]], 0.08);
       var a2 = fig.axes(x0 + w + gap, top, w, h, { xlim: [d.u[0], d.u[d.u.length - 1]], ylim: dl,
-                                                   title: "Backward dS/du (surrogate)", xlabel: "u = U \u2212 U_thr" });
+                                                   title: "Backward dS/du", xlabel: "u = U \u2212 U_thr" });
       a2.line(d.u, d.derivative, { color: C.accent, width: 2, cls: "snx-derivative" });
       var gl = P.extent([d.grad, [0]], 0.08);
       var a3 = fig.axes(x0 + 2 * (w + gap), top, w, h, { xlim: [d.w[0], d.w[d.w.length - 1]], ylim: gl,
-                                                         title: "Gradient dL/dw reaching w", xlabel: "weight w" });
+                                                         title: "Gradient dL/dw at w", xlabel: "weight w" });
       a3.hline(0, { color: "#bbbbbb", dash: "none", width: 1 });
       a3.line(d.w, d.grad, { color: C.purple, width: 2, cls: "snx-grad" });
       a3.vline(d.weight, { color: C.muted, dash: "3 3", width: 1 });
@@ -135,7 +135,7 @@ var SNNExplorer = (function (M, P) {
   }
 
   VIEWS.coding = {
-    width: 760, height: 330,
+    width: 680, height: 330,
     notes: function (v, S) {
       if (!S || !S.levels) return {};
       var L = S.levels[v.scheme];
@@ -150,16 +150,16 @@ var SNNExplorer = (function (M, P) {
                rows: f.rows, error: f.error, label: S.labels[String(v.digit)] };
     },
     draw: function (fig, d, v, S) {
-      var a = fig.axes(62, 26, 430, 262, { xlim: [-0.5, d.T - 0.5], ylim: [d.N - 0.5, -0.5], xlabel: "time step",
+      var a = fig.axes(62, 26, fig.width - 62 - 200, 262, { xlim: [-0.5, d.T - 0.5], ylim: [d.N - 0.5, -0.5], xlabel: "time step",
                                           ylabel: d.rows, title: S.levels[v.scheme].label + ": " + d.n_spikes + " spikes",
                                           yticks: 4 });
       a.raster(d.on.times, d.on.ids, { color: C.spike, width: 1.3 });
       a.raster(d.off.times, d.off.ids, { color: C.inh, width: 1.3 });
       if (d.error) a.text(d.T / 2 - 0.5, d.N / 2, "needs more steps", { anchor: "middle", color: C.inh, size: 14 });
-      var b1 = fig.axes(540, 26, 120, 120, { xlim: [0, 28], ylim: [28, 0], noXTicks: true, noYTicks: true,
+      var b1 = fig.axes(fig.width - 140, 26, 120, 120, { xlim: [0, 28], ylim: [28, 0], noXTicks: true, noYTicks: true,
                                              title: "input (a " + d.label + ")" });
       b1.image(d.x, 28, 28, 0, 1);
-      var b2 = fig.axes(540, 178, 120, 120, { xlim: [0, 28], ylim: [28, 0], noXTicks: true, noYTicks: true,
+      var b2 = fig.axes(fig.width - 140, 178, 120, 120, { xlim: [0, 28], ylim: [28, 0], noXTicks: true, noYTicks: true,
                                               title: "decoded" });
       b2.image(d.decoded, 28, 28, 0, 1);
     },
@@ -173,7 +173,7 @@ var SNNExplorer = (function (M, P) {
   var KIND_COLORS = { input: "#8c8c8c", excitatory: C.exc, inhibitory: C.inh };
 
   VIEWS.circuit = {
-    width: 760, height: 420,
+    width: 700, height: 420,
     compute: function (v, S, spec) {
       var key = frameKey(spec, v), f = S.frames[key];
       if (!f) throw new Error("no precomputed frame for these settings");
@@ -188,7 +188,7 @@ var SNNExplorer = (function (M, P) {
     draw: function (fig, d) {
       var total = 0, gap = 26, top = 26, avail = 340 - gap * (d.populations.length - 1);
       d.populations.forEach(function (p) { total += Math.max(d.pops[p].N, 4); });
-      var y = top, L = 70, W = 450;
+      var y = top, L = 70, W = fig.width - L - 40 - 160 - 14;
       d.populations.forEach(function (p, i) {
         var rec = d.pops[p], h = avail * Math.max(rec.N, 4) / total, last = i === d.populations.length - 1;
         var a = fig.axes(L, y, W, h, { xlim: [0, rec.T], ylim: [rec.N - 0.5, -0.5], ylabel: p, ylabelOffset: 40,
