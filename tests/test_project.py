@@ -181,3 +181,12 @@ def test_ci_runs_the_readme_test_command_and_propagates_failure():
     test_sh = (ROOT / "scripts" / "test.sh").read_text()
     last = [ln for ln in test_sh.splitlines() if ln.strip() and not ln.startswith("#")][-1]
     assert "pytest" in last and "||" not in last, "pytest must be the last command so its exit code is the script's"
+
+
+def test_references_bib_parses_and_has_the_core_sources():
+    from pybtex.database import parse_file
+
+    db = parse_file(str(ROOT / "references.bib"))
+    for key in ("nunes2022survey", "eshraghian2023training", "zenke2018superspike", "neftci2019surrogate",
+                "fang2021incorporating", "diehl2015unsupervised", "xu2025feelsnn", "gerstner2014neuronal"):
+        assert key in db.entries, f"references.bib lacks {key}"
