@@ -461,3 +461,25 @@ def test_circuit_frames_are_run_motif(circuit):
             np.testing.assert_array_equal(d["spikes"][p], run.spikes[p].numpy())
             assert f["rates"][p] == pytest.approx(float(run.rates[p]), abs=1e-6)
     assert len(ex.html()) < 400_000
+
+
+@needs_node
+def test_inlined_runtime_loads_and_computes_without_a_dom():
+    """The exact script an explorer inlines (models + plotting + views) parses and its views compute in Node."""
+    script = W.js_source() + r"""
+    ;const v = {beta: 0.9, threshold: 1.0, amplitude: 0.15, input: "step", reset: "subtract", refractory: 2, num_steps: 80};
+    const d = SNNExplorer.VIEWS.lif.compute(v);
+    const s = SNNExplorer.VIEWS.surrogate.compute({surrogate: "sigmoid", sharpness: 5, weight: 0.3});
+    process.stdout.write(JSON.stringify({spk: d.spk, readout: SNNExplorer.VIEWS.lif.readout(d, v),
+                                         grad: s.at.grad, notes: SNNExplorer.VIEWS.lif.notes(v)}));
+    """
+    proc = subprocess.run([NODE, "-e", script], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    ex = W.lif_explorer()
+    py = ex.update(beta=0.9, threshold=1.0, amplitude=0.15, refractory=2, num_steps=80)
+    np.testing.assert_array_equal(out["spk"], py["spk"])
+    assert f"{py['n_spikes']} spikes in 80 steps" in out["readout"]
+    assert "9.5 steps" in out["notes"]["beta"]
+    g = W.surrogate_weight_gradient("sigmoid", 5.0, [0.3])["grad"][0] if "sigmoid" in snl.surrogate.REGISTRY else out["grad"]
+    assert out["grad"] == pytest.approx(g, rel=1e-6, abs=1e-9)
