@@ -378,9 +378,11 @@ class Explorer:
         )
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        bundle = {"text/plain": f"<{self.title}: {', '.join(c.name for c in self.controls)}>",
-                  "text/html": self.html()}
-        if display_mode() == "live":
+        live_mode = display_mode() == "live"
+        # Live: the HTML is only a fallback for frontends without widgets; skip precomputing frames for it.
+        fallback = self._static_html() if (live_mode and self.static_data is not None) else self.html()
+        bundle = {"text/plain": f"<{self.title}: {', '.join(c.name for c in self.controls)}>", "text/html": fallback}
+        if live_mode:
             try:
                 if "google.colab" in sys.modules:  # Colab shows ipywidgets 8 through its custom widget manager
                     from google.colab import output  # type: ignore

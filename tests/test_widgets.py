@@ -317,6 +317,15 @@ def test_display_mode(monkeypatch):
         assert "application/vnd.jupyter.widget-view+json" in ex._repr_mimebundle_()
     finally:
         W.set_display_mode(None)
+    # Live mode does not precompute a frames explorer's data for its HTML fallback.
+    frames = W.Explorer("f", "frames", [W.Slider("a", "a", 0, 1, 0.5, 0)], compute=lambda a: {"a": a},
+                        plot=lambda d, fig: fig.add_subplot(111).plot([d["a"]]), view="lif",
+                        static_data=lambda: pytest.fail("frames precomputed in live mode"))
+    W.set_display_mode("live")
+    try:
+        assert "<img" in frames._repr_mimebundle_()["text/html"]
+    finally:
+        W.set_display_mode(None)
     monkeypatch.setenv("SNNLIB_WIDGETS", "html")
     assert W.display_mode() == "html"
     monkeypatch.setenv("SNNLIB_WIDGETS", "bogus")
@@ -339,34 +348,49 @@ def test_figure_draws(tmp_path):
         plt.close(fig)
 
 
-@pytest.mark.slow
-def test_executed_notebook_keeps_no_widget_state(tmp_path):
-    """As in the book build (nbclient, no frontend): the explorer is HTML only and no widget state is saved,
-    so myst-nb adds no CDN widget scripts to the page."""
+def _execute(tmp_path, source, env=None):
     nbformat = pytest.importorskip("nbformat")
     nbclient = pytest.importorskip("nbclient")
     import os
 
     nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell("import snnlib as snl\nsnl.widgets.lif_explorer()")]
-    env_root = os.path.dirname(os.path.dirname(os.path.abspath(W.__file__)))
-    old = os.environ.get("PYTHONPATH")
-    os.environ["PYTHONPATH"] = env_root + (os.pathsep + old if old else "")
+    nb.cells = [nbformat.v4.new_code_cell(source)]
+    root = os.path.dirname(os.path.dirname(os.path.abspath(W.__file__)))
+    saved = dict(os.environ)
+    os.environ["PYTHONPATH"] = root + (os.pathsep + saved["PYTHONPATH"] if saved.get("PYTHONPATH") else "")
     os.environ.pop("SNNLIB_WIDGETS", None)
+    os.environ.update(env or {})
     try:
-        # No frontend is attached (as in the book build): the explorer must not create live widgets.
-        client = nbclient.NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}})
-        client.execute()
+        nbclient.NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
     finally:
-        if old is None:
-            os.environ.pop("PYTHONPATH", None)
-        else:
-            os.environ["PYTHONPATH"] = old
+        os.environ.clear()
+        os.environ.update(saved)
+    return nb
+
+
+@pytest.mark.slow
+def test_executed_notebook_keeps_no_widget_state(tmp_path):
+    """As in the book build (nbclient, no frontend): the explorer is HTML only and no widget state is saved,
+    so myst-nb adds no CDN widget scripts to the page."""
+    nb = _execute(tmp_path, "import snnlib as snl\nsnl.widgets.lif_explorer()")
     out = nb.cells[0].outputs
     assert len(out) == 1 and "text/html" in out[0]["data"], out
     assert "application/vnd.jupyter.widget-view+json" not in out[0]["data"]
     state = nb.metadata.get("widgets", {}).get("application/vnd.jupyter.widget-state+json", {})
     assert not state.get("state"), "widget state was saved: myst-nb would add CDN widget scripts to the page"
+
+
+@pytest.mark.slow
+def test_live_widgets_in_a_kernel(tmp_path):
+    """Where a frontend is detected (here forced), the explorer is live ipywidgets whose output is the matplotlib figure."""
+    nb = _execute(tmp_path, "import snnlib as snl\nsnl.widgets.lif_explorer()", env={"SNNLIB_WIDGETS": "live"})
+    (out,) = nb.cells[0].outputs
+    assert "application/vnd.jupyter.widget-view+json" in out["data"] and "text/html" in out["data"]
+    state = nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
+    models = {m["model_name"] for m in state.values()}
+    assert {"FloatSliderModel", "IntSliderModel", "DropdownModel", "OutputModel"} <= models
+    outputs = [m["state"].get("outputs", []) for m in state.values() if m["model_name"] == "OutputModel"]
+    assert any("image/png" in o.get("data", {}) for outs in outputs for o in outs), "the live explorer drew no figure"
 
 
 # ---------------------------------------------------------------------------------------------
