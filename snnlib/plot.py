@@ -11,7 +11,7 @@ from typing import Optional
 import numpy as np
 import torch
 
-__all__ = ["to_numpy", "new_ax", "plot_raster"]
+__all__ = ["to_numpy", "new_ax"]
 
 #: Colours used across the book.
 EXC_COLOR = "#1f77b4"   # excitatory
@@ -39,41 +39,6 @@ def new_ax(ax=None, figsize=(6, 3)):
 
 def _maybe(x: Optional[float], default: float) -> float:
     return default if x is None else x
-
-
-def _spike_times(spk) -> tuple:
-    """Check a time-first spike record ``[T]``, ``[T, N]`` or ``[T, 1, N]`` and return ``(T, [T, N] array)``."""
-    s = to_numpy(spk)
-    if s.ndim == 1:
-        s = s[:, None]
-    elif s.ndim == 3 and s.shape[1] == 1:
-        s = s[:, 0, :]
-    if s.ndim != 2:
-        raise ValueError(f"spikes must have shape [T], [T, N] or [T, 1, N] (time first), got shape {tuple(to_numpy(spk).shape)}")
-    return s.shape[0], s
-
-
-def plot_raster(spk, ax=None, dt: float = 1.0, color: str = SPIKE_COLOR, label: str = "neuron", size: float = 120.0):
-    """Raster plot of a time-first spike record: one row per neuron, one tick per spike.
-
-    Args:
-        spk: spikes, shape ``[T]`` (one neuron), ``[T, N]`` or ``[T, 1, N]`` (one sample of a batch).
-        ax: matplotlib axes to draw on (a new figure when ``None``).
-        dt: duration of a time step; the x axis is ``t * dt``.
-
-    Returns the ``ax``.
-    """
-    T, s_arr = _spike_times(spk)
-    ax = new_ax(ax)
-    t_idx, n_idx = np.nonzero(s_arr)
-    ax.scatter(t_idx * dt, n_idx, marker="|", s=size, color=color, linewidths=1.5)
-    ax.set_xlim(0, T * dt)
-    ax.set_ylim(-0.5, s_arr.shape[1] - 0.5)
-    ax.set_ylabel(label)
-    from matplotlib.ticker import MaxNLocator
-
-    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-    return ax
 
 
 # ---------------------------------------------------------------------------------------------
