@@ -23,37 +23,63 @@ from snnlib.neurons import LIFParams, lif_run
 NODE = shutil.which("node")
 needs_node = pytest.mark.skipif(NODE is None, reason="node is not installed: the JavaScript model cannot be run")
 
-RUNNER = r"""
+DISPATCH = r"""
+function snnDispatch(M, req) {
+  if (req.fn === 'smooth' || req.fn === 'derivative') {
+    return req.cases.map(c => c.u.map(u => M.SURROGATES[c.name][req.fn](u, c.k)));
+  } else if (req.fn === 'weightGradient') {
+    return req.cases.map(c => c.w.map(w => M.weightGradient(c.name, c.k, w)));
+  } else if (req.fn === 'mulberry32') {
+    return req.cases.map(c => { const r = M.mulberry32(c.seed); return Array.from({length: c.n}, r); });
+  } else if (req.fn === 'lifRun') {
+    return req.cases.map(c => M.lifRun(c.cur, c.params));
+  } else if (req.fn === 'surrogateNames') {
+    return Object.keys(M.SURROGATES);
+  }
+  return req.cases.map(v => M[req.fn](v));
+}
+"""
+
+NODE_RUNNER = DISPATCH + r"""
 const M = require(process.argv[1]);
 let data = '';
 process.stdin.on('data', c => data += c);
-process.stdin.on('end', () => {
-  const req = JSON.parse(data);
-  let out;
-  if (req.fn === 'smooth' || req.fn === 'derivative') {
-    out = req.cases.map(c => c.u.map(u => M.SURROGATES[c.name][req.fn](u, c.k)));
-  } else if (req.fn === 'weightGradient') {
-    out = req.cases.map(c => c.w.map(w => M.weightGradient(c.name, c.k, w)));
-  } else if (req.fn === 'mulberry32') {
-    out = req.cases.map(c => { const r = M.mulberry32(c.seed); return Array.from({length: c.n}, r); });
-  } else if (req.fn === 'lifRun') {
-    out = req.cases.map(c => M.lifRun(c.cur, c.params));
-  } else if (req.fn === 'surrogateNames') {
-    out = Object.keys(M.SURROGATES);
-  } else {
-    out = req.cases.map(v => M[req.fn](v));
-  }
-  process.stdout.write(JSON.stringify(out));
-});
+process.stdin.on('end', () => process.stdout.write(JSON.stringify(snnDispatch(M, JSON.parse(data)))));
 """
 
 
-def run_js(fn, cases=()):
-    """Call ``fn`` of snnlib/js/models.js in Node on each case; returns the decoded JSON results."""
-    proc = subprocess.run([NODE, "-e", RUNNER, str(W.JS_DIR / "models.js")], input=json.dumps({"fn": fn, "cases": list(cases)}),
-                          capture_output=True, text=True, timeout=60)
-    assert proc.returncode == 0, f"node failed:\n{proc.stderr}"
-    return json.loads(proc.stdout)
+@pytest.fixture(scope="module")
+def js():
+    """``js(fn, cases)``: call ``fn`` of snnlib/js/models.js on each case, in Node, or else in headless Chromium."""
+    if NODE is not None:
+        def run(fn, cases=()):
+            proc = subprocess.run([NODE, "-e", NODE_RUNNER, str(W.JS_DIR / "models.js")],
+                                  input=json.dumps({"fn": fn, "cases": list(cases)}), capture_output=True, text=True, timeout=60)
+            assert proc.returncode == 0, f"node failed:\n{proc.stderr}"
+            return json.loads(proc.stdout)
+
+        yield run
+        return
+    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.skip("neither node nor playwright is installed: the JavaScript model cannot be run")
+    import os
+
+    if not os.path.exists(chromium):
+        pytest.skip("neither node nor Chromium is installed: the JavaScript model cannot be run")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
+        page = browser.new_page()
+        page.set_content("<!doctype html><html><body></body></html>")
+        page.add_script_tag(content=W._read_js("models.js") + DISPATCH)
+
+        def run(fn, cases=()):
+            return page.evaluate("req => snnDispatch(SNNModels, req)", {"fn": fn, "cases": list(cases)})
+
+        yield run
+        browser.close()
 
 
 def reference_lif(cur, beta, threshold, reset, refractory):
@@ -160,9 +186,8 @@ def test_steady_state_and_spike_free_below_threshold():
 # ---------------------------------------------------------------------------------------------
 # The JavaScript model against snnlib (Node)
 # ---------------------------------------------------------------------------------------------
-@needs_node
-def test_js_random_stream_is_pythons():
-    got = run_js("mulberry32", [{"seed": 1, "n": 500}, {"seed": 12345, "n": 50}])
+def test_js_random_stream_is_pythons(js):
+    got = js("mulberry32", [{"seed": 1, "n": 500}, {"seed": 12345, "n": 50}])
     np.testing.assert_array_equal(got[0], W.mulberry32(1, 500))
     np.testing.assert_array_equal(got[1], W.mulberry32(12345, 50))
 
@@ -181,34 +206,31 @@ def _lif_grid(refractory_values, per_combo=6, seed=0):
     return cases
 
 
-def _compare_js_lif(cases):
+def _compare_js_lif(js, cases):
     ex = W.lif_explorer()
-    results = run_js("lif", cases)
+    results = js("lif", cases)
     assert len(results) == len(cases)
     n_spikes = 0
-    for v, js in zip(cases, results):
+    for v, out in zip(cases, results):
         py = ex.update(**v)
-        np.testing.assert_array_equal(js["current"], py["current"], err_msg=f"input differs at {v}")
-        np.testing.assert_array_equal(js["spk"], py["spk"], err_msg=f"JS spikes differ from snnlib at {v}")
-        np.testing.assert_allclose(js["mem"], py["mem"], rtol=1e-12, atol=1e-12, err_msg=f"JS membrane differs at {v}")
-        np.testing.assert_array_equal(js["spike_times"], py["spike_times"])
-        np.testing.assert_array_equal(js["blocked"], py["blocked"], err_msg=f"refractory steps differ at {v}")
+        np.testing.assert_array_equal(out["current"], py["current"], err_msg=f"input differs at {v}")
+        np.testing.assert_array_equal(out["spk"], py["spk"], err_msg=f"JS spikes differ from snnlib at {v}")
+        np.testing.assert_allclose(out["mem"], py["mem"], rtol=1e-12, atol=1e-12, err_msg=f"JS membrane differs at {v}")
+        np.testing.assert_array_equal(out["spike_times"], py["spike_times"])
+        np.testing.assert_array_equal(out["blocked"], py["blocked"], err_msg=f"refractory steps differ at {v}")
         n_spikes += py["n_spikes"]
     assert n_spikes > 300  # the grid exercises firing, not just silence
 
 
-@needs_node
-def test_js_lif_matches_snnlib_without_refractory():
-    _compare_js_lif(_lif_grid([0]))
+def test_js_lif_matches_snnlib_without_refractory(js):
+    _compare_js_lif(js, _lif_grid([0]))
 
 
-@needs_node
-def test_js_lif_matches_snnlib_with_refractory():
-    _compare_js_lif(_lif_grid([1, 4]) + [W.lif_explorer().values(**c) for c in REFRACTORY_CASES])
+def test_js_lif_matches_snnlib_with_refractory(js):
+    _compare_js_lif(js, _lif_grid([1, 4]) + [W.lif_explorer().values(**c) for c in REFRACTORY_CASES])
 
 
-@needs_node
-def test_js_lif_implements_the_agreed_semantics():
+def test_js_lif_implements_the_agreed_semantics(js):
     """JS against LIF_SEMANTICS written out in Python (independently of snnlib), incl. random inputs."""
     rng = np.random.default_rng(0)
     cases, refs = [], []
@@ -218,9 +240,9 @@ def test_js_lif_implements_the_agreed_semantics():
             beta, thr = float(rng.uniform(0.6, 1.0)), float(rng.uniform(0.4, 1.5))
             cases.append({"cur": cur, "params": {"beta": beta, "threshold": thr, "reset": reset, "refractory": K}})
             refs.append(reference_lif(cur, beta, thr, reset, K))
-    for c, js, (spk, mem) in zip(cases, run_js("lifRun", cases), refs):
-        np.testing.assert_array_equal(js["spk"], spk, err_msg=str(c["params"]))
-        np.testing.assert_allclose(js["mem"], mem, rtol=1e-12, atol=1e-12)
+    for c, out, (spk, mem) in zip(cases, js("lifRun", cases), refs):
+        np.testing.assert_array_equal(out["spk"], spk, err_msg=str(c["params"]))
+        np.testing.assert_allclose(out["mem"], mem, rtol=1e-12, atol=1e-12)
         K = c["params"]["refractory"]
         times = np.flatnonzero(spk)
         assert (np.diff(times) > K).all(), "a spike fell inside a refractory period"
@@ -229,9 +251,8 @@ def test_js_lif_implements_the_agreed_semantics():
 # ---------------------------------------------------------------------------------------------
 # Surrogate explorer
 # ---------------------------------------------------------------------------------------------
-@needs_node
-def test_every_library_surrogate_has_a_js_twin():
-    js_names = set(run_js("surrogateNames"))
+def test_every_library_surrogate_has_a_js_twin(js):
+    js_names = set(js("surrogateNames"))
     missing = set(snl.surrogate.REGISTRY) - js_names
     assert not missing, f"surrogates in snnlib.surrogate.REGISTRY without a JavaScript twin in models.js: {sorted(missing)}"
 
@@ -240,14 +261,13 @@ def _library_surrogates():
     return [s for s in W.SURROGATE_CHOICES if s in snl.surrogate.REGISTRY]
 
 
-@needs_node
 @pytest.mark.parametrize("sharpness", [0.5, 2.0, 10.0, 25.0])
-def test_js_surrogates_match_snnlib(sharpness):
+def test_js_surrogates_match_snnlib(js, sharpness):
     u = W._linspace(*W.SURROGATE_U)
     names = _library_surrogates()
     cases = [{"name": n, "k": sharpness, "u": u.tolist()} for n in names]
     ut = torch.tensor(u, dtype=torch.float64)
-    for n, d_js, s_js in zip(names, run_js("derivative", cases), run_js("smooth", cases)):
+    for n, d_js, s_js in zip(names, js("derivative", cases), js("smooth", cases)):
         fn = snl.surrogate.get(n, sharpness)
         d_py = np.asarray(fn.derivative(ut), dtype=np.float64)
         np.testing.assert_allclose(d_js, d_py, rtol=2e-6, atol=1e-6 * max(1.0, float(np.abs(d_py).max())),
@@ -260,12 +280,11 @@ def test_js_surrogates_match_snnlib(sharpness):
         np.testing.assert_allclose(x.grad.numpy(), d_py, rtol=1e-6, atol=1e-7)
 
 
-@needs_node
 @pytest.mark.parametrize("sharpness", [1.0, 4.0])
-def test_js_weight_gradient_matches_autograd(sharpness):
+def test_js_weight_gradient_matches_autograd(js, sharpness):
     w = W._linspace(*W.SURROGATE_W)
     names = _library_surrogates()
-    results = run_js("weightGradient", [{"name": n, "k": sharpness, "w": w.tolist()} for n in names])
+    results = js("weightGradient", [{"name": n, "k": sharpness, "w": w.tolist()} for n in names])
     for n, js in zip(names, results):
         py = W.surrogate_weight_gradient(n, sharpness, w)
         np.testing.assert_array_equal([r["count"] for r in js], py["count"], err_msg=f"{n}: spike counts differ")
