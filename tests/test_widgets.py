@@ -1,0 +1,528 @@
+"""Explorers without a browser: the data they draw is snnlib's, and the JavaScript model agrees with snnlib.
+
+The kernel-free explorers of the rendered book run ``snnlib/js/models.js`` in the reader's browser.
+Here that same file runs in Node and must give the same spikes as ``snnlib`` exactly and the same
+membranes to float tolerance, for many parameter combinations (every reset mode, refractory periods).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import shutil
+import subprocess
+
+import numpy as np
+import pytest
+import torch
+
+import snnlib as snl
+from snnlib import widgets as W
+from snnlib.neurons import LIFParams, lif_run
+
+NODE = shutil.which("node")
+needs_node = pytest.mark.skipif(NODE is None, reason="node is not installed: the JavaScript model cannot be run")
+
+DISPATCH = r"""
+function snnDispatch(M, req) {
+  if (req.fn === 'smooth' || req.fn === 'derivative') {
+    return req.cases.map(c => c.u.map(u => M.SURROGATES[c.name][req.fn](u, c.k)));
+  } else if (req.fn === 'weightGradient') {
+    return req.cases.map(c => c.w.map(w => M.weightGradient(c.name, c.k, w)));
+  } else if (req.fn === 'mulberry32') {
+    return req.cases.map(c => { const r = M.mulberry32(c.seed); return Array.from({length: c.n}, r); });
+  } else if (req.fn === 'lifRun') {
+    return req.cases.map(c => M.lifRun(c.cur, c.params));
+  } else if (req.fn === 'surrogateNames') {
+    return Object.keys(M.SURROGATES);
+  }
+  return req.cases.map(v => M[req.fn](v));
+}
+"""
+
+NODE_RUNNER = DISPATCH + r"""
+const M = require(process.argv[1]);
+let data = '';
+process.stdin.on('data', c => data += c);
+process.stdin.on('end', () => process.stdout.write(JSON.stringify(snnDispatch(M, JSON.parse(data)))));
+"""
+
+
+@pytest.fixture(scope="module")
+def js():
+    """``js(fn, cases)``: call ``fn`` of snnlib/js/models.js on each case, in Node, or else in headless Chromium."""
+    if NODE is not None:
+        def run(fn, cases=()):
+            proc = subprocess.run([NODE, "-e", NODE_RUNNER, str(W.JS_DIR / "models.js")],
+                                  input=json.dumps({"fn": fn, "cases": list(cases)}), capture_output=True, text=True, timeout=60)
+            assert proc.returncode == 0, f"node failed:\n{proc.stderr}"
+            return json.loads(proc.stdout)
+
+        yield run
+        return
+    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.skip("neither node nor playwright is installed: the JavaScript model cannot be run")
+    import os
+
+    if not os.path.exists(chromium):
+        pytest.skip("neither node nor Chromium is installed: the JavaScript model cannot be run")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
+        page = browser.new_page()
+        page.set_content("<!doctype html><html><body></body></html>")
+        page.add_script_tag(content=W._read_js("models.js") + DISPATCH)
+
+        def run(fn, cases=()):
+            return page.evaluate("req => snnDispatch(SNNModels, req)", {"fn": fn, "cases": list(cases)})
+
+        yield run
+        browser.close()
+
+
+def reference_lif(cur, beta, threshold, reset, refractory):
+    """LIF_SEMANTICS written out plainly (independent of both snnlib and the JavaScript)."""
+    U, prev, left, mem, spk = 0.0, 0.0, 0, [], []
+    for i in cur:
+        R = prev
+        if R > 0 and refractory > 0:
+            left = refractory
+        blocked = left > 0
+        i = 0.0 if blocked else i
+        if reset == "subtract":
+            U = beta * U + i - R * threshold
+        elif reset == "zero":
+            U = beta * ((1 - R) * U) + i
+        else:
+            U = beta * U + i
+        S = 1.0 if (not blocked and U - threshold > 0) else 0.0
+        if blocked:
+            left -= 1
+        mem.append(U)
+        spk.append(S)
+        prev = S
+    return np.array(spk), np.array(mem)
+
+
+# ---------------------------------------------------------------------------------------------
+# LIF explorer: the data drawn is the library's
+# ---------------------------------------------------------------------------------------------
+LIF_CASES = [
+    dict(),
+    dict(beta=0.8, threshold=0.5, amplitude=0.3),
+    dict(reset="zero", amplitude=0.25, input="noisy"),
+    dict(reset="none", amplitude=0.2, num_steps=60),
+    dict(beta=1.0, threshold=1.5, amplitude=0.1, input="ramp"),
+    dict(beta=0.5, amplitude=0.6, input="pulse", num_steps=300),
+    dict(amplitude=0.0),
+]
+REFRACTORY_CASES = [
+    dict(refractory=3, amplitude=0.4),
+    dict(refractory=5, reset="zero", amplitude=0.5, input="noisy"),
+    dict(refractory=1, reset="none", amplitude=0.3),
+    dict(refractory=20, beta=0.95, amplitude=0.6, threshold=0.3),
+]
+
+
+@pytest.mark.parametrize("case", LIF_CASES, ids=lambda c: ",".join(f"{k}={v}" for k, v in c.items()) or "defaults")
+def test_lif_update_is_the_library_trace(case):
+    ex = W.lif_explorer()
+    d = ex.update(**case)
+    v = ex.values(**case)
+    T = v["num_steps"]
+    cur = torch.tensor(W.lif_input(v["input"], v["amplitude"], T), dtype=torch.float64).reshape(T, 1)
+    spk, mem = lif_run(cur, LIFParams(v["beta"], v["threshold"], v["reset"], v["refractory"]))
+    np.testing.assert_array_equal(d["spk"], spk[:, 0].numpy())
+    np.testing.assert_array_equal(d["mem"], mem[:, 0].numpy())
+    np.testing.assert_array_equal(d["current"], cur[:, 0].numpy())
+    assert d["n_spikes"] == int(spk.sum())
+    np.testing.assert_array_equal(d["spike_times"], np.flatnonzero(spk[:, 0].numpy()) + 1)
+    assert d["steps"].shape == (T,) and d["threshold"] == v["threshold"]
+    # The float32 library (the chapter's default dtype) draws the same membrane to float tolerance.
+    _, mem32 = lif_run(cur.float(), LIFParams(v["beta"], v["threshold"], v["reset"], v["refractory"]))
+    if np.array_equal(spk[:, 0].numpy(), _[:, 0].numpy()):
+        np.testing.assert_allclose(d["mem"], mem32[:, 0].numpy(), atol=1e-4)
+
+
+def test_lif_explorer_has_the_controls_the_chapter_needs():
+    ex = W.lif_explorer()
+    names = [c.name for c in ex.controls]
+    assert names == ["beta", "threshold", "amplitude", "input", "reset", "refractory", "num_steps"]
+    reset = next(c for c in ex.controls if c.name == "reset")
+    assert tuple(reset.options) == ("subtract", "zero", "none")
+    with pytest.raises(ValueError, match="outside the slider's range"):
+        ex.update(beta=1.5)
+    with pytest.raises(ValueError, match="no control"):
+        ex.update(tau=3)
+    with pytest.raises(ValueError, match="not one of"):
+        ex.update(reset="hard")
+
+
+def test_lif_input_shapes():
+    cur = W.lif_input("step", 0.2, 50)
+    assert (cur[:W.INPUT_ONSET] == 0).all() and (cur[W.INPUT_ONSET:] == 0.2).all()
+    pulse = W.lif_input("pulse", 0.2, 50)
+    assert pulse.sum() == pytest.approx(0.2 * 20) and pulse[-1] == 0
+    ramp = W.lif_input("ramp", 0.3, 31)
+    assert ramp[0] == 0 and ramp[-1] == pytest.approx(0.3) and (np.diff(ramp) > 0).all()
+    noisy = W.lif_input("noisy", 0.2, 4000)[W.INPUT_ONSET:]
+    assert abs(noisy.mean() - 0.2) < 0.01 and noisy.min() >= 0 and noisy.max() < 0.4
+    with pytest.raises(ValueError, match="unknown input shape"):
+        W.lif_input("sine", 0.2, 10)
+
+
+def test_steady_state_and_spike_free_below_threshold():
+    ex = W.lif_explorer()
+    # The input alone settles at I / (1 - beta); below threshold there is no spike and U approaches it.
+    d = ex.update(beta=0.9, amplitude=0.09, threshold=1.0, num_steps=300)
+    assert d["n_spikes"] == 0
+    assert d["mem"][-1] == pytest.approx(0.09 / (1 - 0.9), rel=1e-6)
+    t = np.arange(300 - W.INPUT_ONSET)
+    np.testing.assert_allclose(d["mem"][W.INPUT_ONSET:], 0.9 * (1 - 0.9 ** (t + 1)), rtol=1e-9)
+
+
+# ---------------------------------------------------------------------------------------------
+# The JavaScript model against snnlib (Node)
+# ---------------------------------------------------------------------------------------------
+def test_js_random_stream_is_pythons(js):
+    got = js("mulberry32", [{"seed": 1, "n": 500}, {"seed": 12345, "n": 50}])
+    np.testing.assert_array_equal(got[0], W.mulberry32(1, 500))
+    np.testing.assert_array_equal(got[1], W.mulberry32(12345, 50))
+
+
+def _lif_grid(refractory_values, per_combo=6, seed=0):
+    """Every (input shape, reset, refractory) combination, each with ``per_combo`` random settings."""
+    rng = np.random.default_rng(seed)
+    ex = W.lif_explorer()
+    cases = []
+    for i, r, k in itertools.product(W.LIF_INPUTS, ("subtract", "zero", "none"), refractory_values):
+        for _ in range(per_combo):
+            cases.append(ex.values(beta=float(rng.choice([0.5, 0.8, 0.9, 0.95, 1.0, round(rng.uniform(0.5, 1), 2)])),
+                                   threshold=float(rng.choice([0.3, 1.0, 1.7, round(rng.uniform(0.1, 2), 2)])),
+                                   amplitude=float(rng.choice([0.05, 0.15, 0.45, round(rng.uniform(0, 0.6), 2)])),
+                                   input=i, reset=r, refractory=k, num_steps=120))
+    return cases
+
+
+def _compare_js_lif(js, cases):
+    ex = W.lif_explorer()
+    results = js("lif", cases)
+    assert len(results) == len(cases)
+    n_spikes = 0
+    for v, out in zip(cases, results):
+        py = ex.update(**v)
+        np.testing.assert_array_equal(out["current"], py["current"], err_msg=f"input differs at {v}")
+        np.testing.assert_array_equal(out["spk"], py["spk"], err_msg=f"JS spikes differ from snnlib at {v}")
+        np.testing.assert_allclose(out["mem"], py["mem"], rtol=1e-12, atol=1e-12, err_msg=f"JS membrane differs at {v}")
+        np.testing.assert_array_equal(out["spike_times"], py["spike_times"])
+        np.testing.assert_array_equal(out["blocked"], py["blocked"], err_msg=f"refractory steps differ at {v}")
+        n_spikes += py["n_spikes"]
+    assert n_spikes > 300  # the grid exercises firing, not just silence
+
+
+def test_js_lif_matches_snnlib_without_refractory(js):
+    _compare_js_lif(js, _lif_grid([0]))
+
+
+def test_js_lif_matches_snnlib_with_refractory(js):
+    _compare_js_lif(js, _lif_grid([1, 4]) + [W.lif_explorer().values(**c) for c in REFRACTORY_CASES])
+
+
+def test_js_lif_implements_the_agreed_semantics(js):
+    """JS against LIF_SEMANTICS written out in Python (independently of snnlib), incl. random inputs."""
+    rng = np.random.default_rng(0)
+    cases, refs = [], []
+    for reset, K in itertools.product(("subtract", "zero", "none"), (0, 1, 2, 5)):
+        for _ in range(4):
+            cur = rng.uniform(-0.2, 0.9, size=80).tolist()
+            beta, thr = float(rng.uniform(0.6, 1.0)), float(rng.uniform(0.4, 1.5))
+            cases.append({"cur": cur, "params": {"beta": beta, "threshold": thr, "reset": reset, "refractory": K}})
+            refs.append(reference_lif(cur, beta, thr, reset, K))
+    for c, out, (spk, mem) in zip(cases, js("lifRun", cases), refs):
+        np.testing.assert_array_equal(out["spk"], spk, err_msg=str(c["params"]))
+        np.testing.assert_allclose(out["mem"], mem, rtol=1e-12, atol=1e-12)
+        K = c["params"]["refractory"]
+        times = np.flatnonzero(spk)
+        assert (np.diff(times) > K).all(), "a spike fell inside a refractory period"
+
+
+# ---------------------------------------------------------------------------------------------
+# Surrogate explorer
+# ---------------------------------------------------------------------------------------------
+def test_every_library_surrogate_has_a_js_twin(js):
+    js_names = set(js("surrogateNames"))
+    missing = set(snl.surrogate.REGISTRY) - js_names
+    assert not missing, f"surrogates in snnlib.surrogate.REGISTRY without a JavaScript twin in models.js: {sorted(missing)}"
+
+
+def _library_surrogates():
+    return [s for s in W.SURROGATE_CHOICES if s in snl.surrogate.REGISTRY]
+
+
+@pytest.mark.parametrize("sharpness", [0.5, 2.0, 10.0, 25.0])
+def test_js_surrogates_match_snnlib(js, sharpness):
+    u = W._linspace(*W.SURROGATE_U)
+    names = _library_surrogates()
+    cases = [{"name": n, "k": sharpness, "u": u.tolist()} for n in names]
+    ut = torch.tensor(u, dtype=torch.float64)
+    for n, d_js, s_js in zip(names, js("derivative", cases), js("smooth", cases)):
+        fn = snl.surrogate.get(n, sharpness)
+        d_py = np.asarray(fn.derivative(ut), dtype=np.float64)
+        np.testing.assert_allclose(d_js, d_py, rtol=2e-6, atol=1e-6 * max(1.0, float(np.abs(d_py).max())),
+                                   err_msg=f"{n} derivative differs")
+        np.testing.assert_allclose(s_js, np.asarray(fn.smooth(ut), dtype=np.float64), rtol=2e-6, atol=1e-6,
+                                   err_msg=f"{n} smooth function differs")
+        # The backward pass of the autograd Function is the derivative the explorer draws.
+        x = ut.clone().requires_grad_(True)
+        fn(x).sum().backward()
+        np.testing.assert_allclose(x.grad.numpy(), d_py, rtol=1e-6, atol=1e-7)
+
+
+@pytest.mark.parametrize("sharpness", [1.0, 4.0])
+def test_js_weight_gradient_matches_autograd(js, sharpness):
+    w = W._linspace(*W.SURROGATE_W)
+    names = _library_surrogates()
+    results = js("weightGradient", [{"name": n, "k": sharpness, "w": w.tolist()} for n in names])
+    for n, js in zip(names, results):
+        py = W.surrogate_weight_gradient(n, sharpness, w)
+        np.testing.assert_array_equal([r["count"] for r in js], py["count"], err_msg=f"{n}: spike counts differ")
+        grad = np.array([r["grad"] for r in js])
+        np.testing.assert_allclose(grad, py["grad"], rtol=1e-5, atol=1e-6 * max(1.0, float(np.abs(py["grad"]).max())),
+                                   err_msg=f"{n}: dL/dw differs")
+        if n == "none":
+            assert (grad == 0).all()
+        else:
+            assert np.abs(grad).max() > 0
+
+
+def test_surrogate_update_and_no_gradient_without_surrogate():
+    ex = W.surrogate_explorer()
+    d = ex.update()
+    assert d["u"].shape == (401,) and d["w"].shape == (301,)
+    np.testing.assert_array_equal(d["heaviside"], (d["u"] > 0).astype(float))
+    assert d["at"]["grad"] == pytest.approx(W.surrogate_weight_gradient("arctan", 2.0, [0.25])["grad"][0])
+    none = ex.update(surrogate="none")
+    assert (none["grad"] == 0).all() and (none["derivative"] == 0).all()
+
+
+# ---------------------------------------------------------------------------------------------
+# The kernel-free HTML and how explorers display
+# ---------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("make", [W.lif_explorer, W.surrogate_explorer])
+def test_html_is_self_contained(make):
+    ex = make()
+    a, b = ex.html(), ex.html()
+    assert a != b  # fresh ids: several explorers on one page never clash
+    for c in ex.controls:
+        tag = 'type="range"' if isinstance(c, W.Slider) else "<select"
+        assert f'data-control="{c.name}"' in a and tag in a
+    low = a.lower()
+    for bad in ("<script src", "src=\"http", "src='http", "unpkg", "cdn.", "require.js", "widget-state", "@import"):
+        assert bad not in low, f"explorer HTML refers to {bad!r}: it must work offline"
+    assert W._read_js("models.js") in a and W._read_js("explorer.js") in a
+    assert a.count("</script>") == 1 and "</script" not in a[a.index("<script>") + 8:a.rindex("</script>")]
+
+
+def test_display_mode(monkeypatch):
+    monkeypatch.delenv("SNNLIB_WIDGETS", raising=False)
+    ex = W.lif_explorer()
+    W.set_display_mode("html")
+    try:
+        bundle = ex._repr_mimebundle_()
+        assert set(bundle) == {"text/plain", "text/html"}
+        W.set_display_mode("live")
+        assert "application/vnd.jupyter.widget-view+json" in ex._repr_mimebundle_()
+    finally:
+        W.set_display_mode(None)
+    # Live mode does not precompute a frames explorer's data for its HTML fallback.
+    frames = W.Explorer("f", "frames", [W.Slider("a", "a", 0, 1, 0.5, 0)], compute=lambda a: {"a": a},
+                        plot=lambda d, fig: fig.add_subplot(111).plot([d["a"]]), view="lif",
+                        static_data=lambda: pytest.fail("frames precomputed in live mode"))
+    W.set_display_mode("live")
+    try:
+        assert "<img" in frames._repr_mimebundle_()["text/html"]
+    finally:
+        W.set_display_mode(None)
+    monkeypatch.setenv("SNNLIB_WIDGETS", "html")
+    assert W.display_mode() == "html"
+    monkeypatch.setenv("SNNLIB_WIDGETS", "bogus")
+    with pytest.raises(ValueError, match="SNNLIB_WIDGETS"):
+        W.display_mode()
+    with pytest.raises(ValueError):
+        W.set_display_mode("svg")
+
+
+def test_figure_draws(tmp_path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    for make in (W.lif_explorer, W.surrogate_explorer):
+        fig = make().figure()
+        fig.savefig(tmp_path / "x.png")
+        assert len(fig.axes) == 3
+        plt.close(fig)
+
+
+def _execute(tmp_path, source, env=None):
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    import os
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(source)]
+    root = os.path.dirname(os.path.dirname(os.path.abspath(W.__file__)))
+    saved = dict(os.environ)
+    os.environ["PYTHONPATH"] = root + (os.pathsep + saved["PYTHONPATH"] if saved.get("PYTHONPATH") else "")
+    os.environ.pop("SNNLIB_WIDGETS", None)
+    os.environ.update(env or {})
+    try:
+        nbclient.NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    return nb
+
+
+@pytest.mark.slow
+def test_executed_notebook_keeps_no_widget_state(tmp_path):
+    """As in the book build (nbclient, no frontend): the explorer is HTML only and no widget state is saved,
+    so myst-nb adds no CDN widget scripts to the page."""
+    nb = _execute(tmp_path, "import snnlib as snl\nsnl.widgets.lif_explorer()")
+    out = nb.cells[0].outputs
+    assert len(out) == 1 and "text/html" in out[0]["data"], out
+    assert "application/vnd.jupyter.widget-view+json" not in out[0]["data"]
+    state = nb.metadata.get("widgets", {}).get("application/vnd.jupyter.widget-state+json", {})
+    assert not state.get("state"), "widget state was saved: myst-nb would add CDN widget scripts to the page"
+
+
+@pytest.mark.slow
+def test_live_widgets_in_a_kernel(tmp_path):
+    """Where a frontend is detected (here forced), the explorer is live ipywidgets whose output is the matplotlib figure."""
+    nb = _execute(tmp_path, "import snnlib as snl\nsnl.widgets.lif_explorer()", env={"SNNLIB_WIDGETS": "live"})
+    (out,) = nb.cells[0].outputs
+    assert "application/vnd.jupyter.widget-view+json" in out["data"] and "text/html" in out["data"]
+    state = nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
+    models = {m["model_name"] for m in state.values()}
+    assert {"FloatSliderModel", "IntSliderModel", "DropdownModel", "OutputModel"} <= models
+    outputs = [m["state"].get("outputs", []) for m in state.values() if m["model_name"] == "OutputModel"]
+    assert any("image/png" in o.get("data", {}) for outs in outputs for o in outs), "the live explorer drew no figure"
+
+
+# ---------------------------------------------------------------------------------------------
+# Coding explorer: precomputed frames are snnlib's spikes
+# ---------------------------------------------------------------------------------------------
+def _needs_encoding():
+    enc = pytest.importorskip("snnlib.encoding", reason="snnlib.encoding (the spike-coding chapter) is not here")
+    if not hasattr(enc, "encode"):
+        pytest.skip("snnlib.encoding.encode is not here")
+    pytest.importorskip("snnlib.data", reason="snnlib.data is not here")
+    return enc
+
+
+def frame_spikes(f):
+    """Rebuild a frame's spike record [T, N] (values -1/0/1) from its gap lists, as the page does."""
+    rec = np.zeros((f["N"], f["T"]))
+    rec.reshape(-1)[np.cumsum(f["on"]).astype(int)] = 1
+    rec.reshape(-1)[np.cumsum(f["off"]).astype(int)] = -1
+    return rec.T
+
+
+@pytest.fixture(scope="module")
+def coding():
+    _needs_encoding()
+    ex = W.coding_explorer()
+    return ex, W.unpack_frames(ex.static_data())
+
+
+def test_coding_update_is_the_library(coding):
+    enc = _needs_encoding()
+    ex, _ = coding
+    images, _labels = snl.data.load_mnist("test", source="bundled")
+    for case in [dict(), dict(scheme="latency", level=3), dict(scheme="delta", num_steps=40, digit=W.CODING_DIGITS[-1]),
+                 dict(scheme="population", level=1)]:
+        v = ex.values(**case)
+        d = ex.update(**case)
+        x = images[v["digit"]].double() / 255
+        name, params = W.coding_params(v["scheme"], v["level"])
+        spikes = enc.encode(name, x, v["num_steps"], **params)
+        np.testing.assert_array_equal(d["decoded"], enc.decode(name, spikes, **params).numpy())
+        assert d["n_spikes"] == int((spikes != 0).sum())
+        assert d["mae"] == pytest.approx(float((enc.decode(name, spikes, **params) - x).abs().mean()))
+
+
+@pytest.mark.slow
+def test_coding_frames_are_the_updates(coding):
+    ex, payload = coding
+    grid = W.frame_grid(ex)
+    assert len(payload["frames"]) == len(grid) == 8 * 4 * 3 * len(W.CODING_DIGITS)
+    names = [c.name for c in ex.controls]
+    rng = np.random.default_rng(0)
+    for i in rng.choice(len(grid), size=12, replace=False):
+        v = dict(zip(names, grid[i]))
+        d = ex.update(**v)
+        f = payload["frames"][W.frame_key(ex, v)]
+        np.testing.assert_array_equal(frame_spikes(f), d["spikes"], err_msg=str(v))
+        np.testing.assert_allclose(np.array(f["decoded"]) / 100, np.asarray(d["decoded"]).reshape(-1), atol=0.005 + 1e-9)
+        assert f["n_spikes"] == d["n_spikes"] and f["error"] == d["error"]
+    assert len(ex.html()) < 400_000, "the coding explorer's page payload grew too large"
+
+
+# ---------------------------------------------------------------------------------------------
+# Circuit explorer: precomputed frames are run_motif's
+# ---------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def circuit():
+    circ = pytest.importorskip("snnlib.circuits", reason="snnlib.circuits (the circuits chapter) is not here")
+    if not hasattr(circ, "run_motif"):
+        pytest.skip("snnlib.circuits.run_motif is not here")
+    ex = W.circuit_explorer()
+    return ex, W.unpack_frames(ex.static_data())
+
+
+@pytest.mark.slow
+def test_circuit_frames_are_run_motif(circuit):
+    ex, payload = circuit
+    circ = snl.circuits
+    grid = W.frame_grid(ex)
+    assert len(payload["frames"]) == len(grid)
+    names = [c.name for c in ex.controls]
+    rng = np.random.default_rng(1)
+    for i in rng.choice(len(grid), size=8, replace=False):
+        v = dict(zip(names, grid[i]))
+        run = circ.run_motif(v["motif"], v["inhibition"], v["delay"], v["input_level"], num_steps=W.CIRCUIT_STEPS, seed=0)
+        d = ex.update(**v)
+        key = W.frame_key(ex, v)
+        f = payload["frames"][key]
+        assert f["populations"] == list(run.populations)
+        for p in run.populations:
+            rec = payload["inputs"][key.split("|")[0] + "|" + key.split("|")[3]] if p == "input" else f["spikes"][p]
+            np.testing.assert_array_equal(frame_spikes(rec), run.spikes[p].numpy(), err_msg=f"{v} {p}")
+            np.testing.assert_array_equal(d["spikes"][p], run.spikes[p].numpy())
+            assert f["rates"][p] == pytest.approx(float(run.rates[p]), abs=1e-6)
+    assert len(ex.html()) < 400_000
+
+
+@needs_node
+def test_inlined_runtime_loads_and_computes_without_a_dom():
+    """The exact script an explorer inlines (models + plotting + views) parses and its views compute in Node."""
+    script = W.js_source() + r"""
+    ;const v = {beta: 0.9, threshold: 1.0, amplitude: 0.15, input: "step", reset: "subtract", refractory: 2, num_steps: 80};
+    const d = SNNExplorer.VIEWS.lif.compute(v);
+    const s = SNNExplorer.VIEWS.surrogate.compute({surrogate: "sigmoid", sharpness: 5, weight: 0.3});
+    process.stdout.write(JSON.stringify({spk: d.spk, readout: SNNExplorer.VIEWS.lif.readout(d, v),
+                                         grad: s.at.grad, notes: SNNExplorer.VIEWS.lif.notes(v)}));
+    """
+    proc = subprocess.run([NODE, "-e", script], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    ex = W.lif_explorer()
+    py = ex.update(beta=0.9, threshold=1.0, amplitude=0.15, refractory=2, num_steps=80)
+    np.testing.assert_array_equal(out["spk"], py["spk"])
+    assert f"{py['n_spikes']} spikes in 80 steps" in out["readout"]
+    assert "9.5 steps" in out["notes"]["beta"]
+    g = W.surrogate_weight_gradient("sigmoid", 5.0, [0.3])["grad"][0] if "sigmoid" in snl.surrogate.REGISTRY else out["grad"]
+    assert out["grad"] == pytest.approx(g, rel=1e-6, abs=1e-9)
