@@ -51,7 +51,7 @@ def test_sphinx_config_is_offline():
 
 
 def test_vendored_mathjax_is_complete_and_small():
-    mj = ROOT / "_static" / "mathjax"
+    mj = ROOT / "_vendor" / "mathjax"
     assert (mj / "LICENSE").exists() and "Apache License" in (mj / "LICENSE").read_text()
     fonts = list((mj / "output" / "chtml" / "fonts" / "woff-v2").glob("*.woff"))
     assert len(fonts) >= 20
