@@ -34,6 +34,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from . import _cpu_kernel
 from . import surrogate as _surrogate
 from .neurons import LIF, RESETS
 
@@ -261,6 +262,16 @@ class _HiddenToOutput(torch.autograd.Function):
         T, (B, H), C = num_steps, cur1.shape, w2.shape[0]
         K = _HiddenToOutput.CHUNK
         w2t = w2.t()
+        use_kernel = (reset == "subtract" and not isinstance(b, torch.Tensor) and not isinstance(th, torch.Tensor)
+                      and _cpu_kernel.available(cur1, w2, b2))
+        if use_kernel:
+            # The fused C kernel (CPU): all steps of a batch row in cache, the output synapses summed over
+            # the neurons that spiked; saves only I_1 (the backward pass recomputes the rest). See _cpu_kernel.
+            cur2, counts = _cpu_kernel.fwd(cur1, w2, b2, T, b, th)
+            ctx.save_for_backward(cur1, w2)
+            ctx.kernel, ctx.beta_f, ctx.thr_f, ctx.alpha, ctx.num_steps = True, float(b), float(th), alpha, T
+            ctx.mark_non_differentiable(counts)
+            return cur2, counts
         with torch.no_grad():
             mem_rec = torch.empty((T, B, H), dtype=cur1.dtype, device=cur1.device)
             spk_chunk = torch.empty((K, B, H), dtype=cur1.dtype, device=cur1.device)
@@ -293,15 +304,19 @@ class _HiddenToOutput(torch.autograd.Function):
                               thr if isinstance(thr, torch.Tensor) else None)
         ctx.beta_f = None if isinstance(beta, torch.Tensor) else float(beta)
         ctx.thr_f = None if isinstance(thr, torch.Tensor) else float(thr)
-        ctx.reset, ctx.alpha = reset, alpha
+        ctx.reset, ctx.alpha, ctx.kernel = reset, alpha, False
         ctx.mark_non_differentiable(counts)
         return cur2, counts
 
     @staticmethod
     def backward(ctx, g_cur2, _g_counts):
-        mem_rec, w2, beta_t, thr_t = ctx.saved_tensors
         if g_cur2 is None:
             return (None,) * 8
+        if ctx.kernel:
+            cur1, w2 = ctx.saved_tensors
+            g_cur, g_w2 = _cpu_kernel.bwd(cur1, g_cur2, w2, ctx.num_steps, ctx.beta_f, ctx.thr_f, ctx.alpha)
+            return g_cur, g_w2, g_cur2.sum((0, 1)), None, None, None, None, None
+        mem_rec, w2, beta_t, thr_t = ctx.saved_tensors
         beta = ctx.beta_f if beta_t is None else beta_t.detach()
         thr = ctx.thr_f if thr_t is None else thr_t.detach()
         alpha, reset = ctx.alpha, ctx.reset
