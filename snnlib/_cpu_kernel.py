@@ -1,23 +1,28 @@
-r"""A fused C kernel for the hidden LIF layer of :class:`snnlib.models.SpikingMLP` on the CPU (optional).
+r"""A fused C kernel for the hidden layer of :class:`snnlib.models.SpikingMLP` on the CPU (optional).
 
-On a CPU, the per-step PyTorch operations of the hidden layer's 25-step recurrence each stream a
-``[B, H]`` slice through memory, and the backward pass adds as many again. This module compiles (once,
-with the system's C compiler, about a second) a small C file that does the whole recurrence for one
-row of the batch while it stays in the L1 cache:
+On a CPU, each per-step PyTorch operation of the hidden layer's 25-step recurrence streams a
+``[B, H]`` slice through memory, and the hand-written backward pass adds as many again: about 750
+small operations per training step, most of the time of the fast path. This module compiles (once,
+with the system's C compiler, in about a second) a small C file that runs the whole recurrence of one
+batch row, block by block of neurons, while the block stays in the L1 cache:
 
-* ``fwd``: ``k`` steps of ``U[t] = beta U[t-1] + I - S[t-1] thr``, ``S[t] = H(U[t] - thr)``, writing the
-  spikes ``[k, B, H]`` (for the output layer's matrix product, done by PyTorch as before) and the hidden
-  spike counts ``[k, B]``. Same operations in the same order as the per-step loop (compiled with
-  ``-ffp-contract=off``), so the spikes are bit-identical.
-* ``bwd``: recomputes the membranes of a row from ``I`` (nothing but ``I`` is saved), then runs the
-  reverse recurrence ``G[t] = (dL/dI_2[t] W_2) sg(U[t] - thr) + beta G[t+1]`` and accumulates
+* ``fwd``: all ``T`` steps of ``U[t] = beta U[t-1] + I - S[t-1] thr``, ``S[t] = H(U[t] - thr)`` and the
+  output synapses ``I_2[t] = b_2 + W_2 S[t]`` in the same pass, returning ``I_2`` ``[T, B, C]`` and the
+  hidden spike counts ``[T, B]``; the spikes are never written to memory. The membrane update uses
+  the same operations in the same order as the per-step loop (compiled with ``-ffp-contract=off``),
+  so the hidden spikes are bit-identical; ``I_2`` is summed in another order than PyTorch's matrix
+  product (differences of float rounding, ~1e-7 relative in float32).
+* ``bwd``: recomputes the membranes of a row from ``I`` (only ``I`` and ``W_2`` are saved), then runs
+  the reverse recurrence ``G[t] = (dL/dI_2[t] W_2) sg(U[t] - thr) + beta G[t+1]`` and accumulates
   ``dL/dW_2 += dL/dI_2[t]^T S[t]`` and ``dL/dI = sum_t G[t]`` in the same pass.
 
-It covers the chapter's default configuration: a static input current, subtractive reset, one float
-``beta`` and ``threshold``, float32 or float64 on the CPU. Anything else, a missing compiler, or any
-error while compiling or loading uses the eager PyTorch implementation instead (with one warning when
-compiling fails). Set ``SNNLIB_CPU_KERNEL=0`` to switch the kernel off; :data:`ENABLED` does the same
-at run time. The compiled library is cached in ``$SNNLIB_CACHE`` (default ``~/.cache/snnlib``).
+With more than one torch thread, batch rows are split over Python threads (ctypes releases the
+GIL). The kernel covers the chapter's configuration: a static input current, subtractive reset, one
+float ``beta`` and ``threshold``, float32 or float64 on the CPU. Anything else, a missing compiler,
+or any error while compiling or loading uses the eager PyTorch implementation instead (with one
+warning when compiling fails): same results to float rounding, slower. ``SNNLIB_CPU_KERNEL=0`` in
+the environment switches the kernel off, and so does setting :data:`ENABLED` to ``False``. The
+compiled library is cached in ``$SNNLIB_CACHE`` (default ``~/.cache/snnlib``), written atomically.
 """
 
 from __future__ import annotations
@@ -42,19 +47,7 @@ ENABLED = os.environ.get("SNNLIB_CPU_KERNEL", "1") not in ("0", "false", "no", "
 
 _BODY = r"""
 /* REAL = float or double; SFX = f or d. Arrays are contiguous, row-major. Rows b0 <= b < b1.
-   sp [H (rounded up to 8)] is a byte per neuron: 1 if it spiked. A 64-bit word of it that is 0 means
-   eight silent neurons, so the sparse loops below visit only the neurons that spiked. */
-#define FOR_SPIKES(sp, H, h, BODY) { \
-    long w_, nw_ = ((H) + 7) / 8; \
-    for (w_ = 0; w_ < nw_; w_++) { \
-        uint64_t bits_; memcpy(&bits_, (sp) + 8 * w_, 8); \
-        while (bits_) { \
-            long h = 8 * w_ + (__builtin_ctzll(bits_) >> 3); \
-            BODY; \
-            bits_ &= bits_ - 1; \
-        } \
-    } }
-
+   VEC_SFX: a SIMD vector of REALs (GCC/Clang vector extensions); VECU_SFX: the same, unaligned. */
 void snn_fwd_SFX(const REAL* cur, const REAL* w2, const REAL* b2, REAL* mem, REAL* cur2, REAL* counts,
                  long T, long B, long H, long C, REAL beta, REAL thr, long b0, long b1) {
     /* cur [B,H]; w2 [C,H]; b2 [C]; mem [B,H] scratch; cur2 [T,B,C] and counts [T,B] (out).
@@ -125,14 +118,13 @@ void snn_fwd_SFX(const REAL* cur, const REAL* w2, const REAL* b2, REAL* mem, REA
 }
 
 void snn_bwd_SFX(const REAL* cur, const REAL* g2, const REAL* w2, REAL* gcur, REAL* gw2, REAL* work,
-                 unsigned char* sp, long T, long B, long H, long C, REAL beta, REAL thr, REAL inv_c, REAL k2c,
+                 long T, long B, long H, long C, REAL beta, REAL thr, REAL inv_c, REAL k2c,
                  long b0, long b1) {
     /* cur [B,H]; g2 = dL/dI_2 [T,B,C]; w2 [C,H]; gcur = dL/dI [B,H] (out, rows b0..b1);
-       gw2 [C,H]: dL/dW_2, accumulated; work [(T+1)*H] and sp [H+8] scratch. */
+       gw2 [C,H]: dL/dW_2, accumulated; work [(T+1)*H] scratch. */
     REAL* mrec = work;
     REAL* G = mrec + T * H;
     long b, t, h, j;
-    for (h = H; h < ((H + 7) / 8) * 8; h++) sp[h] = 0;
     for (b = b0; b < b1; b++) {
         const REAL* c = cur + b * H;
         REAL* gc = gcur + b * H;
@@ -155,7 +147,6 @@ void snn_bwd_SFX(const REAL* cur, const REAL* g2, const REAL* w2, REAL* gcur, RE
             for (t = T - 1; t >= 0; t--) {
                 const REAL* gr = g2 + (t * B + b) * C;
                 const REAL* m = mrec + t * H;
-                const REAL keep = t < T - 1 ? beta : (REAL)0;
                 h = h0;
                 if (C == 10) {  /* the chapter's network: explicit SIMD (GCC vector extensions) */
                     REAL gl[10];
@@ -165,7 +156,8 @@ void snn_bwd_SFX(const REAL* cur, const REAL* g2, const REAL* w2, REAL* gcur, RE
                         VEC_SFX ds = gl[0] * *(const VECU_SFX*)(w2 + h);
                         for (j = 1; j < 10; j++) ds += gl[j] * *(const VECU_SFX*)(w2 + j * H + h);
                         VEC_SFX u = *(const VECU_SFX*)(m + h) - thr;
-                        VEC_SFX g = ds / (inv_c + k2c * u * u) + keep * *(VECU_SFX*)(G + h);
+                        VEC_SFX g = ds / (inv_c + k2c * u * u);
+                        if (t < T - 1) g += beta * *(VECU_SFX*)(G + h);
                         *(VECU_SFX*)(G + h) = g;
                         if (t < T - 1) *(VECU_SFX*)(gc + h) += g; else *(VECU_SFX*)(gc + h) = g;
                         /* dL/dW_2[:, h] += dL/dI_2[t] S[t, h] */
@@ -177,7 +169,8 @@ void snn_bwd_SFX(const REAL* cur, const REAL* g2, const REAL* w2, REAL* gcur, RE
                     REAL ds = 0;
                     for (j = 0; j < C; j++) ds += gr[j] * w2[j * H + h];
                     REAL u = m[h] - thr;
-                    REAL g = ds / (inv_c + k2c * u * u) + keep * G[h];
+                    REAL g = ds / (inv_c + k2c * u * u);
+                    if (t < T - 1) g += beta * G[h];
                     G[h] = g;
                     gc[h] = t < T - 1 ? gc[h] + g : g;
                     REAL sv = (REAL)(m[h] > thr);
@@ -189,7 +182,7 @@ void snn_bwd_SFX(const REAL* cur, const REAL* g2, const REAL* w2, REAL* gcur, RE
 }
 """
 
-_HEADER = ("#include <stddef.h>\n#include <stdint.h>\n#include <string.h>\n"
+_HEADER = ("#include <stddef.h>\n"
            "typedef float VEC_f __attribute__((vector_size(32)));\n"
            "typedef float VECU_f __attribute__((vector_size(32), aligned(4), may_alias));\n"
            "typedef double VEC_d __attribute__((vector_size(32)));\n"
@@ -225,6 +218,18 @@ def _compile(src: str, out: Path) -> None:
         os.replace(so_tmp, out)  # atomic: a half-written library is never loaded
 
 
+def _cpu_id() -> str:
+    """The machine and its instruction-set flags (the library is built with ``-march=native``)."""
+    ident = os.uname().machine
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith(("flags", "Features", "model name")):
+                ident += line
+    except OSError:
+        pass
+    return ident
+
+
 def load() -> Optional[ctypes.CDLL]:
     """The compiled kernel library (compiled on first use, then cached), or ``None`` if unavailable."""
     global _lib, _tried
@@ -234,7 +239,7 @@ def load() -> Optional[ctypes.CDLL]:
     if not sys.platform.startswith("linux") and sys.platform != "darwin":
         return None
     src = _source()
-    key = hashlib.sha256((src + " ".join(_FLAGS) + os.uname().machine).encode()).hexdigest()[:16]
+    key = hashlib.sha256((src + " ".join(_FLAGS) + _cpu_id()).encode()).hexdigest()[:16]
     path = _cache_dir() / f"lif_kernel_{key}.so"
     try:
         if not path.exists():
@@ -243,7 +248,7 @@ def load() -> Optional[ctypes.CDLL]:
         for sfx, real in (("f", ctypes.c_float), ("d", ctypes.c_double)):
             p, lg = ctypes.c_void_p, ctypes.c_long
             getattr(lib, f"snn_fwd_{sfx}").argtypes = [p, p, p, p, p, p, lg, lg, lg, lg, real, real, lg, lg]
-            getattr(lib, f"snn_bwd_{sfx}").argtypes = [p, p, p, p, p, p, p, lg, lg, lg, lg, real, real, real, real,
+            getattr(lib, f"snn_bwd_{sfx}").argtypes = [p, p, p, p, p, p, lg, lg, lg, lg, real, real, real, real,
                                                        lg, lg]
         _lib = lib
     except Exception as err:  # any failure: the eager implementation is used
@@ -318,11 +323,10 @@ def bwd(cur: torch.Tensor, g2: torch.Tensor, w2: torch.Tensor, num_steps: int, b
     gcur = torch.empty_like(cur)
     gw2 = torch.zeros((len(parts), C, H), dtype=cur.dtype)
     work = torch.empty((len(parts), (T + 1) * H), dtype=cur.dtype)
-    sp = torch.empty((len(parts), H + 8), dtype=torch.uint8)
     k2c = (math.pi / 2 * alpha) ** 2 / (alpha / 2)  # sg(u) = 1 / (2/alpha + k2c u^2)
     fn = getattr(_lib, "snn_bwd_f" if cur.dtype == torch.float32 else "snn_bwd_d")
     _run([lambda i=i, b0=b0, b1=b1: fn(cur.data_ptr(), g2.data_ptr(), w2.data_ptr(), gcur.data_ptr(),
-                                       gw2[i].data_ptr(), work[i].data_ptr(), sp[i].data_ptr(), T, B, H, C, beta, thr,
+                                       gw2[i].data_ptr(), work[i].data_ptr(), T, B, H, C, beta, thr,
                                        2 / alpha, k2c, b0, b1)
           for i, (b0, b1) in enumerate(parts)])
     return gcur, gw2.sum(0) if len(parts) > 1 else gw2[0]

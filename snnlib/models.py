@@ -15,6 +15,8 @@ Two ways to compute it, same numbers:
   computed once; the LIF recurrence is elementwise, so the whole time loop is one
   :func:`lif_multistep` call whose backward pass is written by hand (one fused operation per step);
   and the output layer's currents for all steps are one matrix product ``[T*B, 1000] x [1000, 10]``.
+  On a CPU, the hidden layer and the output synapses run as one fused C kernel
+  (:mod:`snnlib._cpu_kernel`, compiled on first use; the PyTorch code here is the fallback).
 
 Shapes are time-first: models return ``(spk_rec, mem_rec)`` of the output layer, each ``[T, B, 10]``.
 
