@@ -276,14 +276,15 @@ _pool = None
 def _split(B: int):
     """Row ranges for the worker threads (ctypes releases the GIL, so the calls run in parallel)."""
     nt = max(1, min(torch.get_num_threads(), B // 16 or 1))
-    step = -(-B // nt)
+    step = max(1, -(-B // nt))
     return [(b0, min(B, b0 + step)) for b0 in range(0, B, step)]
 
 
 def _run(calls):
     global _pool
-    if len(calls) == 1:
-        calls[0]()
+    if len(calls) <= 1:
+        for call in calls:
+            call()
         return
     if _pool is None or _pool._max_workers < len(calls):
         from concurrent.futures import ThreadPoolExecutor
