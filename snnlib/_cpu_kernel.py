@@ -40,7 +40,7 @@ from typing import Optional
 
 import torch
 
-__all__ = ["ENABLED", "available", "load", "fwd", "bwd"]
+__all__ = ["ENABLED", "available", "load", "fwd", "bwd", "lif_fwd", "lif_bwd"]
 
 #: Use the kernel when it is available (``SNNLIB_CPU_KERNEL=0`` in the environment turns it off).
 ENABLED = os.environ.get("SNNLIB_CPU_KERNEL", "1") not in ("0", "false", "no", "off")
@@ -180,6 +180,43 @@ void snn_bwd_SFX(const REAL* cur, const REAL* g2, const REAL* w2, REAL* gcur, RE
         }
     }
 }
+
+void snn_lif_fwd_SFX(const REAL* cur, REAL* spk, REAL* mem, long T, long N, REAL beta, REAL thr) {
+    /* A LIF layer driven by cur [T,N] (subtractive reset): spk, mem [T,N] (out). */
+    long t, i;
+    for (i = 0; i < N; i++) { mem[i] = cur[i]; spk[i] = (REAL)(cur[i] > thr); }
+    for (t = 1; t < T; t++) {
+        const REAL* p = mem + (t - 1) * N;
+        const REAL* c = cur + t * N;
+        REAL* m = mem + t * N;
+        REAL* s = spk + t * N;
+        for (i = 0; i < N; i++) {
+            REAL sp = (REAL)(p[i] > thr);
+            REAL u = p[i] * beta;
+            u = u + c[i];
+            u = u - sp * thr;
+            m[i] = u;
+            s[i] = (REAL)(u > thr);
+        }
+    }
+}
+
+void snn_lif_bwd_SFX(const REAL* mem, const REAL* gspk, const REAL* gmem, REAL* gcur, long T, long N,
+                     REAL beta, REAL thr, REAL inv_c, REAL k2c) {
+    /* gcur[t] = gspk[t] sg(mem[t] - thr) + gmem[t] + beta gcur[t+1]; gspk or gmem may be NULL. */
+    long t, i;
+    for (t = T - 1; t >= 0; t--) {
+        const REAL* m = mem + t * N;
+        REAL* g = gcur + t * N;
+        for (i = 0; i < N; i++) {
+            REAL v = 0;
+            if (gspk) { REAL u = m[i] - thr; v = gspk[t * N + i] / (inv_c + k2c * u * u); }
+            if (gmem) v = v + gmem[t * N + i];
+            if (t < T - 1) v = v + beta * g[N + i];
+            g[i] = v;
+        }
+    }
+}
 """
 
 _HEADER = ("#include <stddef.h>\n"
@@ -250,6 +287,8 @@ def load() -> Optional[ctypes.CDLL]:
             getattr(lib, f"snn_fwd_{sfx}").argtypes = [p, p, p, p, p, p, lg, lg, lg, lg, real, real, lg, lg]
             getattr(lib, f"snn_bwd_{sfx}").argtypes = [p, p, p, p, p, p, lg, lg, lg, lg, real, real, real, real,
                                                        lg, lg]
+            getattr(lib, f"snn_lif_fwd_{sfx}").argtypes = [p, p, p, lg, lg, real, real]
+            getattr(lib, f"snn_lif_bwd_{sfx}").argtypes = [p, p, p, p, lg, lg, real, real, real, real]
         _lib = lib
     except Exception as err:  # any failure: the eager implementation is used
         warnings.warn(f"snnlib: the fused CPU kernel is unavailable ({type(err).__name__}: {err}); "
@@ -331,3 +370,29 @@ def bwd(cur: torch.Tensor, g2: torch.Tensor, w2: torch.Tensor, num_steps: int, b
                                        2 / alpha, k2c, b0, b1)
           for i, (b0, b1) in enumerate(parts)])
     return gcur, gw2.sum(0) if len(parts) > 1 else gw2[0]
+
+
+def lif_fwd(cur: torch.Tensor, beta: float, thr: float):
+    """A LIF layer (subtractive reset) driven by ``cur`` ``[T, ...]``: ``(spk, mem)``, each ``[T, ...]``."""
+    cur = cur.contiguous()
+    spk, mem = torch.empty_like(cur), torch.empty_like(cur)
+    T = cur.shape[0]
+    fn = getattr(_lib, "snn_lif_fwd_f" if cur.dtype == torch.float32 else "snn_lif_fwd_d")
+    fn(cur.data_ptr(), spk.data_ptr(), mem.data_ptr(), T, cur.numel() // max(T, 1), beta, thr)
+    return spk, mem
+
+
+def lif_bwd(mem: torch.Tensor, g_spk: Optional[torch.Tensor], g_mem: Optional[torch.Tensor], beta: float,
+            thr: float, alpha: float) -> torch.Tensor:
+    """``dL/dI`` ``[T, ...]`` of :func:`lif_fwd` from ``dL/dS`` and ``dL/dU`` (either may be ``None``)."""
+    import math
+
+    g_spk = g_spk.contiguous() if g_spk is not None else None
+    g_mem = g_mem.contiguous() if g_mem is not None else None
+    gcur = torch.empty_like(mem)
+    T = mem.shape[0]
+    k2c = (math.pi / 2 * alpha) ** 2 / (alpha / 2)
+    fn = getattr(_lib, "snn_lif_bwd_f" if mem.dtype == torch.float32 else "snn_lif_bwd_d")
+    fn(mem.data_ptr(), None if g_spk is None else g_spk.data_ptr(), None if g_mem is None else g_mem.data_ptr(),
+       gcur.data_ptr(), T, mem.numel() // max(T, 1), beta, thr, 2 / alpha, k2c)
+    return gcur

@@ -115,8 +115,13 @@ class _LIFMultiStep(torch.autograd.Function):
         ctx.set_materialize_grads(False)
         b = beta.detach() if isinstance(beta, torch.Tensor) else beta
         th = thr.detach() if isinstance(thr, torch.Tensor) else thr
+        ctx.kernel = (not static and reset == "subtract" and not isinstance(b, torch.Tensor)
+                      and not isinstance(th, torch.Tensor) and _cpu_kernel.available(cur))
         with torch.no_grad():
-            spk_rec, mem_rec = _lif_forward(cur.detach(), num_steps, b, th, reset, static)
+            if ctx.kernel:  # the same recurrence as one C loop (CPU; see _cpu_kernel)
+                spk_rec, mem_rec = _cpu_kernel.lif_fwd(cur.detach(), b, th)
+            else:
+                spk_rec, mem_rec = _lif_forward(cur.detach(), num_steps, b, th, reset, static)
         ctx.save_for_backward(mem_rec, beta if isinstance(beta, torch.Tensor) else None,
                               thr if isinstance(thr, torch.Tensor) else None)
         ctx.beta_f = None if isinstance(beta, torch.Tensor) else float(beta)
@@ -132,6 +137,8 @@ class _LIFMultiStep(torch.autograd.Function):
         alpha, reset = ctx.alpha, ctx.reset
         if g_spk is None and g_mem is None:
             return None, None, None, None, None, None, None
+        if ctx.kernel:
+            return _cpu_kernel.lif_bwd(mem_rec, g_spk, g_mem, beta, thr, alpha), None, None, None, None, None, None
         T = mem_rec.shape[0]
         need_beta, need_thr = ctx.needs_input_grad[1], ctx.needs_input_grad[2]
         k2c = (math.pi / 2 * alpha) ** 2 / (alpha / 2)  # sg(u) = 1 / (2/alpha + k2c * u^2)
