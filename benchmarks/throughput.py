@@ -71,7 +71,8 @@ def main(argv=None) -> int:
     for k, v in out["ratios"].items():
         rr = ", ".join(f"{x:.1f}" for x in out["ratio_per_round"][k])
         print(f"{k}: {v:.1f}x (per round: {rr})")
-    print(f"on {out['device_name']}; load average before/after: {load} / {out['load_average_after']}")
+    print(f"on {out['device_name']}, all implementations at {out['threads']} torch thread(s); "
+          f"load average before/after: {load} / {out['load_average_after']}")
     T.atomic_write_json(out, args.json)
     print(f"wrote {args.json}")
     return 0

@@ -15,6 +15,8 @@ Two ways to compute it, same numbers:
   computed once; the LIF recurrence is elementwise, so the whole time loop is one
   :func:`lif_multistep` call whose backward pass is written by hand (one fused operation per step);
   and the output layer's currents for all steps are one matrix product ``[T*B, 1000] x [1000, 10]``.
+  On a CPU, the hidden layer and the output synapses run as one fused C kernel
+  (:mod:`snnlib._cpu_kernel`, compiled on first use; the PyTorch code here is the fallback).
 
 Shapes are time-first: models return ``(spk_rec, mem_rec)`` of the output layer, each ``[T, B, 10]``.
 
@@ -34,6 +36,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from . import _cpu_kernel
 from . import surrogate as _surrogate
 from .neurons import LIF, RESETS
 
@@ -112,8 +115,13 @@ class _LIFMultiStep(torch.autograd.Function):
         ctx.set_materialize_grads(False)
         b = beta.detach() if isinstance(beta, torch.Tensor) else beta
         th = thr.detach() if isinstance(thr, torch.Tensor) else thr
+        ctx.kernel = (not static and reset == "subtract" and not isinstance(b, torch.Tensor)
+                      and not isinstance(th, torch.Tensor) and _cpu_kernel.available(cur))
         with torch.no_grad():
-            spk_rec, mem_rec = _lif_forward(cur.detach(), num_steps, b, th, reset, static)
+            if ctx.kernel:  # the same recurrence as one C loop (CPU; see _cpu_kernel)
+                spk_rec, mem_rec = _cpu_kernel.lif_fwd(cur.detach(), b, th)
+            else:
+                spk_rec, mem_rec = _lif_forward(cur.detach(), num_steps, b, th, reset, static)
         ctx.save_for_backward(mem_rec, beta if isinstance(beta, torch.Tensor) else None,
                               thr if isinstance(thr, torch.Tensor) else None)
         ctx.beta_f = None if isinstance(beta, torch.Tensor) else float(beta)
@@ -129,6 +137,8 @@ class _LIFMultiStep(torch.autograd.Function):
         alpha, reset = ctx.alpha, ctx.reset
         if g_spk is None and g_mem is None:
             return None, None, None, None, None, None, None
+        if ctx.kernel:
+            return _cpu_kernel.lif_bwd(mem_rec, g_spk, g_mem, beta, thr, alpha), None, None, None, None, None, None
         T = mem_rec.shape[0]
         need_beta, need_thr = ctx.needs_input_grad[1], ctx.needs_input_grad[2]
         k2c = (math.pi / 2 * alpha) ** 2 / (alpha / 2)  # sg(u) = 1 / (2/alpha + k2c * u^2)
@@ -261,6 +271,16 @@ class _HiddenToOutput(torch.autograd.Function):
         T, (B, H), C = num_steps, cur1.shape, w2.shape[0]
         K = _HiddenToOutput.CHUNK
         w2t = w2.t()
+        use_kernel = (reset == "subtract" and not isinstance(b, torch.Tensor) and not isinstance(th, torch.Tensor)
+                      and _cpu_kernel.available(cur1, w2, b2))
+        if use_kernel:
+            # The fused C kernel (CPU): all steps of a batch row in cache, the output synapses summed over
+            # the neurons that spiked; saves only I_1 (the backward pass recomputes the rest). See _cpu_kernel.
+            cur2, counts = _cpu_kernel.fwd(cur1, w2, b2, T, b, th)
+            ctx.save_for_backward(cur1, w2)
+            ctx.kernel, ctx.beta_f, ctx.thr_f, ctx.alpha, ctx.num_steps = True, float(b), float(th), alpha, T
+            ctx.mark_non_differentiable(counts)
+            return cur2, counts
         with torch.no_grad():
             mem_rec = torch.empty((T, B, H), dtype=cur1.dtype, device=cur1.device)
             spk_chunk = torch.empty((K, B, H), dtype=cur1.dtype, device=cur1.device)
@@ -293,15 +313,19 @@ class _HiddenToOutput(torch.autograd.Function):
                               thr if isinstance(thr, torch.Tensor) else None)
         ctx.beta_f = None if isinstance(beta, torch.Tensor) else float(beta)
         ctx.thr_f = None if isinstance(thr, torch.Tensor) else float(thr)
-        ctx.reset, ctx.alpha = reset, alpha
+        ctx.reset, ctx.alpha, ctx.kernel = reset, alpha, False
         ctx.mark_non_differentiable(counts)
         return cur2, counts
 
     @staticmethod
     def backward(ctx, g_cur2, _g_counts):
-        mem_rec, w2, beta_t, thr_t = ctx.saved_tensors
         if g_cur2 is None:
             return (None,) * 8
+        if ctx.kernel:
+            cur1, w2 = ctx.saved_tensors
+            g_cur, g_w2 = _cpu_kernel.bwd(cur1, g_cur2, w2, ctx.num_steps, ctx.beta_f, ctx.thr_f, ctx.alpha)
+            return g_cur, g_w2, g_cur2.sum((0, 1)), None, None, None, None, None
+        mem_rec, w2, beta_t, thr_t = ctx.saved_tensors
         beta = ctx.beta_f if beta_t is None else beta_t.detach()
         thr = ctx.thr_f if thr_t is None else thr_t.detach()
         alpha, reset = ctx.alpha, ctx.reset

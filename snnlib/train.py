@@ -540,7 +540,8 @@ if __name__ == "__main__":  # pragma: no cover
 
 #: Implementations compared by :func:`compare_implementations`: name -> (description, factory).
 IMPLEMENTATIONS = {
-    "snnlib fast path": "SpikingMLP(fast=True): W1 x once, fused hidden layer + output synapses, multi-step LIF",
+    "snnlib fast path": ("SpikingMLP(fast=True): W1 x once, fused hidden layer + output synapses (a C kernel "
+                         "on the CPU), multi-step LIF"),
     "snnlib plain loop": "SpikingMLP(fast=False): per-step loop over snnlib.neurons.LIF",
     "snnTorch reference": "snnTorch tutorial: snn.Leaky(beta=0.95), per-step loop, per-step loss",
     "PyTorch reference": "plain PyTorch per-step loop with a hand-written arctan surrogate, per-step loss",

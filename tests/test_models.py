@@ -163,3 +163,59 @@ def test_plots_and_checks_run():
     assert not E.check_rate_decoding(lambda s: s.sum(1).argmax(-1))
     assert E.check_synaptic_operations(lambda s, f: s.sum() / s.shape[1] * f)
     assert not E.check_synaptic_operations(lambda s, f: s.sum() * f)
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+@pytest.mark.parametrize("num_hidden,num_outputs,threads", [(203, 10, 1), (96, 7, 1), (203, 10, 2)])
+def test_cpu_kernel_equals_eager_fast_path(monkeypatch, dtype, num_hidden, num_outputs, threads):
+    """The fused C kernel (snnlib._cpu_kernel) computes what the eager fast path computes.
+
+    Covers the explicit-SIMD path (10 outputs) with a neuron count that is not a multiple of the
+    vector width, the generic path (7 outputs), and rows split over two threads.
+    """
+    from snnlib import _cpu_kernel as K
+
+    if K.load() is None:
+        pytest.skip("no C compiler: the eager path is used (tested above)")
+    torch.manual_seed(4)
+    model = M.SpikingMLP(num_hidden=num_hidden, num_outputs=num_outputs, num_steps=13).to(dtype)
+    x = torch.rand(37, 784, dtype=dtype) * 2 - 0.5
+    y = torch.randint(0, num_outputs, (37,))
+    old = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    try:
+        monkeypatch.setattr(K, "ENABLED", True)
+        s1, m1, c1, g1 = _run(model, x, y, fast=True)
+        monkeypatch.setattr(K, "ENABLED", False)
+        s0, m0, c0, g0 = _run(model, x, y, fast=True)
+    finally:
+        torch.set_num_threads(old)
+    assert torch.equal(c0, c1), "hidden spike counts differ"
+    assert c0.sum() > 0 and s0.sum() > 0, "test is vacuous: no spikes"
+    assert torch.equal(s0, s1), "output spikes differ"
+    tol = 1e-5 if dtype == torch.float32 else 1e-12
+    torch.testing.assert_close(m1, m0, rtol=tol, atol=tol)
+    for name in g0:
+        scale = g0[name].abs().max().clamp_min(1e-12)
+        err = (g1[name] - g0[name]).abs().max() / scale
+        assert err < tol, f"gradient of {name} differs by {err:.2e}"
+
+
+def test_cpu_kernel_falls_back_without_compiler(monkeypatch, tmp_path):
+    """No C compiler: one warning, then the eager path gives the same spikes as the plain loop."""
+    from snnlib import _cpu_kernel as K
+
+    monkeypatch.setattr(K, "_lib", None)
+    monkeypatch.setattr(K, "_tried", False)
+    monkeypatch.setattr(K, "ENABLED", True)
+    monkeypatch.setenv("SNNLIB_CACHE", str(tmp_path))
+    monkeypatch.setenv("CC", str(tmp_path / "no-such-compiler"))
+    monkeypatch.setattr(K.shutil, "which", lambda name: None)
+    torch.manual_seed(5)
+    model = M.SpikingMLP(num_hidden=32, num_steps=5)
+    x = torch.rand(4, 784)
+    with pytest.warns(UserWarning, match="fused CPU kernel is unavailable"):
+        spk, _ = model(x)
+    assert K.load() is None
+    model.fast = False
+    assert torch.equal(spk, model(x)[0])
