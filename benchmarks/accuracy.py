@@ -19,18 +19,9 @@ from pathlib import Path
 
 import torch
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from _common import ROOT, default_mnist_root  # noqa: E402  (puts the repository on sys.path)
 
 from snnlib import train as T  # noqa: E402
-
-
-def _default_root():
-    """Full MNIST beside the checkout (``../shared/data/mnist`` or one level up), else None (search)."""
-    for base in (ROOT.parent, ROOT.parent.parent):
-        if (base / "shared" / "data" / "mnist").is_dir():
-            return str(base / "shared" / "data" / "mnist")
-    return None
 
 
 def _summarise(out) -> None:
@@ -49,7 +40,7 @@ def main(argv=None) -> int:
     p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     p.add_argument("--epochs", type=int, default=5)
     p.add_argument("--source", default="full", choices=["auto", "full", "bundled"])
-    p.add_argument("--root", default=_default_root())
+    p.add_argument("--root", default=default_mnist_root())
     p.add_argument("--device", default="auto")
     p.add_argument("--threads", type=int, default=None)
     p.add_argument("--max-batches", type=int, default=None)

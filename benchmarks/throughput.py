@@ -16,19 +16,10 @@ from pathlib import Path
 
 import torch
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from _common import ROOT, default_mnist_root  # noqa: E402  (puts the repository on sys.path)
 
 from snnlib import data as D  # noqa: E402
 from snnlib import train as T  # noqa: E402
-
-
-def _default_root():
-    """Full MNIST beside the checkout (``../shared/data/mnist`` or one level up), else None (search)."""
-    for base in (ROOT.parent, ROOT.parent.parent):
-        if (base / "shared" / "data" / "mnist").is_dir():
-            return str(base / "shared" / "data" / "mnist")
-    return None
 
 
 def main(argv=None) -> int:
@@ -39,7 +30,7 @@ def main(argv=None) -> int:
     p.add_argument("--batch-size", type=int, default=128)
     p.add_argument("--num-steps", type=int, default=25)
     p.add_argument("--source", default="auto", choices=["auto", "full", "bundled"])
-    p.add_argument("--root", default=_default_root())
+    p.add_argument("--root", default=default_mnist_root())
     p.add_argument("--device", default="auto")
     p.add_argument("--threads", type=int, default=None)
     p.add_argument("--plain", action="store_true", help="also time snnlib's plain per-step loop")
