@@ -9,6 +9,7 @@ import shutil
 import subprocess
 
 import pytest
+import yaml
 
 from conftest import JUPYTER_BOOK
 from test_notebooks import ROOT, notebook_tools, toc_files
@@ -60,7 +61,8 @@ def _tiny_book(path, code: str):
     path.mkdir(parents=True)
     shutil.copy(ROOT / "_config.yml", path / "_config.yml")
     shutil.copy(ROOT / "references.bib", path / "references.bib")
-    (path / "_static").mkdir()
+    for static in yaml.safe_load((ROOT / "_config.yml").read_text())["sphinx"]["config"].get("html_static_path", []):
+        (path / static).mkdir()
     (path / "book").mkdir()
     (path / "notebooks").mkdir()
     (path / "book" / "intro.md").write_text("# Intro\n\nA tiny book.\n")

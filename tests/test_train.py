@@ -111,3 +111,24 @@ def test_config_validation():
         T.TrainConfig(epochs=0)
     with pytest.raises(ValueError, match="readout"):
         T.TrainConfig(readout="vote")
+
+
+@pytest.mark.slow
+def test_throughput_benchmark_runs_and_writes_its_json(tmp_path):
+    """The benchmark script runs end to end (tiny settings) and writes the record the chapter renders."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    out = tmp_path / "throughput.json"
+    proc = subprocess.run([sys.executable, str(root / "benchmarks" / "throughput.py"), "--rounds", "1", "--batches", "1",
+                           "--warmup", "0", "--source", "bundled", "--eval-batches", "1", "--threads", "1",
+                           "--json", str(out)], capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    rec = json.loads(out.read_text())
+    assert set(rec["results"]) == {"snnlib fast path", "snnTorch reference", "PyTorch reference"}
+    for r in rec["results"].values():
+        assert r["train_samples_per_s"] > 0
+    assert "snnlib fast path / snnTorch reference" in rec["ratios"]
