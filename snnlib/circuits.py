@@ -253,12 +253,8 @@ def divergent_weights(n_in: int, n_out: int, fan_out: int, weight: float = 1.0) 
     weight = _check_number(weight, "weight", 0.0)
     if fan_out > n_out:
         raise ValueError(f"fan_out ({fan_out}) cannot exceed the number of outputs n_out ({n_out})")
-    stride = max(n_out // n_in, 1)
-    w = torch.zeros(n_in, n_out)
-    for i in range(n_in):
-        idx = (torch.arange(fan_out) + i * stride) % n_out
-        w[i, idx] = weight
-    return w
+    # The mirror image of convergence: input i diverges exactly as output i of a convergent map converges.
+    return convergent_weights(n_out, n_in, fan_out, weight).T.contiguous()
 
 
 def lateral_weights(n: int, reach: float = 2.0, profile: str = "gaussian") -> Tensor:
