@@ -63,6 +63,24 @@ Number = Union[float, torch.Tensor]
 # =============================================================================================
 
 
+def _membrane_step_(out: torch.Tensor, prev: torch.Tensor, spk_prev: torch.Tensor, cur: torch.Tensor,
+                    beta: Number, thr: Number, reset: str, thr_is_float: bool) -> None:
+    """``out <- beta * U[t-1] + I[t] - S[t-1] * thr`` (or the zero / no reset), in place.
+
+    The same operations in the same order as :func:`snnlib.neurons.lif_step`, so the spikes that
+    follow are bit-identical to the per-step loop. All tensors ``[B, ...]``.
+    """
+    torch.mul(prev, beta, out=out)
+    if reset == "zero":
+        out.mul_(1 - spk_prev)
+    out.add_(cur)
+    if reset == "subtract":
+        if thr_is_float:
+            out.sub_(spk_prev, alpha=thr)
+        else:
+            out.addcmul_(spk_prev, thr, value=-1)
+
+
 def _lif_forward(cur: torch.Tensor, num_steps: int, beta: Number, thr: Number, reset: str,
                  static: bool) -> Tuple[torch.Tensor, torch.Tensor]:
     """Spike and membrane records ``[T, B, ...]`` of LIF neurons driven by ``cur``.
@@ -83,16 +101,7 @@ def _lif_forward(cur: torch.Tensor, num_steps: int, beta: Number, thr: Number, r
         if t == 0:
             out.copy_(cur_t)  # the membrane starts at rest: beta * 0 + I - 0 = I
         else:
-            prev, spk_prev = mem_rec[t - 1], spk_rec[t - 1]
-            torch.mul(prev, beta, out=out)
-            if reset == "zero":
-                out.mul_(1 - spk_prev)
-            out.add_(cur_t)
-            if reset == "subtract":
-                if thr_is_float:
-                    out.sub_(spk_prev, alpha=thr)
-                else:
-                    out.addcmul_(spk_prev, thr, value=-1)
+            _membrane_step_(out, mem_rec[t - 1], spk_rec[t - 1], cur_t, beta, thr, reset, thr_is_float)
         torch.gt(out, thr, out=spk_rec[t])
     return spk_rec, mem_rec
 
@@ -295,15 +304,7 @@ class _HiddenToOutput(torch.autograd.Function):
                     if t == 0:
                         out.copy_(cur1)
                     else:
-                        torch.mul(mem_rec[t - 1], b, out=out)
-                        if reset == "zero":
-                            out.mul_(1 - spk)
-                        out.add_(cur1)
-                        if reset == "subtract":
-                            if thr_is_float:
-                                out.sub_(spk, alpha=th)
-                            else:
-                                out.addcmul_(spk, th, value=-1)
+                        _membrane_step_(out, mem_rec[t - 1], spk, cur1, b, th, reset, thr_is_float)
                     spk = spk_chunk[t - t0]
                     torch.gt(out, th, out=spk)
                 slab = spk_chunk[:k].view(k * B, H)

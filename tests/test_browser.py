@@ -69,6 +69,17 @@ def open_offline(browser, path: Path, width=1280, height=900):
     return page, blocked, errors
 
 
+def open_standalone(browser, tmp_path, ex):
+    """One explorer alone on a local page, opened offline; returns (page, blocked, errors, its element id)."""
+    path = tmp_path / f"{ex.name}.html"
+    path.write_text("<!doctype html><html><head><meta charset='utf-8'></head><body>" + ex.html() + "</body></html>",
+                    encoding="utf-8")
+    page, blocked, errors = open_offline(browser, path, width=900)
+    (uid,) = explorer_ids(page, ex.name)
+    page.wait_for_function("id => window.snnlibExplorers && window.snnlibExplorers[id]", arg=uid, timeout=10_000)
+    return page, blocked, errors, uid
+
+
 def explorer_ids(page, name):
     return page.evaluate(
         "n => Array.from(document.querySelectorAll('.snnlib-explorer[data-explorer=\"' + n + '\"]')).map(e => e.id)", name)
@@ -258,12 +269,7 @@ def test_standalone_coding_page(browser, tmp_path):
     if not hasattr(enc, "encode"):
         pytest.skip("snnlib.encoding.encode is not here")
     ex = W.coding_explorer()
-    path = tmp_path / "coding.html"
-    path.write_text("<!doctype html><html><head><meta charset='utf-8'></head><body>" + ex.html() + "</body></html>",
-                    encoding="utf-8")
-    page, blocked, errors = open_offline(browser, path, width=900)
-    (uid,) = explorer_ids(page, "coding")
-    page.wait_for_function("id => window.snnlibExplorers && window.snnlibExplorers[id]", arg=uid, timeout=10_000)
+    page, blocked, errors, uid = open_standalone(browser, tmp_path, ex)
 
     def check():
         st = state(page, uid)
@@ -306,12 +312,7 @@ def test_standalone_circuit_page(browser, tmp_path):
     if not hasattr(circ, "run_motif"):
         pytest.skip("snnlib.circuits.run_motif is not here")
     ex = W.circuit_explorer()
-    path = tmp_path / "circuit.html"
-    path.write_text("<!doctype html><html><head><meta charset='utf-8'></head><body>" + ex.html() + "</body></html>",
-                    encoding="utf-8")
-    page, blocked, errors = open_offline(browser, path, width=900)
-    (uid,) = explorer_ids(page, "circuit")
-    page.wait_for_function("id => window.snnlibExplorers && window.snnlibExplorers[id]", arg=uid, timeout=10_000)
+    page, blocked, errors, uid = open_standalone(browser, tmp_path, ex)
 
     def check():
         st = state(page, uid)
