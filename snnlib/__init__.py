@@ -31,7 +31,7 @@ from ._core import (
     workload,
 )
 
-__version__ = "0.1.0"
+from ._version import __version__
 
 #: Submodules, imported lazily on first attribute access (``snl.neurons`` ...).
 SUBMODULES = (

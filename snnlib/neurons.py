@@ -54,7 +54,7 @@ import torch
 from torch import nn
 
 from . import surrogate as _surrogate
-from ._core import _check_time_first
+from . import _checks
 
 __all__ = [
     "RESETS",
@@ -270,7 +270,7 @@ def lif_run(
     This is the pure function behind the membrane explorer: e.g. a step current of amplitude
     ``A`` is ``cur = torch.full((steps, 1), A)``.
     """
-    _check_time_first(cur, "cur", min_dim=2, shape_doc="[T, B, ...]")
+    _checks.time_first(cur, "cur", "[T, B, ...]", min_dim=2)
     if cur.shape[0] < 1:
         raise ValueError(f"cur must have at least one time step, got shape {tuple(cur.shape)} ([T, B, ...])")
     if state is not None:
@@ -523,7 +523,7 @@ def physical_lif_run(
     """
     if not isinstance(params, PhysicalLIFParams):
         raise TypeError(f"params must be a PhysicalLIFParams, got {type(params).__name__}")
-    _check_time_first(cur, "cur", min_dim=1, shape_doc="[T, ...]")
+    _checks.time_first(cur, "cur", "[T, ...]", min_dim=1)
     if cur.shape[0] < 1:
         raise ValueError(f"cur must have at least one time step, got shape {tuple(cur.shape)} ([T, ...])")
     if not cur.is_floating_point():
@@ -731,7 +731,7 @@ def isi_rate(spk: torch.Tensor, dt: Optional[float] = None) -> torch.Tensor:
     with fewer than two spikes. Unlike ``count / T`` it has no edge effect from the first spike's
     latency, so it converges to the steady rate of a periodic neuron at once. Returns shape ``[...]``.
     """
-    _check_time_first(spk, "spk", min_dim=1, shape_doc="[T, ...]")
+    _checks.time_first(spk, "spk", "[T, ...]", min_dim=1)
     s = (spk.detach() > 0).reshape(spk.shape[0], -1)
     out = torch.zeros(s.shape[1], dtype=torch.float64)
     t = torch.arange(s.shape[0], dtype=torch.float64)
