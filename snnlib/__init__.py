@@ -42,6 +42,7 @@ SUBMODULES = (
     "models",
     "neurons",
     "plot",
+    "spikes",
     "surrogate",
     "train",
     "widgets",
@@ -73,4 +74,4 @@ def __dir__():
 
 
 if TYPE_CHECKING:  # pragma: no cover - for editors and type checkers only
-    from . import circuits, data, encoding, exercises, models, neurons, plot, surrogate, train, widgets  # noqa: F401
+    from . import circuits, data, encoding, exercises, models, neurons, plot, spikes, surrogate, train, widgets  # noqa: F401

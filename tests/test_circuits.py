@@ -9,6 +9,7 @@ import pytest
 import torch
 
 from snnlib import circuits as c
+from snnlib import spikes
 from snnlib.neurons import lif_run
 
 
@@ -150,7 +151,7 @@ def test_contrast_rises_with_lateral_inhibition():
     w_in, lat = c.convergent_weights(n * k, n, k, 0.35), c.lateral_weights(n, 2.0)
     contrast = []
     for g in (0.0, 0.25, 0.5, 1.0, 2.0):
-        rates = c.firing_rate(c.lateral_inhibition(x, w_in, lat, inhibition=g).spikes["out"])
+        rates = spikes.firing_rate(c.lateral_inhibition(x, w_in, lat, inhibition=g).spikes["out"])
         contrast.append(c.edge_contrast(rates, 6, 5))
     assert all(a < b for a, b in zip(contrast, contrast[1:])), contrast
 
@@ -299,7 +300,7 @@ def test_bad_inputs_raise():
         c.convergent_weights(4, 2, 9)
     with pytest.raises(ValueError, match="inhibition"):
         c.feedback_inhibition(x, torch.ones(4, 2), torch.ones(2, 1), torch.ones(1, 2), inhibition=-1.0)
-    with pytest.raises(TypeError, match="whole number"):
+    with pytest.raises(TypeError, match="n_in must be an integer"):
         c.convergent_weights(4.5, 2, 2)
     with pytest.raises(ValueError, match="unknown motif"):
         c.run_motif("recurrent", 1.0, 1, 0.1)
@@ -311,6 +312,63 @@ def test_bad_inputs_raise():
         c.synchrony(torch.zeros(10, 3))
     with pytest.raises(ValueError, match="sign"):
         c.Projection("input", "out", torch.ones(1, 1), sign=2)
+
+
+def test_checks_name_the_argument_and_the_time_first_shape():
+    x = torch.zeros(10, 1, 4)
+    with pytest.raises(TypeError, match=r"weights must be a torch.Tensor of shape \[N_in, N_out\]"):
+        c.feedforward_excitation(x, [[1.0, 0.0]] * 4)
+    with pytest.raises(ValueError, match=r"inputs must be finite"):
+        c.feedforward_excitation(torch.full((10, 1, 4), float("nan")), torch.ones(4, 2))
+    with pytest.raises(ValueError, match=r"spikes must hold spikes .* \[T, B, N\]"):
+        c.synchrony(torch.full((10, 1, 3), 0.5))
+    with pytest.raises(ValueError, match=r"onset must be an integer >= 0 and <= 9"):
+        c.response_window(torch.zeros(10, 1, 2), 10)
+    with pytest.raises(ValueError, match=r"inside must be an integer >= 0 and <= 1"):
+        c.edge_contrast(torch.tensor([0.1, 0.3]), 2, 0)
+    with pytest.raises(TypeError, match=r"num_steps must be an integer"):
+        c.poisson_input(0.1, 5.0)
+    with pytest.raises(ValueError, match=r"profile must be one of"):
+        c.lateral_weights(4, profile="mexican hat")
+
+
+# --------------------------------------------------------------------------------------------
+# One registry of motifs; one definition of rates; the package re-exports its modules
+# --------------------------------------------------------------------------------------------
+
+
+def test_the_motif_registry():
+    assert list(c.MOTIFS) == ["feedforward_excitation", "feedforward_inhibition", "feedback_inhibition",
+                              "lateral_inhibition"]
+    for name, spec in c.MOTIFS.items():
+        assert isinstance(spec, c.Motif) and spec.name == name
+        assert spec.build is getattr(c, name) and spec.label and spec.description
+        run = c.run_motif(name, 1.0, 1, 0.2, num_steps=40)
+        assert run.motif == name and run.populations[1:] == c.MOTIFS[name].explore(
+            1.0, 1, 0.2, 40, gen(), **spec.explorer).result.populations
+
+
+def test_divergence_is_the_mirror_of_convergence():
+    for n_in, n_out, fan in ((2, 6, 3), (3, 7, 2), (5, 5, 4), (4, 2, 2)):
+        assert torch.equal(c.divergent_weights(n_in, n_out, fan, 0.3), c.convergent_weights(n_out, n_in, fan, 0.3).T)
+    with pytest.raises(ValueError, match="fan_out"):
+        c.divergent_weights(2, 3, 4)
+
+
+def test_rates_come_from_snnlib_spikes():
+    x = c.poisson_input(torch.full((6,), 0.3), 50, batch=2, generator=gen(14))
+    res = c.feedforward_excitation(x, c.convergent_weights(6, 3, 2, 0.6))
+    out = res.spikes["out"]
+    assert torch.equal(res.rate("out", start=10), spikes.firing_rate(out, start=10))
+    assert torch.allclose(spikes.firing_rate(out, start=10), out[10:].double().mean(0).float())
+    assert not hasattr(c, "firing_rate") and not hasattr(c, "spike_counts") and not hasattr(c, "population_rate")
+
+
+def test_the_package_reexports_every_public_name():
+    from snnlib.circuits import connectivity, experiments, measures, motifs, network
+
+    names = [n for m in (connectivity, network, motifs, measures, experiments) for n in m.__all__]
+    assert names == c.__all__ and all(hasattr(c, n) for n in names)
 
 
 # --------------------------------------------------------------------------------------------
