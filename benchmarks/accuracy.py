@@ -22,6 +22,7 @@ import torch
 from _common import ROOT, default_mnist_root  # noqa: E402  (puts the repository on sys.path)
 
 from snnlib import train as T  # noqa: E402
+from snnlib._io import atomic_write_json  # noqa: E402
 
 
 def _summarise(out) -> None:
@@ -54,7 +55,7 @@ def main(argv=None) -> int:
         out["runs"] = [r for part in parts for r in part["runs"]]
         _summarise(out)
         out["merged_from"] = [str(f) for f in args.merge]
-        T.atomic_write_json(out, args.json)
+        atomic_write_json(args.json, out)
         print(f"mean over {len(out['runs'])} seeds: {100 * out['mean_accuracy']:.2f}% "
               f"({', '.join('%.2f' % (100 * a) for a in out['accuracies'])}); wrote {args.json}")
         return 0
@@ -67,10 +68,9 @@ def main(argv=None) -> int:
         config = T.TrainConfig(epochs=args.epochs, source=args.source, root=args.root, device=args.device,
                                seed=seed, max_batches=args.max_batches)
         if data is None:
-            data = T._load_data(config, T.get_device(None if args.device == "auto" else args.device))
+            data = T.load_data(config)
         data[0].seed = seed  # each seed shuffles its own way
-        hist = T.fit(config, progress=False, log=True, data=data)
-        rec = T.record(hist)
+        rec = T.fit(config, progress=False, log=True, data=data).record()
         runs.append({"seed": seed, "final_test_accuracy": rec["epochs"][-1]["test_accuracy"],
                      "train_seconds": rec["train_seconds_total"], "epochs": rec["epochs"],
                      "peak_memory": rec["peak_memory"]})
@@ -78,7 +78,7 @@ def main(argv=None) -> int:
                     "torch": torch.__version__})
         _summarise(out)
         accs = out["accuracies"]
-        T.atomic_write_json(out, args.json)
+        atomic_write_json(args.json, out)
         print(f"seed {seed}: test accuracy {100 * accs[-1]:.2f}% "
               f"(epochs: {', '.join('%.2f' % (100 * e['test_accuracy']) for e in rec['epochs'])}), "
               f"{rec['train_seconds_total']:.0f} s training", flush=True)

@@ -19,7 +19,9 @@ import torch
 from _common import ROOT, default_mnist_root  # noqa: E402  (puts the repository on sys.path)
 
 from snnlib import data as D  # noqa: E402
+from snnlib import get_device  # noqa: E402
 from snnlib import train as T  # noqa: E402
+from snnlib._io import atomic_write_json  # noqa: E402
 
 
 def main(argv=None) -> int:
@@ -40,7 +42,7 @@ def main(argv=None) -> int:
     args = p.parse_args(argv)
     if args.threads:
         torch.set_num_threads(args.threads)
-    device = T.get_device(None if args.device == "auto" else args.device)
+    device = get_device(None if args.device == "auto" else args.device)
     tx, ty = D.load_mnist("train", source=args.source, root=args.root)
     vx, vy = D.load_mnist("test", source=args.source, root=args.root)
     train = D.Batches(tx, ty, batch_size=args.batch_size, device=device, scale="unit")
@@ -64,7 +66,7 @@ def main(argv=None) -> int:
         print(f"{k}: {v:.1f}x (per round: {rr})")
     print(f"on {out['device_name']}, all implementations at {out['threads']} torch thread(s); "
           f"load average before/after: {load} / {out['load_average_after']}")
-    T.atomic_write_json(out, args.json)
+    atomic_write_json(args.json, out)
     print(f"wrote {args.json}")
     return 0
 

@@ -16,12 +16,14 @@ from __future__ import annotations
 import json
 import os
 import sys
-import tempfile
 from pathlib import Path
 
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+from snnlib._io import atomic_write  # noqa: E402
 SETUP_MARKER = "# Set-up cell"
 
 
@@ -116,16 +118,15 @@ def normalise(nb: dict, root: Path = ROOT) -> dict:
     return nb
 
 
-def write_atomic(path: Path, text: str) -> None:
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    with os.fdopen(fd, "w") as fh:
-        fh.write(text)
-    os.replace(tmp, path)
-
-
 def save(nb: dict, path: Path) -> None:
-    write_atomic(path, json.dumps(nb, indent=1, ensure_ascii=False) + "\n")
+    """Write the notebook ``nb`` to ``path`` atomically (``snnlib._io``), readable by everyone (0644)."""
+    text = json.dumps(nb, indent=1, ensure_ascii=False) + "\n"
+
+    def write(fh):
+        fh.write(text.encode("utf-8"))
+        os.fchmod(fh.fileno(), 0o644)
+
+    atomic_write(path, write)
 
 
 def notebooks(root: Path = ROOT) -> list:

@@ -5,8 +5,8 @@
 
 Build the book first (``bash scripts/build_book.sh`` or ``jupyter-book build .``). The page is
 loaded from ``_build/html`` as a file, MathJax and the figures included; Chromium's virtual time
-budget lets MathJax typeset before the picture is taken. The PNG is written to a temporary name and
-then renamed.
+budget lets MathJax typeset before the picture is taken. The PNG is written atomically
+(``snnlib._io``: a temporary name, then one rename).
 """
 
 from __future__ import annotations
@@ -20,6 +20,10 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+from snnlib._io import atomic_write  # noqa: E402
+
 HTML = ROOT / "_build" / "html"
 DEFAULT_PAGE = "book/intro"
 DEFAULT_OUT = ROOT / "book" / "images" / "intro_page.png"
@@ -40,7 +44,6 @@ def screenshot(page: str, out: Path, width: int = 1280, height: int = 1500, html
     if not src.is_file():
         raise SystemExit(f"{src} does not exist: build the book first (bash scripts/build_book.sh)")
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         tmp_png = Path(tmp) / "shot.png"
         cmd = [chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -49,11 +52,13 @@ def screenshot(page: str, out: Path, width: int = 1280, height: int = 1500, html
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
         if proc.returncode != 0 or not tmp_png.exists():
             raise SystemExit(f"chromium failed (exit {proc.returncode}):\n{proc.stderr[-2000:]}")
-        fd, partial = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
-        os.close(fd)
-        shutil.copyfile(tmp_png, partial)
-        os.chmod(partial, 0o644)
-        os.replace(partial, out)
+
+        def write(fh):
+            with open(tmp_png, "rb") as src_fh:
+                shutil.copyfileobj(src_fh, fh)
+            os.fchmod(fh.fileno(), 0o644)
+
+        atomic_write(out, write)
     return out
 
 

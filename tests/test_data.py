@@ -167,7 +167,7 @@ def test_auto_offline_falls_back_to_bundled(offline, capsys):
 
 def test_bundled_digits_are_real_mnist(full_mnist):
     for split in ("train", "test"):
-        x, y, idx = data.load_bundled(split, with_index=True)
+        x, y, idx = data.load_bundled_indexed(split)
         fx, fy = full_mnist[split]
         assert torch.equal(fx[idx], x) and torch.equal(fy[idx], y)
         # the first `per` items of each class in file order
@@ -369,6 +369,30 @@ def test_bad_arguments():
         data.load_mnist("train", dataset="cifar10")
 
 
+@pytest.mark.parametrize("call, error, message", [
+    (lambda: data.load_bundled("validation"), ValueError, "split must be one of 'train', 'test'"),
+    (lambda: data.load_bundled_indexed("test", dataset="cifar10"), ValueError, "dataset must be one of"),
+    (lambda: data.load_full("test", download="no"), TypeError, "download must be True or False"),
+    (lambda: data.load_full("test", root=3), TypeError, "root must be a folder"),
+], ids=["split", "dataset", "download", "root"])
+def test_bad_arguments_name_the_argument(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
+
+
+def test_bundled_and_indexed_have_one_return_type_each():
+    x, y = data.load_bundled("test")
+    subset = data.load_bundled_indexed("test")
+    assert isinstance(subset, data.IndexedSubset) and subset.index.dtype == torch.int64
+    assert torch.equal(subset.images, x) and torch.equal(subset.labels, y) and subset.index.shape == y.shape
+
+
+def test_bad_download_variable_is_an_error(small, monkeypatch):
+    monkeypatch.setenv("SNNLIB_DOWNLOAD", "nope")
+    with pytest.raises(ValueError, match="SNNLIB_DOWNLOAD='nope' is not understood"):
+        data.load_mnist("train", source="full")
+
+
 # ---------------------------------------------------------------------------------------------
 # downloads (faked: tests never touch the network)
 # ---------------------------------------------------------------------------------------------
@@ -485,7 +509,7 @@ def test_fashion_mnist_from_system_folder(monkeypatch, tmp_path):
     x, y = data.load_mnist("test", source="full", dataset="fashion-mnist", download=False)
     assert x.shape == (10000, 28, 28) and y[:5].tolist() == [9, 2, 1, 1, 6]
     assert torch.bincount(y).tolist() == [1000] * 10
-    bx, by, idx = data.load_bundled("test", dataset="fashion-mnist", with_index=True)
+    bx, by, idx = data.load_bundled_indexed("test", dataset="fashion-mnist")
     assert torch.equal(x[idx], bx) and torch.equal(y[idx], by)
 
 
@@ -578,6 +602,17 @@ def test_batches_device_and_errors():
         data.Batches(images, labels, scale="minmax")
     with pytest.raises(ValueError, match=r"images must be a tensor \[N, 28, 28\]"):
         data.Batches(images.numpy(), labels)
+    with pytest.raises(TypeError, match=r"batch_size must be an integer >= 1, got 2\.5"):
+        data.Batches(images, labels, batch_size=2.5)
+    assert data.Batches(images, labels, batch_size=np.int64(8), seed=np.int64(2), device="cpu").batch_size == 8
+    with pytest.raises(TypeError, match="labels must be an integer tensor"):
+        data.Batches(images, labels.float())
+    with pytest.raises(TypeError, match="shuffle"):
+        data.Batches(images, labels, shuffle="yes")
+    with pytest.raises(ValueError, match="std"):
+        data.Batches(images, labels, std=0.0)
+    with pytest.raises(TypeError, match="epoch"):
+        b.set_epoch(1.5)
 
 
 def test_batches_on_bundled_subset():
