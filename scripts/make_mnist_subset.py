@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import io
-import os
 import sys
 import zipfile
 from pathlib import Path
@@ -26,7 +25,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from snnlib import data  # noqa: E402
-from snnlib._io import atomic_write  # noqa: E402
+from snnlib._io import atomic_write_bytes  # noqa: E402
 
 
 def first_per_class(labels: np.ndarray, per_class: int) -> np.ndarray:
@@ -61,13 +60,8 @@ def deterministic_npz(arrays: dict) -> bytes:
 
 
 def write_readable(path: Path, content: bytes) -> None:
-    """Write ``content`` to ``path`` atomically, readable by everyone (mode 0644, like a checked-out file)."""
-
-    def write(fh):
-        fh.write(content)
-        os.fchmod(fh.fileno(), 0o644)
-
-    atomic_write(path, write)
+    """Write ``content`` to ``path`` atomically (``snnlib._io``: the mode a plain ``open()`` gives)."""
+    atomic_write_bytes(path, content)
 
 
 def main() -> None:

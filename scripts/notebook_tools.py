@@ -14,7 +14,6 @@ cell, which is inserted as the first code cell.
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 
@@ -23,7 +22,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
-from snnlib._io import atomic_write  # noqa: E402
+from snnlib._io import atomic_write_text  # noqa: E402
 SETUP_MARKER = "# Set-up cell"
 
 
@@ -119,14 +118,8 @@ def normalise(nb: dict, root: Path = ROOT) -> dict:
 
 
 def save(nb: dict, path: Path) -> None:
-    """Write the notebook ``nb`` to ``path`` atomically (``snnlib._io``), readable by everyone (0644)."""
-    text = json.dumps(nb, indent=1, ensure_ascii=False) + "\n"
-
-    def write(fh):
-        fh.write(text.encode("utf-8"))
-        os.fchmod(fh.fileno(), 0o644)
-
-    atomic_write(path, write)
+    """Write the notebook ``nb`` to ``path`` atomically (``snnlib._io``)."""
+    atomic_write_text(path, json.dumps(nb, indent=1, ensure_ascii=False) + "\n")
 
 
 def notebooks(root: Path = ROOT) -> list:

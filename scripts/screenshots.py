@@ -12,7 +12,6 @@ budget lets MathJax typeset before the picture is taken. The PNG is written atom
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import subprocess
 import sys
@@ -56,7 +55,6 @@ def screenshot(page: str, out: Path, width: int = 1280, height: int = 1500, html
         def write(fh):
             with open(tmp_png, "rb") as src_fh:
                 shutil.copyfileobj(src_fh, fh)
-            os.fchmod(fh.fileno(), 0o644)
 
         atomic_write(out, write)
     return out

@@ -26,15 +26,27 @@ def _temp_prefix(path: Path) -> str:
     return f".{path.name}."
 
 
+def _mode_for(path: Path) -> int:
+    """The permissions the new file gets: the old file's, or what ``open()`` would give (0666 less the umask)."""
+    try:
+        return path.stat().st_mode & 0o777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
 def atomic_write(path: PathLike, write: Callable[[IO[bytes]], Any]) -> Path:
     """Call ``write(fh)`` on a binary temporary file, then move it to ``path`` in one rename.
 
-    Creates the parent folder if needed. Returns the destination as a :class:`pathlib.Path`.
+    Creates the parent folder if needed. The file keeps the permissions of the one it replaces (a
+    new file gets what ``open()`` would give it). Returns the destination as a :class:`pathlib.Path`.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=_temp_prefix(path), suffix=TEMP_SUFFIX)
     try:
+        os.fchmod(fd, _mode_for(path))
         with os.fdopen(fd, "wb") as fh:
             write(fh)
             fh.flush()

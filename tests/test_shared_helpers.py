@@ -200,6 +200,16 @@ def test_a_failed_write_keeps_the_old_file_and_removes_its_temporary(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["out.bin"]
 
 
+def test_atomic_writes_keep_the_mode_of_the_file_they_replace(tmp_path):
+    new = _io.atomic_write_text(tmp_path / "new.txt", "x")
+    umask = os.umask(0)
+    os.umask(umask)
+    assert new.stat().st_mode & 0o777 == 0o666 & ~umask
+    os.chmod(new, 0o600)
+    _io.atomic_write_text(new, "y")
+    assert new.stat().st_mode & 0o777 == 0o600
+
+
 def test_stale_temporaries_of_killed_writers_are_cleaned(tmp_path):
     target = tmp_path / "last.pt"
     stale = tmp_path / ".last.pt.abc123.tmp"
