@@ -36,12 +36,14 @@ from ._version import __version__
 #: Submodules, imported lazily on first attribute access (``snl.neurons`` ...).
 SUBMODULES = (
     "circuits",
+    "coding_study",
     "data",
     "encoding",
     "exercises",
     "models",
     "neurons",
     "plot",
+    "spikes",
     "surrogate",
     "train",
     "widgets",
