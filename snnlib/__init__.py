@@ -36,6 +36,7 @@ from ._version import __version__
 #: Submodules, imported lazily on first attribute access (``snl.neurons`` ...).
 SUBMODULES = (
     "circuits",
+    "coding_study",
     "data",
     "encoding",
     "exercises",
