@@ -39,6 +39,7 @@ SUBMODULES = (
     "data",
     "encoding",
     "exercises",
+    "learning",
     "models",
     "neurons",
     "plot",
