@@ -40,6 +40,7 @@ SUBMODULES = (
     "data",
     "encoding",
     "exercises",
+    "learning",
     "models",
     "neurons",
     "plot",

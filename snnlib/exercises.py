@@ -302,10 +302,10 @@ def check_current_for_rate(current: float, rate: float = 20.0, params=None, tole
     """Check that a constant ``current`` (nA) makes the physical LIF fire at ``rate`` Hz (within ``tolerance`` Hz).
 
     The rate is measured by simulating :func:`snnlib.neurons.physical_lif_run` for 1 s and compared
-    with the analytic f-I curve :func:`snnlib.neurons.firing_rate`; ``params`` defaults to
+    with the analytic f-I curve :func:`snnlib.neurons.analytic_rate`; ``params`` defaults to
     :class:`snnlib.neurons.PhysicalLIFParams()`.
     """
-    from .neurons import PhysicalLIFParams, current_for_rate, firing_rate, physical_lif_run
+    from .neurons import PhysicalLIFParams, analytic_rate, current_for_rate, physical_lif_run
 
     p = PhysicalLIFParams() if params is None else params
     try:
@@ -314,7 +314,7 @@ def check_current_for_rate(current: float, rate: float = 20.0, params=None, tole
         return failed(f"the current should be a number in nA, got {type(current).__name__}.")
     if not current == current:  # NaN
         return failed("the current is NaN.")
-    theory = float(firing_rate(current, p))
+    theory = float(analytic_rate(current, p))
     exact = current_for_rate(rate, p)
     if current <= p.rheobase:
         return failed(f"at I = {current:g} nA the neuron never fires: the membrane settles at E_L + R I = "
@@ -515,6 +515,7 @@ def check_bptt_gradient(fn, n_cases: int = 50):
     ``S_t = H(U_t - thr)``, ``L = sum_t (S_t - y_t)^2 / 2``, with the arctan surrogate (alpha = 2),
     ``s'(u) = 1 / (1 + (pi u)^2)``. Compared with autograd at ``n_cases`` random settings.
     """
+    from . import learning as _learning
     from . import surrogate as _s
 
     gen = torch.Generator().manual_seed(0)
@@ -525,7 +526,7 @@ def check_bptt_gradient(fn, n_cases: int = 50):
         beta = 0.5 + 0.5 * float(torch.rand(1, generator=gen))
         y1, y2 = (torch.rand(2, generator=gen) < 0.5).float().tolist()
         thr = 1.0
-        want = _s.two_step_gradient(w, x1, x2, y1, y2, beta, thr, sur)
+        want = _learning.two_step_gradient(w, x1, x2, y1, y2, beta, thr, sur)
         try:
             got = fn(w, x1, x2, y1, y2, beta, thr)
             got = float(got)
@@ -533,7 +534,7 @@ def check_bptt_gradient(fn, n_cases: int = 50):
             return failed(f"your function raised {type(err).__name__} at w={w:.3g}, x1={x1:.3g}, x2={x2:.3g}: {err}")
         if abs(got - want) <= 1e-5 + 1e-4 * abs(want):
             continue
-        terms = _s.two_step_gradient_by_hand(w, x1, x2, y1, y2, beta, thr, sur, detach_reset=False)
+        terms = _learning.two_step_gradient_by_hand(w, x1, x2, y1, y2, beta, thr, sur, detach_reset=False)
         if abs(got - (terms["total"] - terms["t2_back"] - terms["reset"])) < 1e-6 + 1e-4 * abs(want):
             wrong_no_back += 1
         elif abs(got - terms["total"]) < 1e-6 + 1e-4 * abs(want):

@@ -675,14 +675,14 @@ def plot_surrogate(surrogates=None, u_range=(-2.0, 2.0), axes=None, n: int = 801
 def plot_gradient_flow(flows, ax=None, what: str = "grad_mem"):
     """Gradient magnitude reaching each time step, one line per surrogate (log scale).
 
-    ``flows``: ``{label: dict}`` from :func:`snnlib.surrogate.gradient_flow`; ``what`` is
+    ``flows``: ``{label: result}`` from :func:`snnlib.learning.gradient_flow`; ``what`` is
     ``"grad_mem"`` (``|dL/dU[t]|`` summed over neurons, ``[T]``). Exactly-zero gradients (no
     surrogate) are drawn as a flat line at the bottom, labelled "0".
     """
     ax = new_ax(ax, (7, 3))
     floor = None
     for label, flow in flows.items():
-        g = to_numpy(flow[what]).reshape(flow[what].shape[0], -1)
+        g = to_numpy(getattr(flow, what)).reshape(getattr(flow, what).shape[0], -1)
         mag = np.abs(g).sum(1)
         if not np.any(mag > 0):
             floor = label
@@ -754,7 +754,7 @@ def plot_unrolled_graph(T: int = 3, ax=None):
 
 
 def plot_spike_targets(result, ax=None):
-    """A :class:`snnlib.surrogate.SpikeTimeResult`: target times, output spikes before and after
+    """A :class:`snnlib.learning.SpikeTimeResult`: target times, output spikes before and after
     training, and the trained membrane potential. Returns the ``ax``."""
     ax = new_ax(ax, (8, 3))
     t = np.arange(result.target.shape[0])
@@ -788,7 +788,7 @@ def plot_loss_curves(curves, ax=None, ylabel: str = "loss", log: bool = False):
 
 def plot_decision_regions(model, x, y, ax=None, n: int = 120):
     """A 2-D classifier's decision regions (``model(points [B, 2]) -> (spk, mem) [T, B, C]``) with the data."""
-    from . import surrogate as _s
+    from . import learning as _learning
 
     ax = new_ax(ax, (4, 4))
     xn, yn = to_numpy(x), to_numpy(y)
@@ -797,7 +797,7 @@ def plot_decision_regions(model, x, y, ax=None, n: int = 120):
     grid = torch.tensor(np.stack([gx.ravel(), gy.ravel()], 1), dtype=torch.get_default_dtype())
     with torch.no_grad():
         spk, mem = model(grid)
-        pred = to_numpy(_s.decode(spk, mem)).reshape(gx.shape)
+        pred = to_numpy(_learning.predict_class(spk, mem)).reshape(gx.shape)
     ax.contourf(gx, gy, pred, levels=[-0.5, 0.5, 1.5], colors=["#c6dbef", "#fdd0a2"], alpha=0.8)
     ax.scatter(xn[yn == 0, 0], xn[yn == 0, 1], s=8, color=EXC_COLOR, label="class 0")
     ax.scatter(xn[yn == 1, 0], xn[yn == 1, 1], s=8, color="#ff7f0e", label="class 1")

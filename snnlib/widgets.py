@@ -552,7 +552,7 @@ def surrogate_weight_gradient(surrogate: str, sharpness: float, w) -> Dict[str, 
     fn = sg.get(surrogate, sharpness)
     wt = torch.tensor(np.asarray(w, dtype=np.float64), dtype=torch.float64, requires_grad=True)
     cur = (wt * ex["x"]).unsqueeze(0).expand(ex["num_steps"], -1)            # [T, W]
-    spk, _ = neurons.lif_run(cur, neurons.LIFParams(beta=ex["beta"], threshold=ex["threshold"]), spike_fn=fn)
+    spk, _ = neurons.lif_run(cur, neurons.LIFParams(beta=ex["beta"], threshold=ex["threshold"]), surrogate=fn)
     count = spk.sum(0)
     loss = (count - ex["target"]) ** 2
     loss.sum().backward()

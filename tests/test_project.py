@@ -155,7 +155,7 @@ def test_pip_builds_a_wheel_with_the_library(tmp_path):
 
     assert wheels[0].name.startswith(f"snnlib-{snnlib.__version__}-")
     names = zipfile.ZipFile(wheels[0]).namelist()
-    assert "snnlib/__init__.py" in names and "snnlib/neurons.py" in names
+    assert "snnlib/__init__.py" in names and "snnlib/neurons/__init__.py" in names
     for sub in ("_data", "js"):
         expected = {f"snnlib/{sub}/{p.name}" for p in (ROOT / "snnlib" / sub).iterdir() if p.is_file()}
         assert expected <= set(names), f"the wheel lacks {expected - set(names)}"
