@@ -38,6 +38,7 @@ SUBMODULES = (
     "circuits",
     "data",
     "encoding",
+    "engine",
     "exercises",
     "models",
     "neurons",
@@ -73,4 +74,4 @@ def __dir__():
 
 
 if TYPE_CHECKING:  # pragma: no cover - for editors and type checkers only
-    from . import circuits, data, encoding, exercises, models, neurons, plot, surrogate, train, widgets  # noqa: F401
+    from . import circuits, data, encoding, engine, exercises, models, neurons, plot, surrogate, train, widgets  # noqa: F401

@@ -251,11 +251,13 @@ def evaluate(model, batches, readout: str = "count", max_batches: Optional[int] 
     for i, (x, y) in enumerate(batches):
         if max_batches is not None and i >= max_batches:
             break
-        spk, mem = model(x)
+        if isinstance(model, _models.SpikingMLP):
+            spk, mem, count = model.record(x)[:3]
+        else:
+            (spk, mem), count = model(x), None
         correct = correct + (_models.predict(spk, mem, readout) == y).sum().cpu()
         for name in ("count", "membrane"):
             both[name] = both[name] + (_models.predict(spk, mem, name) == y).sum().cpu()
-        count = getattr(model, "last_hidden_count", None)
         if count is not None:
             spikes += float(count.sum())
         n += y.shape[0]
