@@ -323,3 +323,17 @@ def test_cpu_kernel_falls_back_without_compiler(monkeypatch, tmp_path):
         E.lif_multistep(torch.rand(3, 2, 4), backend="cpu")
     model.fast = False
     assert torch.equal(spk, model(x)[0])
+
+
+def test_device_is_part_of_the_request():
+    cur = torch.empty(5, 2, 4, device="meta")  # shapes and dtypes only: nothing is computed
+    assert E.resolve_backend(cur) == "fused"
+    with pytest.raises(ValueError, match="does not run on 'meta' tensors"):
+        E.resolve_backend(cur, backend="cpu")
+
+
+def test_the_c_source_ships_as_package_data():
+    tomllib = pytest.importorskip("tomllib")
+    root = K.SOURCE.parent.parent.parent
+    data = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]["snnlib"]
+    assert "engine/*.c" in data and K.SOURCE.is_file()

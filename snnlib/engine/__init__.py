@@ -30,6 +30,7 @@ Shapes are time-first: currents ``[T, B, ...]`` (or ``[B, ...]`` with ``num_step
 
 from __future__ import annotations
 
+import inspect
 from typing import Dict, NamedTuple, Optional, Union
 
 import torch
@@ -213,24 +214,23 @@ def lif_multistep_linear(
     return LinearRecord(out, count, name)
 
 
-def resolve_backend(
-    cur: torch.Tensor,
-    beta: Number = 0.95,
-    threshold: Number = 1.0,
-    reset: str = "subtract",
-    *,
-    refractory: int = 0,
-    num_steps: Optional[int] = None,
-    surrogate: Union[str, _surrogate.Surrogate, None] = None,
-    backend: str = "auto",
-    op: str = "lif",
-) -> str:
+def resolve_backend(*args, op: str = "lif", **kwargs) -> str:
     """The backend that :func:`lif_multistep` (``op="lif"``) or :func:`lif_multistep_linear`
-    (``op="lif_linear"``) would run for these arguments, without running it.
+    (``op="lif_linear"``) would run, without running it.
 
-    Same arguments as :func:`lif_multistep`; raises the same :class:`ValueError` for a forced
-    backend that cannot run the call. (It may compile the C kernel, on first use.)
+    Takes :func:`lif_multistep`'s arguments (``cur``, ``beta``, ... ``backend``) and raises the same
+    :class:`ValueError` for a forced backend that cannot run the call. (It may compile the C
+    kernel, on first use.)
     """
     _checks.choice(op, "op", OPS)
-    call = _call(cur, beta, threshold, reset, refractory, num_steps, surrogate)
-    return _resolve(call.request(op), backend)
+    try:
+        bound = _SIGNATURE.bind(*args, **kwargs)
+    except TypeError as err:
+        raise TypeError(f"resolve_backend takes lif_multistep's arguments: {err}") from None
+    bound.apply_defaults()
+    a = bound.arguments
+    call = _call(a["cur"], a["beta"], a["threshold"], a["reset"], a["refractory"], a["num_steps"], a["surrogate"])
+    return _resolve(call.request(op), a["backend"])
+
+
+_SIGNATURE = inspect.signature(lif_multistep)
