@@ -39,6 +39,7 @@ SUBMODULES = (
     "coding_study",
     "data",
     "encoding",
+    "engine",
     "exercises",
     "learning",
     "models",
@@ -76,4 +77,7 @@ def __dir__():
 
 
 if TYPE_CHECKING:  # pragma: no cover - for editors and type checkers only
-    from . import circuits, data, encoding, exercises, models, neurons, plot, spikes, surrogate, train, widgets  # noqa: F401
+    from . import (  # noqa: F401
+        circuits, coding_study, data, encoding, engine, exercises, learning, models, neurons, plot, spikes,
+        surrogate, train, widgets,
+    )

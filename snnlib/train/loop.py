@@ -132,10 +132,12 @@ def evaluate(model: torch.nn.Module, batches, readout: str = "count",
     for i, (x, y) in enumerate(batches):
         if max_batches is not None and i >= max_batches:
             break
-        spk, mem = model(x)
+        if isinstance(model, _models.SpikingMLP):
+            spk, mem, count = model.record(x)[:3]
+        else:
+            (spk, mem), count = model(x), None
         for name in READOUTS:
             correct[name] = correct[name] + (_models.predict(spk, mem, name) == y).sum().cpu()
-        count = getattr(model, "last_hidden_count", None)
         if count is not None:
             spikes += float(count.sum())
         n += y.shape[0]
