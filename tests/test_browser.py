@@ -8,6 +8,8 @@ the SVG paths themselves) are snnlib's for the new control values.
 
 * ``test_standalone_page``: a page made of ``Explorer.html()`` outputs (two LIF explorers and the
   surrogate explorer: explorers on one page must not interfere). Fast; no book build.
+* ``test_hostile_strings_stay_text``: an explorer whose name, title and element id are hostile HTML and
+  script: the page shows them as text, runs no script of theirs (no dialog opens) and still works. Fast.
 * ``test_standalone_coding_page`` / ``test_standalone_circuit_page`` (slow: they precompute every
   frame): every control of the coding and circuit explorers, the page's rasters against snnlib's.
 * ``test_built_lif_page``: the built book's LIF chapter (``_build/html/notebooks/02_lif_neuron.html``,

@@ -37,7 +37,7 @@ def new_ax(ax=None, figsize=(6, 3)):
 
 
 # ---------------------------------------------------------------------------------------------
-# Argument checks for plotting (private to snnlib.plot and snnlib.widgets)
+# Argument checks for plotting (private to snnlib.plot)
 # ---------------------------------------------------------------------------------------------
 def check_ax(ax, name: str = "ax"):
     """``ax`` itself if it is a matplotlib ``Axes``; else a :class:`TypeError`."""
