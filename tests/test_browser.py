@@ -8,6 +8,8 @@ the SVG paths themselves) are snnlib's for the new control values.
 
 * ``test_standalone_page``: a page made of ``Explorer.html()`` outputs (two LIF explorers and the
   surrogate explorer: explorers on one page must not interfere). Fast; no book build.
+* ``test_hostile_strings_stay_text``: an explorer whose name, title and element id are hostile HTML and
+  script: the page shows them as text, runs no script of theirs (no dialog opens) and still works. Fast.
 * ``test_standalone_coding_page`` / ``test_standalone_circuit_page`` (slow: they precompute every
   frame): every control of the coding and circuit explorers, the page's rasters against snnlib's.
 * ``test_built_lif_page``: the built book's LIF chapter (``_build/html/notebooks/02_lif_neuron.html``,
@@ -51,7 +53,9 @@ def browser():
 
 
 def open_offline(browser, path: Path, width=1280, height=900):
-    """Open a local file with every non-file request aborted; returns (page, blocked_urls, errors)."""
+    """Open a local file with every non-file request aborted; returns (page, blocked_urls, errors).
+
+    ``errors`` collects the page's uncaught errors and every dialog (``alert()``) it opens."""
     page = browser.new_page(viewport={"width": width, "height": height}, device_scale_factor=1)
     blocked, errors = [], []
 
@@ -62,8 +66,13 @@ def open_offline(browser, path: Path, width=1280, height=900):
             blocked.append(r.request.url)
             r.abort()
 
+    def dialog(d):  # an alert() is a script that should not have run
+        errors.append(f"dialog: {d.message}")
+        d.dismiss()
+
     page.route("**/*", route)
     page.on("pageerror", lambda e: errors.append(f"{e.message}\n{e.stack or ''}"))
+    page.on("dialog", dialog)
     page.goto(path.resolve().as_uri())
     page.wait_for_load_state("load")
     return page, blocked, errors
@@ -222,6 +231,39 @@ def test_standalone_page(browser, tmp_path):
     path_png = ROOT / "_build" / "lif_explorer_standalone.png"
     path_png.parent.mkdir(exist_ok=True)
     page.locator(f"#{ids[0]}").screenshot(path=str(path_png))
+    page.close()
+
+
+def test_hostile_strings_stay_text(browser, tmp_path):
+    """A hostile explorer name, title and element id are shown as text: no script of theirs runs, and the
+    explorer still mounts and redraws."""
+    import dataclasses
+
+    evil = 'x" onmouseover="alert(1)'
+    uid = "</script><script>alert(2)</script>"
+    title = uid + "<img src=x onerror=alert(3)>"
+    ex = dataclasses.replace(W.lif_explorer(), name=evil, title=title, description=evil)
+    path = tmp_path / "hostile.html"
+    path.write_text("<!doctype html><html><head><meta charset='utf-8'></head><body>" + ex.html(uid) + "</body></html>",
+                    encoding="utf-8")
+    page, blocked, errors = open_offline(browser, path, width=900)
+    page.wait_for_function("id => window.snnlibExplorers && window.snnlibExplorers[id]", arg=uid, timeout=10_000)
+    assert page.evaluate("id => !!document.getElementById(id)", uid)
+    assert page.evaluate("id => document.getElementById(id).dataset.explorer", uid) == evil
+    assert page.evaluate("id => document.getElementById(id).querySelector('.snx-title').textContent", uid) == title
+    assert page.evaluate("() => document.querySelectorAll('script').length") == 1
+    assert page.evaluate("() => document.querySelectorAll('img, [onmouseover], [onerror]').length") == 0
+    page.mouse.move(200, 40)
+    page.mouse.move(300, 200)
+    n = page.evaluate("id => +document.getElementById(id).dataset.redraws", uid)
+    control = page.locator("[data-control=beta]")
+    control.focus()
+    control.press("ArrowLeft")
+    st = wait_settled(page, uid, n)
+    assert st["values"]["beta"] == pytest.approx(0.89)
+    np.testing.assert_array_equal(st["data"]["spk"], ex.update(**st["values"])["spk"])
+    assert not errors, errors
+    assert not blocked, blocked
     page.close()
 
 
