@@ -16,14 +16,13 @@ import time
 from pathlib import Path
 
 import torch
+from _common import ROOT, default_mnist_root
 
-from _common import ROOT, default_mnist_root  # noqa: E402  (puts the repository on sys.path)
-
-from snnlib import data as D  # noqa: E402
-from snnlib import get_device  # noqa: E402
-from snnlib import models as M  # noqa: E402
-from snnlib import train as T  # noqa: E402
-from snnlib._io import atomic_write_json  # noqa: E402
+from snnlib import data as D
+from snnlib import get_device
+from snnlib import models as M
+from snnlib import train as T
+from snnlib._io import atomic_write_json
 
 
 def main(argv=None) -> int:
@@ -55,25 +54,46 @@ def main(argv=None) -> int:
     # The engine backends the fast path runs on (what "snnlib fast path" measures), from one small call.
     probe = M.SpikingMLP(num_steps=args.num_steps).to(device).record(torch.rand(2, 28, 28, device=device))
     backend = {"hidden": probe.hidden_backend, "output": probe.output_backend}
-    print(f"snnlib fast path: engine backend {backend['hidden']!r} (hidden layer and output synapses), "
-          f"{backend['output']!r} (output layer)", flush=True)
+    print(
+        f"snnlib fast path: engine backend {backend['hidden']!r} (hidden layer and output synapses), "
+        f"{backend['output']!r} (output layer)",
+        flush=True,
+    )
     load = Path("/proc/loadavg").read_text().split()[:3] if Path("/proc/loadavg").exists() else None
-    out = T.compare_implementations(train, test, names, batches_per_round=args.batches, rounds=args.rounds,
-                                    warmup=args.warmup, num_steps=args.num_steps, eval_batches=args.eval_batches)
-    out.update({"benchmark": "throughput", "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-                "load_average_before": load,
-                "load_average_after": Path("/proc/loadavg").read_text().split()[:3] if load else None,
-                "snnlib_backend": backend, "note": args.note})
+    out = T.compare_implementations(
+        train,
+        test,
+        names,
+        batches_per_round=args.batches,
+        rounds=args.rounds,
+        warmup=args.warmup,
+        num_steps=args.num_steps,
+        eval_batches=args.eval_batches,
+    )
+    out.update(
+        {
+            "benchmark": "throughput",
+            "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "load_average_before": load,
+            "load_average_after": Path("/proc/loadavg").read_text().split()[:3] if load else None,
+            "snnlib_backend": backend,
+            "note": args.note,
+        }
+    )
     print(f"{'implementation':22s} {'train samples/s':>16s} {'per CPU-s':>10s} {'eval samples/s':>15s}")
     for name, r in out["results"].items():
-        print(f"{name:22s} {r['train_samples_per_s']:16.0f} {r['cpu_samples_per_s']:10.0f} "
-              f"{r['eval_samples_per_s']:15.0f}")
+        print(
+            f"{name:22s} {r['train_samples_per_s']:16.0f} {r['cpu_samples_per_s']:10.0f} "
+            f"{r['eval_samples_per_s']:15.0f}"
+        )
     for k, v in out["ratios"].items():
         rr = ", ".join(f"{x:.1f}" for x in out["ratio_per_round"][k])
         print(f"{k}: {v:.1f}x (per round: {rr})")
-    print(f"snnlib fast path on engine backend {backend['hidden']!r} / {backend['output']!r}; "
-          f"on {out['device_name']}, all implementations at {out['threads']} torch thread(s); "
-          f"load average before/after: {load} / {out['load_average_after']}")
+    print(
+        f"snnlib fast path on engine backend {backend['hidden']!r} / {backend['output']!r}; "
+        f"on {out['device_name']}, all implementations at {out['threads']} torch thread(s); "
+        f"load average before/after: {load} / {out['load_average_after']}"
+    )
     atomic_write_json(args.json, out)
     print(f"wrote {args.json}")
     return 0

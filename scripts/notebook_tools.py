@@ -1,6 +1,7 @@
 """Tools for the book's notebooks: the canonical set-up cell, output stripping, authoring.
 
-    python scripts/notebook_tools.py sync             # every notebook: set-up cell refreshed, outputs stripped
+    python scripts/notebook_tools.py sync             # every notebook: set-up cell refreshed, outputs stripped,
+                                                      # its jupytext twin NAME.py rewritten
     python scripts/notebook_tools.py from-py SRC.py notebooks/NAME.ipynb
                                                       # percent-format script -> notebook (+ set-up cell)
     python scripts/notebook_tools.py check            # exit 1 if a notebook breaks a convention
@@ -22,7 +23,8 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
-from snnlib._io import atomic_write_text  # noqa: E402
+from snnlib._io import atomic_write_text
+
 SETUP_MARKER = "# Set-up cell"
 
 
@@ -118,8 +120,12 @@ def normalise(nb: dict, root: Path = ROOT) -> dict:
 
 
 def save(nb: dict, path: Path) -> None:
-    """Write the notebook ``nb`` to ``path`` atomically (``snnlib._io``)."""
+    """Write the notebook ``nb`` to ``path`` and its jupytext twin ``NAME.py`` beside it, atomically."""
+    import jupytext
+
     atomic_write_text(path, json.dumps(nb, indent=1, ensure_ascii=False) + "\n")
+    twin = jupytext.writes(jupytext.reads(json.dumps(nb), fmt="ipynb"), fmt="py:percent")
+    atomic_write_text(path.with_suffix(".py"), twin)
 
 
 def notebooks(root: Path = ROOT) -> list:

@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
-from snnlib._io import atomic_write  # noqa: E402
+from snnlib._io import atomic_write
 
 HTML = ROOT / "_build" / "html"
 DEFAULT_PAGE = "book/intro"
@@ -36,8 +36,9 @@ def chromium() -> str:
     raise SystemExit("no Chromium found: install Debian's `chromium` (apt-get install chromium)")
 
 
-def screenshot(page: str, out: Path, width: int = 1280, height: int = 1500, html: Path = HTML,
-               wait_ms: int = 8000) -> Path:
+def screenshot(
+    page: str, out: Path, width: int = 1280, height: int = 1500, html: Path = HTML, wait_ms: int = 8000
+) -> Path:
     """Render ``html/<page>.html`` to the PNG ``out`` (``width`` x ``height`` CSS pixels)."""
     src = html / (page + ".html")
     if not src.is_file():
@@ -45,9 +46,19 @@ def screenshot(page: str, out: Path, width: int = 1280, height: int = 1500, html
     out = Path(out)
     with tempfile.TemporaryDirectory() as tmp:
         tmp_png = Path(tmp) / "shot.png"
-        cmd = [chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-               "--hide-scrollbars", f"--user-data-dir={Path(tmp) / 'profile'}", f"--window-size={width},{height}",
-               f"--virtual-time-budget={wait_ms}", f"--screenshot={tmp_png}", src.as_uri()]
+        cmd = [
+            chromium(),
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--hide-scrollbars",
+            f"--user-data-dir={Path(tmp) / 'profile'}",
+            f"--window-size={width},{height}",
+            f"--virtual-time-budget={wait_ms}",
+            f"--screenshot={tmp_png}",
+            src.as_uri(),
+        ]
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
         if proc.returncode != 0 or not tmp_png.exists():
             raise SystemExit(f"chromium failed (exit {proc.returncode}):\n{proc.stderr[-2000:]}")

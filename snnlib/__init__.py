@@ -30,7 +30,6 @@ from ._core import (
     versions,
     workload,
 )
-
 from ._version import __version__
 
 #: Submodules, imported lazily on first attribute access (``snl.neurons`` ...).
@@ -78,6 +77,18 @@ def __dir__():
 
 if TYPE_CHECKING:  # pragma: no cover - for editors and type checkers only
     from . import (  # noqa: F401
-        circuits, coding_study, data, encoding, engine, exercises, learning, models, neurons, plot, spikes,
-        surrogate, train, widgets,
+        circuits,
+        coding_study,
+        data,
+        encoding,
+        engine,
+        exercises,
+        learning,
+        models,
+        neurons,
+        plot,
+        spikes,
+        surrogate,
+        train,
+        widgets,
     )

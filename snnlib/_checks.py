@@ -57,11 +57,17 @@ def describe(value: Any) -> str:
 def _bounds_text(minimum, maximum, min_open: bool, max_open: bool) -> str:
     parts = []
     if minimum is not None:
-        parts.append(f"{'>' if min_open else '>='} {minimum:g}" if isinstance(minimum, float) else
-                     f"{'>' if min_open else '>='} {minimum}")
+        parts.append(
+            f"{'>' if min_open else '>='} {minimum:g}"
+            if isinstance(minimum, float)
+            else f"{'>' if min_open else '>='} {minimum}"
+        )
     if maximum is not None:
-        parts.append(f"{'<' if max_open else '<='} {maximum:g}" if isinstance(maximum, float) else
-                     f"{'<' if max_open else '<='} {maximum}")
+        parts.append(
+            f"{'<' if max_open else '<='} {maximum:g}"
+            if isinstance(maximum, float)
+            else f"{'<' if max_open else '<='} {maximum}"
+        )
     return " and ".join(parts)
 
 
@@ -69,8 +75,9 @@ def _check_bounds(x, name: str, kind: str, minimum, maximum, min_open: bool, max
     low = minimum is not None and (x <= minimum if min_open else x < minimum)
     high = maximum is not None and (x >= maximum if max_open else x > maximum)
     if low or high:
-        raise ValueError(f"{name} must be {kind} {_bounds_text(minimum, maximum, min_open, max_open)}, "
-                         f"got {describe(original)}")
+        raise ValueError(
+            f"{name} must be {kind} {_bounds_text(minimum, maximum, min_open, max_open)}, got {describe(original)}"
+        )
 
 
 def integer(value: Any, name: str, minimum: Optional[int] = None, maximum: Optional[int] = None) -> int:
@@ -80,9 +87,14 @@ def integer(value: Any, name: str, minimum: Optional[int] = None, maximum: Optio
     ``2.0``: a step count is a count). Raises :class:`TypeError` for the wrong kind of value and
     :class:`ValueError` when it is out of range.
     """
-    kind = "an integer" if minimum is None and maximum is None else "an integer"
-    if isinstance(value, torch.Tensor) and value.dim() == 0 and not value.is_floating_point() \
-            and not value.is_complex() and value.dtype != torch.bool:
+    kind = "an integer"
+    if (
+        isinstance(value, torch.Tensor)
+        and value.dim() == 0
+        and not value.is_floating_point()
+        and not value.is_complex()
+        and value.dtype != torch.bool
+    ):
         out = int(value.item())
     elif isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Integral, np.integer)):
         bounds = _bounds_text(minimum, maximum, False, False)
@@ -111,8 +123,7 @@ def real(
     ``allow_inf`` (:class:`ValueError`), and values outside ``[minimum, maximum]`` (open ends with
     ``min_open`` / ``max_open``).
     """
-    if isinstance(value, torch.Tensor) and value.numel() == 1 and not value.is_complex() \
-            and value.dtype != torch.bool:
+    if isinstance(value, torch.Tensor) and value.numel() == 1 and not value.is_complex() and value.dtype != torch.bool:
         out = float(value.detach().reshape(()).item())
     elif isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Real, np.integer, np.floating)):
         bounds = _bounds_text(minimum, maximum, min_open, max_open)
@@ -175,8 +186,13 @@ def _dtype_ok(x: torch.Tensor, kind: DTypeKind) -> bool:
     raise ValueError(f"unknown dtype kind {kind!r}")  # pragma: no cover - programming error
 
 
-_KIND_TEXT = {"float": "a floating-point", "integer": "an integer", "bool": "a boolean",
-              "number": "a real-valued", "any": "a"}
+_KIND_TEXT = {
+    "float": "a floating-point",
+    "integer": "an integer",
+    "bool": "a boolean",
+    "number": "a real-valued",
+    "any": "a",
+}
 
 
 def tensor(
@@ -202,8 +218,9 @@ def tensor(
     if ndim is not None:
         dims = (ndim,) if isinstance(ndim, int) else tuple(ndim)
         if x.dim() not in dims:
-            raise ValueError(f"{name} must have shape {shape} ({' or '.join(map(str, dims))} dimensions), "
-                             f"got shape {tuple(x.shape)}")
+            raise ValueError(
+                f"{name} must have shape {shape} ({' or '.join(map(str, dims))} dimensions), got shape {tuple(x.shape)}"
+            )
     if min_dim is not None and x.dim() < min_dim:
         raise ValueError(f"{name} must have shape {shape} (at least {min_dim} dimensions), got shape {tuple(x.shape)}")
     if not _dtype_ok(x, dtype):
@@ -225,13 +242,15 @@ def time_first(x: Any, name: str, shape: str = "[T, B, ...]", min_dim: int = 2, 
     """A time-first record ``[T, ...]`` with at least one time step (and ``min_dim`` dimensions)."""
     tensor(x, name, shape, min_dim=min_dim, **kwargs)
     if x.shape[0] < 1:
-        raise ValueError(f"{name} must have at least one time step: expected shape {shape} (time first), "
-                         f"got shape {tuple(x.shape)}")
+        raise ValueError(
+            f"{name} must have at least one time step: expected shape {shape} (time first), got shape {tuple(x.shape)}"
+        )
     return x
 
 
-def spike_tensor(x: Any, name: str = "spikes", shape: str = "[T, B, ...]", min_dim: int = 1,
-                 signed: bool = False) -> torch.Tensor:
+def spike_tensor(
+    x: Any, name: str = "spikes", shape: str = "[T, B, ...]", min_dim: int = 1, signed: bool = False
+) -> torch.Tensor:
     """A time-first spike record whose every entry is 0 or 1 (or -1, 0, 1 when ``signed``).
 
     Any real dtype is accepted (bool, integer or float spikes); returns ``x`` unchanged.
@@ -254,6 +273,7 @@ def spike_tensor(x: Any, name: str = "spikes", shape: str = "[T, B, ...]", min_d
 def same_shape(a: torch.Tensor, b: torch.Tensor, name_a: str, name_b: str, shape: str) -> Tuple[int, ...]:
     """Raise a :class:`ValueError` unless ``a`` and ``b`` have the same shape (documented as ``shape``)."""
     if tuple(a.shape) != tuple(b.shape):
-        raise ValueError(f"{name_a} and {name_b} must have the same shape {shape}, got {tuple(a.shape)} "
-                         f"and {tuple(b.shape)}")
+        raise ValueError(
+            f"{name_a} and {name_b} must have the same shape {shape}, got {tuple(a.shape)} and {tuple(b.shape)}"
+        )
     return tuple(a.shape)

@@ -8,6 +8,7 @@ removed; temporaries left by a killed process (``.NAME.*.tmp``) are removed by :
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import tempfile
@@ -15,8 +16,15 @@ import time
 from pathlib import Path
 from typing import IO, Any, Callable, Union
 
-__all__ = ["atomic_write", "atomic_write_bytes", "atomic_write_text", "atomic_write_json", "clean_stale",
-           "json_default", "TEMP_SUFFIX"]
+__all__ = [
+    "atomic_write",
+    "atomic_write_bytes",
+    "atomic_write_text",
+    "atomic_write_json",
+    "clean_stale",
+    "json_default",
+    "TEMP_SUFFIX",
+]
 
 PathLike = Union[str, "os.PathLike[str]"]
 TEMP_SUFFIX = ".tmp"
@@ -53,10 +61,8 @@ def atomic_write(path: PathLike, write: Callable[[IO[bytes]], Any]) -> Path:
             os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
-        except FileNotFoundError:
-            pass
         raise
     return path
 

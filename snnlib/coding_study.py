@@ -21,8 +21,9 @@ __all__ = ["prepare", "noisy_error", "compare_schemes"]
 _IMAGES = "[N, H, W]"
 
 
-def prepare(scheme: str, image: torch.Tensor, seed: Optional[int] = None,
-            params: Optional[dict] = None) -> Tuple[torch.Tensor, dict]:
+def prepare(
+    scheme: str, image: torch.Tensor, seed: Optional[int] = None, params: Optional[dict] = None
+) -> Tuple[torch.Tensor, dict]:
     """How the chapter codes one image ``[H, W]`` (intensities in [0, 1]) with ``scheme``.
 
     Returns ``(x, params)``: ``x`` is the image, flattened to ``[H * W]`` for a code across the last
@@ -42,8 +43,10 @@ def _check_images(images: torch.Tensor) -> torch.Tensor:
     _checks.tensor(images, "images", _IMAGES, ndim=3, dtype="float", finite=True)
     lo, hi = images.min().item(), images.max().item()
     if lo < 0.0 or hi > 1.0:
-        raise ValueError(f"images {_IMAGES} must hold intensities in [0, 1], but they span [{lo:.4g}, {hi:.4g}]; "
-                         "rescale them (e.g. pixels / 255)")
+        raise ValueError(
+            f"images {_IMAGES} must hold intensities in [0, 1], but they span [{lo:.4g}, {hi:.4g}]; "
+            "rescale them (e.g. pixels / 255)"
+        )
     return images
 
 
@@ -51,8 +54,16 @@ def _mae(scheme: str, spikes: torch.Tensor, x: torch.Tensor, params: dict) -> fl
     return (encoding.decode(scheme, spikes, **params) - x).abs().mean().item()
 
 
-def noisy_error(images: torch.Tensor, scheme: str, num_steps: int = 25, p_delete: float = 0.0,
-                p_insert: float = 0.0, jitter: int = 0, seed: int = 0, params: Optional[dict] = None) -> float:
+def noisy_error(
+    images: torch.Tensor,
+    scheme: str,
+    num_steps: int = 25,
+    p_delete: float = 0.0,
+    p_insert: float = 0.0,
+    jitter: int = 0,
+    seed: int = 0,
+    params: Optional[dict] = None,
+) -> float:
     """Mean decoding error of ``scheme`` over ``images [N, H, W]`` after spike noise: image ``i`` is
     coded as :func:`prepare` says (random codes seeded ``seed + i``), passed through
     :func:`snnlib.encoding.perturb` (``p_delete``, ``p_insert``, ``jitter``; seeded
@@ -69,9 +80,16 @@ def noisy_error(images: torch.Tensor, scheme: str, num_steps: int = 25, p_delete
     return err / len(images)
 
 
-def compare_schemes(images: torch.Tensor, num_steps: int = 25, schemes: Optional[Sequence[str]] = None,
-                    params: Optional[Dict[str, dict]] = None, p_delete: float = 0.2, p_insert: float = 0.01,
-                    jitter: int = 1, seed: int = 0) -> List[dict]:
+def compare_schemes(
+    images: torch.Tensor,
+    num_steps: int = 25,
+    schemes: Optional[Sequence[str]] = None,
+    params: Optional[Dict[str, dict]] = None,
+    p_delete: float = 0.2,
+    p_insert: float = 0.01,
+    jitter: int = 1,
+    seed: int = 0,
+) -> List[dict]:
     """Compare coding schemes on images ``[N, H, W]`` (intensities in [0, 1]); one dict per scheme
     (``schemes``: names, default every registered one, in :data:`~snnlib.encoding.SCHEMES` order):
 

@@ -38,9 +38,27 @@ from . import _env
 from ._checks import boolean, choice, describe, integer, positive, real
 from ._core import get_device
 
-__all__ = ["load_mnist", "load_full", "load_bundled", "load_bundled_indexed", "IndexedSubset", "Batches",
-           "DataError", "DataNotFound", "default_cache_dir", "search_dirs", "CLASSES", "STATS", "MNIST_MEAN",
-           "MNIST_STD", "BUNDLED_PATH", "DATASETS", "SPLITS", "SOURCES", "SCALES"]
+__all__ = [
+    "load_mnist",
+    "load_full",
+    "load_bundled",
+    "load_bundled_indexed",
+    "IndexedSubset",
+    "Batches",
+    "DataError",
+    "DataNotFound",
+    "default_cache_dir",
+    "search_dirs",
+    "CLASSES",
+    "STATS",
+    "MNIST_MEAN",
+    "MNIST_STD",
+    "BUNDLED_PATH",
+    "DATASETS",
+    "SPLITS",
+    "SOURCES",
+    "SCALES",
+]
 
 #: Pixel mean and standard deviation (of pixel/255) over each training set.
 MNIST_MEAN = 0.1307
@@ -50,8 +68,18 @@ STATS = {"mnist": (MNIST_MEAN, MNIST_STD), "fashion-mnist": (0.2860, 0.3530)}
 #: Class names, indexed by label.
 CLASSES = {
     "mnist": tuple(str(d) for d in range(10)),
-    "fashion-mnist": ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag",
-                      "Ankle boot"),
+    "fashion-mnist": (
+        "T-shirt/top",
+        "Trouser",
+        "Pullover",
+        "Dress",
+        "Coat",
+        "Sandal",
+        "Shirt",
+        "Sneaker",
+        "Bag",
+        "Ankle boot",
+    ),
 }
 DATASETS = tuple(CLASSES)
 #: The splits of every data set, the sources :func:`load_mnist` reads, the pixel scalings of :class:`Batches`.
@@ -98,6 +126,7 @@ class DataNotFound(DataError):
 # Reading and checking IDX files
 # ---------------------------------------------------------------------------------------------
 
+
 def _read_idx(path: Path, expected_ndim: int, item_shape: Tuple[int, ...] = ()) -> np.ndarray:
     """Read an IDX file of unsigned bytes (gzipped if its name ends in ``.gz``) as an array ``[N, *item_shape]``.
 
@@ -113,27 +142,31 @@ def _read_idx(path: Path, expected_ndim: int, item_shape: Tuple[int, ...] = ()) 
     except EOFError as err:
         raise DataError(f"{path}: the gzip stream ends early ({err}): the file is truncated; {fresh}") from err
     except OSError as err:  # includes gzip.BadGzipFile (not gzip data, CRC error)
-        raise DataError(f"{path}: cannot be read ({err}); the file is corrupted or not what its name says; "
-                        f"{fresh}") from err
+        raise DataError(
+            f"{path}: cannot be read ({err}); the file is corrupted or not what its name says; {fresh}"
+        ) from err
     if len(data) < 4:
         raise DataError(f"{path}: only {len(data)} bytes, too short for an IDX header: the file is truncated; {fresh}")
     magic = int.from_bytes(data[:4], "big")
     ndim = magic & 0xFF
     if magic >> 8 != 0x08 or ndim != expected_ndim:
-        raise DataError(f"{path}: wrong magic number 0x{magic:08x} (expected 0x{0x800 + expected_ndim:08x}: unsigned "
-                        f"bytes in {expected_ndim} dimension(s)); this is not an MNIST "
-                        f"{'image' if expected_ndim == 3 else 'label'} file in IDX format; {fresh}")
+        raise DataError(
+            f"{path}: wrong magic number 0x{magic:08x} (expected 0x{0x800 + expected_ndim:08x}: unsigned "
+            f"bytes in {expected_ndim} dimension(s)); this is not an MNIST "
+            f"{'image' if expected_ndim == 3 else 'label'} file in IDX format; {fresh}"
+        )
     header = 4 + 4 * ndim
     if len(data) < header:
         raise DataError(f"{path}: {len(data)} bytes, shorter than its {header}-byte IDX header: truncated; {fresh}")
-    dims = [int.from_bytes(data[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim)]
+    dims = [int.from_bytes(data[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim)]
     if item_shape and tuple(dims[1:]) != tuple(item_shape):
         raise DataError(f"{path}: items of shape {tuple(dims[1:])}, expected {tuple(item_shape)}; {fresh}")
     size = int(np.prod(dims))
     if len(data) - header != size:
         what = "truncated" if len(data) - header < size else "longer than its header says (corrupted)"
-        raise DataError(f"{path}: {len(data) - header} data bytes, expected {size} for shape {dims}: the file is "
-                        f"{what}; {fresh}")
+        raise DataError(
+            f"{path}: {len(data) - header} data bytes, expected {size} for shape {dims}: the file is {what}; {fresh}"
+        )
     return np.frombuffer(data, dtype=np.uint8, offset=header).reshape(dims)
 
 
@@ -167,7 +200,7 @@ def _half_pairs(folder: Path, split: str, dataset: str, layouts: str) -> List[st
     for base in bases:
         have = [stem for stem in _FILES[split] if (base / stem).is_file() or (base / (stem + ".gz")).is_file()]
         if len(have) == 1:
-            missing = [stem for stem in _FILES[split] if stem not in have][0]
+            missing = next(stem for stem in _FILES[split] if stem not in have)
             notes.append(f"{base} has {have[0]} but {missing}(.gz) is missing")
     return notes
 
@@ -192,21 +225,28 @@ def _read_pair(images_path: Path, labels_path: Path, split: str, dataset: str) -
         raise _WrongDataset(f"{labels_path.parent} holds {other}, not {dataset}")
     images = _read_idx(images_path, 3, (28, 28))
     if images.shape[0] != labels.shape[0]:
-        raise DataError(f"{images_path} holds {images.shape[0]} images but {labels_path} holds {labels.shape[0]} "
-                        "labels: the two files do not belong together; replace both with a matching pair")
+        raise DataError(
+            f"{images_path} holds {images.shape[0]} images but {labels_path} holds {labels.shape[0]} "
+            "labels: the two files do not belong together; replace both with a matching pair"
+        )
     expected = _COUNTS[dataset][split]
     if images.shape[0] != expected:
-        raise DataError(f"{images_path} and {labels_path} hold {images.shape[0]} items, but the full {dataset} {split} "
-                        f"set has {expected}: wrong split or an incomplete copy; replace them with the official files")
+        raise DataError(
+            f"{images_path} and {labels_path} hold {images.shape[0]} items, but the full {dataset} {split} "
+            f"set has {expected}: wrong split or an incomplete copy; replace them with the official files"
+        )
     if labels.size and int(labels.max()) > 9:
-        raise DataError(f"{labels_path}: label {int(labels.max())} out of range 0..9: the file is corrupted; "
-                        "replace it with a fresh copy")
+        raise DataError(
+            f"{labels_path}: label {int(labels.max())} out of range 0..9: the file is corrupted; "
+            "replace it with a fresh copy"
+        )
     return torch.from_numpy(images.copy()), torch.from_numpy(labels.astype(np.int64))
 
 
 # ---------------------------------------------------------------------------------------------
 # Where to look, and the download
 # ---------------------------------------------------------------------------------------------
+
 
 def default_cache_dir() -> Path:
     """Where downloads are cached: ``$XDG_CACHE_HOME/snnlib`` or ``~/.cache/snnlib``.
@@ -263,8 +303,10 @@ def _online(host: str = "ossci-datasets.s3.amazonaws.com", port: int = 443, time
     return bool(result and result[0])
 
 
-_DOWNLOAD_HOSTS = {"mnist": "ossci-datasets.s3.amazonaws.com",
-                   "fashion-mnist": "fashion-mnist.s3-website.eu-central-1.amazonaws.com"}
+_DOWNLOAD_HOSTS = {
+    "mnist": "ossci-datasets.s3.amazonaws.com",
+    "fashion-mnist": "fashion-mnist.s3-website.eu-central-1.amazonaws.com",
+}
 
 
 def _torchvision_download(dataset: str, folder: Path) -> None:
@@ -289,8 +331,10 @@ def _download(dataset: str, cache: Path) -> None:
         cache.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=".download-", dir=cache))
     except OSError as err:
-        raise DataNotFound(f"cannot download {dataset}: the cache folder {cache} is not writable ({err}); "
-                           "set XDG_CACHE_HOME to a writable folder") from err
+        raise DataNotFound(
+            f"cannot download {dataset}: the cache folder {cache} is not writable ({err}); "
+            "set XDG_CACHE_HOME to a writable folder"
+        ) from err
     try:
         try:
             _torchvision_download(dataset, tmp)
@@ -318,13 +362,15 @@ def _download(dataset: str, cache: Path) -> None:
 # Loading
 # ---------------------------------------------------------------------------------------------
 
+
 def _check_args(split: str, dataset: str) -> None:
     choice(split, "split", SPLITS)
     choice(dataset, "dataset", DATASETS)
 
 
-def load_full(split: str = "train", root=None, dataset: str = "mnist",
-              download: Optional[bool] = None) -> Tuple[torch.Tensor, torch.Tensor]:
+def load_full(
+    split: str = "train", root=None, dataset: str = "mnist", download: Optional[bool] = None
+) -> Tuple[torch.Tensor, torch.Tensor]:
     """The full set ``(images uint8 [N, 28, 28], labels int64 [N])`` from the first folder that has it.
 
     Looks in :func:`search_dirs` order, then downloads through torchvision into the cache folder when
@@ -345,7 +391,7 @@ def _load_full(split, root, dataset, download):
         files = _find_files(d, split, dataset, layouts)
         if files:
             try:
-                return _read_pair(*files, split, dataset) + (files[0].parent,)
+                return (*_read_pair(*files, split, dataset), files[0].parent)
             except _WrongDataset as err:
                 notes.append(str(err))
         else:
@@ -355,14 +401,19 @@ def _load_full(split, root, dataset, download):
             _download(dataset, default_cache_dir())
             files = _find_files(default_cache_dir(), split, dataset, "torchvision")
             if files:
-                return _read_pair(*files, split, dataset) + (files[0].parent,)
+                return (*_read_pair(*files, split, dataset), files[0].parent)
         except DataNotFound as err:
             notes.append(str(err))
     else:
         notes.append("download disabled (download=False or SNNLIB_DOWNLOAD=0)")
-    looked = "; ".join(f"{d}{f' ({_DIRNAMES[dataset]}/raw/ layout only)' if lay == 'torchvision' else ''}" for d, lay in dirs)
-    raise DataNotFound(f"full {dataset} {split} set not found; looked in: {looked}"
-                       + (f" ({'; '.join(notes)})" if notes else "") + f". {_HOW_TO_PROVIDE}.")
+    looked = "; ".join(
+        f"{d}{f' ({_DIRNAMES[dataset]}/raw/ layout only)' if lay == 'torchvision' else ''}" for d, lay in dirs
+    )
+    raise DataNotFound(
+        f"full {dataset} {split} set not found; looked in: {looked}"
+        + (f" ({'; '.join(notes)})" if notes else "")
+        + f". {_HOW_TO_PROVIDE}."
+    )
 
 
 def _bundled_paths(dataset: str) -> Tuple[Path, Path]:
@@ -379,8 +430,10 @@ def _verify_bundled(dataset: str = "mnist") -> Path:
     expected = sha_path.read_text().split()[0]
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     if digest != expected:
-        raise DataError(f"{path}: wrong checksum (SHA-256 {digest}, expected {expected} from {sha_path.name}): "
-                        f"the bundled subset is corrupted; {fix}")
+        raise DataError(
+            f"{path}: wrong checksum (SHA-256 {digest}, expected {expected} from {sha_path.name}): "
+            f"the bundled subset is corrupted; {fix}"
+        )
     return path
 
 
@@ -409,13 +462,16 @@ def load_bundled_indexed(split: str = "train", dataset: str = "mnist") -> Indexe
     _check_args(split, dataset)
     path = _verify_bundled(dataset)
     with np.load(path) as z:
-        return IndexedSubset(torch.from_numpy(z[f"{split}_images"].copy()),
-                             torch.from_numpy(z[f"{split}_labels"].astype(np.int64)),
-                             torch.from_numpy(z[f"{split}_index"].astype(np.int64)))
+        return IndexedSubset(
+            torch.from_numpy(z[f"{split}_images"].copy()),
+            torch.from_numpy(z[f"{split}_labels"].astype(np.int64)),
+            torch.from_numpy(z[f"{split}_index"].astype(np.int64)),
+        )
 
 
-def load_mnist(split: str = "train", source: str = "auto", root=None, dataset: str = "mnist",
-               download: Optional[bool] = None) -> Tuple[torch.Tensor, torch.Tensor]:
+def load_mnist(
+    split: str = "train", source: str = "auto", root=None, dataset: str = "mnist", download: Optional[bool] = None
+) -> Tuple[torch.Tensor, torch.Tensor]:
     """Load MNIST (or Fashion-MNIST): ``(images uint8 [N, 28, 28], labels int64 [N])``.
 
     ``source="full"``: the full set (``root``, ``$SNNLIB_DATA``, the cache folder, a download), or a
@@ -439,8 +495,10 @@ def load_mnist(split: str = "train", source: str = "auto", root=None, dataset: s
         return images, labels
     except DataNotFound:
         imgs, labels = load_bundled(split, dataset)
-        print(f"snnlib.data: full {dataset} not found, using the bundled subset ({len(labels):,} {split} images); "
-              "for the full set pass root=FOLDER or set SNNLIB_DATA=FOLDER (see the book's data page).")
+        print(
+            f"snnlib.data: full {dataset} not found, using the bundled subset ({len(labels):,} {split} images); "
+            "for the full set pass root=FOLDER or set SNNLIB_DATA=FOLDER (see the book's data page)."
+        )
         return imgs, labels
 
 
@@ -448,10 +506,13 @@ def load_mnist(split: str = "train", source: str = "auto", root=None, dataset: s
 # Batches on the device
 # ---------------------------------------------------------------------------------------------
 
+
 def _epoch_seed(seed: int, epoch: int) -> int:
     """A 63-bit generator seed from (seed, epoch): distinct pairs give unrelated permutations."""
-    return int(np.random.SeedSequence([int(seed) & 0xFFFFFFFF, int(epoch) & 0xFFFFFFFF]).generate_state(2, np.uint64)[0]
-               >> np.uint64(1))
+    return int(
+        np.random.SeedSequence([int(seed) & 0xFFFFFFFF, int(epoch) & 0xFFFFFFFF]).generate_state(2, np.uint64)[0]
+        >> np.uint64(1)
+    )
 
 
 class Batches:
@@ -471,10 +532,20 @@ class Batches:
         TypeError: float labels, a non-integer ``batch_size`` or ``seed``, non-boolean flags.
     """
 
-    def __init__(self, images: torch.Tensor, labels: torch.Tensor, batch_size: int = 128, shuffle: bool = True,
-                 seed: int = 0, device: Union[str, torch.device, None] = None, scale: str = "unit",
-                 drop_last: bool = False, flatten: bool = False, mean: Optional[float] = None,
-                 std: Optional[float] = None):
+    def __init__(
+        self,
+        images: torch.Tensor,
+        labels: torch.Tensor,
+        batch_size: int = 128,
+        shuffle: bool = True,
+        seed: int = 0,
+        device: Union[str, torch.device, None] = None,
+        scale: str = "unit",
+        drop_last: bool = False,
+        flatten: bool = False,
+        mean: Optional[float] = None,
+        std: Optional[float] = None,
+    ):
         # images/labels that are not tensors are a ValueError (not a TypeError): tests/test_data.py asserts it.
         if not isinstance(images, torch.Tensor) or images.dim() < 2:
             got = f"shape {tuple(images.shape)}" if isinstance(images, torch.Tensor) else describe(images)
@@ -535,10 +606,11 @@ class Batches:
         self.epoch = epoch
         order = self.order(epoch)
         for i in range(len(self)):
-            idx = order[i * self.batch_size:(i + 1) * self.batch_size]
+            idx = order[i * self.batch_size : (i + 1) * self.batch_size]
             yield self.normalise(self.images[idx]), self.labels[idx]
 
     def __repr__(self) -> str:
-        return (f"Batches(N={self.labels.shape[0]}, batch_size={self.batch_size}, batches={len(self)}, "
-                f"shuffle={self.shuffle}, seed={self.seed}, device={self.device}, scale={self.scale!r})")
-
+        return (
+            f"Batches(N={self.labels.shape[0]}, batch_size={self.batch_size}, batches={len(self)}, "
+            f"shuffle={self.shuffle}, seed={self.seed}, device={self.device}, scale={self.scale!r})"
+        )

@@ -37,8 +37,10 @@ class Feedback:
     def _repr_html_(self) -> str:
         colour, border = ("#e6f4ea", "#34a853") if self.ok else ("#fdecea", "#d93025")
         head = "✅ Correct!" if self.ok else "❌ Not yet."
-        return (f'<div style="background:{colour};border-left:4px solid {border};padding:0.5em 1em;">'
-                f"<b>{head}</b> {_html.escape(self.message)}</div>")
+        return (
+            f'<div style="background:{colour};border-left:4px solid {border};padding:0.5em 1em;">'
+            f"<b>{head}</b> {_html.escape(self.message)}</div>"
+        )
 
 
 def passed(message: str = "") -> Feedback:
@@ -49,8 +51,9 @@ def failed(message: str) -> Feedback:
     return Feedback(False, message)
 
 
-def assert_close(got: Any, expected: Any, what: str, rtol: float = 1e-5, atol: float = 1e-6,
-                 hint: str = "") -> Optional[Feedback]:
+def assert_close(
+    got: Any, expected: Any, what: str, rtol: float = 1e-5, atol: float = 1e-6, hint: str = ""
+) -> Optional[Feedback]:
     """``None`` if ``got`` matches ``expected`` (shape and values), else a :class:`Feedback` saying how not."""
     try:
         got_t = torch.as_tensor(got, dtype=torch.float64)
@@ -88,7 +91,9 @@ def firing_rate_solution(spk: torch.Tensor, dt: float) -> torch.Tensor:
         rates, shape ``[B, ...]``: number of spikes divided by the duration ``T * dt``.
     """
     if not isinstance(spk, torch.Tensor) or spk.dim() < 2:
-        raise ValueError(f"spk must be a tensor of shape [T, B, ...] (time first), got {getattr(spk, 'shape', type(spk))}")
+        raise ValueError(
+            f"spk must be a tensor of shape [T, B, ...] (time first), got {getattr(spk, 'shape', type(spk))}"
+        )
     if not dt > 0:
         raise ValueError(f"dt must be > 0, got {dt!r}")
     return spk.sum(0) / (spk.shape[0] * dt)
@@ -112,17 +117,27 @@ def check_firing_rate(fn: Callable) -> Feedback:
             return failed(f"firing_rate should return a tensor of shape [B, ...], got {type(got).__name__}.")
         if got_t.shape != expected.shape:
             if got_t.shape == spk.mean(-1).shape and got_t.shape != expected.shape:
-                return failed(f"for spikes of shape {shape} the rates should have shape {tuple(expected.shape)} "
-                              f"but yours have {tuple(got_t.shape)}: reduce over time, dimension 0 (shapes are [T, B, ...]).")
-            return failed(f"for spikes of shape {shape} (time first, [T, B, ...]) the rates should have shape "
-                          f"{tuple(expected.shape)}, got {tuple(got_t.shape)}. Sum or average over dimension 0.")
+                return failed(
+                    f"for spikes of shape {shape} the rates should have shape {tuple(expected.shape)} "
+                    f"but yours have {tuple(got_t.shape)}: reduce over time, dimension 0 (shapes are [T, B, ...])."
+                )
+            return failed(
+                f"for spikes of shape {shape} (time first, [T, B, ...]) the rates should have shape "
+                f"{tuple(expected.shape)}, got {tuple(got_t.shape)}. Sum or average over dimension 0."
+            )
         exp64 = expected.double()
         if torch.allclose(got_t, spk.sum(0).double()) and not torch.allclose(got_t, exp64):
             return failed("you returned spike counts: divide by the duration of the recording, T * dt.")
         if torch.allclose(got_t, spk.mean(0).double()) and not torch.allclose(got_t, exp64):
-            return failed(f"you returned spikes per step: divide by dt as well (dt = {dt}) to get spikes per unit time.")
-        bad = assert_close(got_t, exp64, f"the rates for spikes of shape {shape} and dt={dt}",
-                           hint="rate = (number of spikes) / (T * dt).")
+            return failed(
+                f"you returned spikes per step: divide by dt as well (dt = {dt}) to get spikes per unit time."
+            )
+        bad = assert_close(
+            got_t,
+            exp64,
+            f"the rates for spikes of shape {shape} and dt={dt}",
+            hint="rate = (number of spikes) / (T * dt).",
+        )
         if bad is not None:
             return bad
     return passed("rate = spikes / (T * dt), computed over the time axis for every neuron.")
@@ -148,8 +163,10 @@ def check_rate_encoder(fn: Callable) -> Feedback:
     if not isinstance(spikes, torch.Tensor):
         return failed(f"return a torch.Tensor of spikes, got {type(spikes).__name__}")
     if tuple(spikes.shape) != (T, *x.shape):
-        return failed(f"spikes should be time-first, shape [T, *x.shape] = {(T, *x.shape)}; got {tuple(spikes.shape)}. "
-                      "Hint: expand x to [num_steps, *x.shape] before drawing.")
+        return failed(
+            f"spikes should be time-first, shape [T, *x.shape] = {(T, *x.shape)}; got {tuple(spikes.shape)}. "
+            "Hint: expand x to [num_steps, *x.shape] before drawing."
+        )
     if not bool(((spikes == 0) | (spikes == 1)).all()):
         return failed("spikes should be 0 or 1 only (a Bernoulli draw); use torch.bernoulli on the probabilities.")
     est = spikes.float().mean(0)
@@ -157,17 +174,23 @@ def check_rate_encoder(fn: Callable) -> Feedback:
     bad = (est - x).abs() > bound
     if bad.any():
         i = tuple(int(v) for v in bad.nonzero()[0])
-        return failed(f"for intensity {x[i].item():g} the spike rate N/T is {est[i].item():.3f}, further than 5 standard "
-                      f"deviations ({bound[i].item():.3f}) from it: the spike probability per step should equal the intensity.")
+        return failed(
+            f"for intensity {x[i].item():g} the spike rate N/T is {est[i].item():.3f}, further than 5 standard "
+            f"deviations ({bound[i].item():.3f}) from it: the spike probability per step should equal the intensity."
+        )
     again = _run_user(fn, x, 50, torch.Generator().manual_seed(7), what="your rate encoder")
     same = _run_user(fn, x, 50, torch.Generator().manual_seed(7), what="your rate encoder")
     other = _run_user(fn, x, 50, torch.Generator().manual_seed(8), what="your rate encoder")
     if not torch.equal(again, same):
-        return failed("two calls with generators seeded alike gave different spikes: pass generator= to torch.bernoulli.")
+        return failed(
+            "two calls with generators seeded alike gave different spikes: pass generator= to torch.bernoulli."
+        )
     if torch.equal(again, other):
         return failed("different seeds gave identical spikes: draw the spikes with the generator you are given.")
-    return passed(f"the spike rate of every intensity is within 5 binomial standard deviations after {T} steps, "
-                  "and the spikes are reproducible from a seed.")
+    return passed(
+        f"the spike rate of every intensity is within 5 binomial standard deviations after {T} steps, "
+        "and the spikes are reproducible from a seed."
+    )
 
 
 def check_latency_time(fn: Callable) -> Feedback:
@@ -179,12 +202,20 @@ def check_latency_time(fn: Callable) -> Feedback:
     for tau, thr in ((5.0, 0.01), (2.0, 0.04)):
         got = _run_user(fn, x, tau, thr, what="your latency formula")
         expected = encoding.latency_time(x, tau=tau, threshold=thr)
-        bad = assert_close(got, expected, f"t for tau={tau}, threshold={thr}", rtol=1e-5, atol=1e-7,
-                           hint="Solve V(t) = x (1 - exp(-t / tau)) = threshold for t.")
+        bad = assert_close(
+            got,
+            expected,
+            f"t for tau={tau}, threshold={thr}",
+            rtol=1e-5,
+            atol=1e-7,
+            hint="Solve V(t) = x (1 - exp(-t / tau)) = threshold for t.",
+        )
         if bad is not None:
             t = torch.as_tensor(got, dtype=torch.float64)
             if t.shape == x.shape and torch.allclose(t, tau * (1 - x), rtol=1e-4):
-                return failed("that is the linear code t = tau (1 - x); this exercise asks for the RC-circuit (log) law.")
+                return failed(
+                    "that is the linear code t = tau (1 - x); this exercise asks for the RC-circuit (log) law."
+                )
             return bad
     return passed("t = tau ln(x / (x - V_th)): brighter inputs reach the threshold sooner, logarithmically.")
 
@@ -196,18 +227,20 @@ def check_first_spike_time(fn: Callable) -> Feedback:
 
     g = torch.Generator().manual_seed(3)
     spikes = (torch.rand(12, 7, generator=g) < 0.15).float()
-    spikes[:, 0] = 0.0          # a silent neuron
-    spikes[0, 1] = 1.0          # one firing at t = 0
+    spikes[:, 0] = 0.0  # a silent neuron
+    spikes[0, 1] = 1.0  # one firing at t = 0
     got = _run_user(fn, spikes.clone(), what="your first-spike-time decoder")
     expected = encoding.first_spike_time(spikes)
     got_t = torch.as_tensor(got, dtype=torch.float64)
     if got_t.shape == expected.shape and not torch.isinf(got_t[0]):
         return failed(f"neuron 0 never spikes, so its first spike time should be inf, got {got_t[0].item():g}.")
-    bad = assert_close(torch.nan_to_num(got_t, posinf=1e9), torch.nan_to_num(expected.double(), posinf=1e9),
-                       "the first spike times", hint="Look for the smallest t with spikes[t] == 1 (time is axis 0).")
+    bad = assert_close(
+        torch.nan_to_num(got_t, posinf=1e9),
+        torch.nan_to_num(expected.double(), posinf=1e9),
+        "the first spike times",
+        hint="Look for the smallest t with spikes[t] == 1 (time is axis 0).",
+    )
     return bad or passed("t_spike = min{t | s[t] = 1}, inf when a neuron stays silent.")
-
-
 
 
 # =============================================================================================
@@ -227,20 +260,27 @@ def _lif_variants(cur, mem, beta, thr, reset):
     new = beta * mem + cur
     r_now = heaviside(new - thr)
     if reset == "subtract":
-        out["the reset uses the spike of the NEW membrane (it must use the previous step's spike, "
-            "R[t] = H(U[t] - U_thr), computed from the membrane passed in)"] = (new - r_now * thr)
+        out[
+            "the reset uses the spike of the NEW membrane (it must use the previous step's spike, "
+            "R[t] = H(U[t] - U_thr), computed from the membrane passed in)"
+        ] = new - r_now * thr
         out["the reset subtracts beta * U_thr (the reset term is not decayed: subtract U_thr itself)"] = (
-            beta * (mem - prev * thr) + cur)
+            beta * (mem - prev * thr) + cur
+        )
         out["there is no reset term (for reset='subtract' subtract R[t] * U_thr)"] = new
     elif reset == "zero":
-        out["the reset uses the spike of the NEW membrane (it must use the previous step's spike, "
-            "R[t] = H(U[t] - U_thr), computed from the membrane passed in)"] = new * (1 - r_now)
-        out["the zero reset also removes the input: U[t+1] = beta (1 - R[t]) U[t] + I[t+1], the input "
-            "still arrives"] = (beta * mem + cur) * (1 - prev)
+        out[
+            "the reset uses the spike of the NEW membrane (it must use the previous step's spike, "
+            "R[t] = H(U[t] - U_thr), computed from the membrane passed in)"
+        ] = new * (1 - r_now)
+        out[
+            "the zero reset also removes the input: U[t+1] = beta (1 - R[t]) U[t] + I[t+1], the input still arrives"
+        ] = (beta * mem + cur) * (1 - prev)
         out["there is no reset term (for reset='zero' multiply U[t] by 1 - R[t])"] = new
     out["the threshold test uses >= (snnTorch's step is strict: H(x) = 1 only if x > 0)"] = None
-    out["the decay is applied to the input too: U[t+1] = beta (U[t] + I[t+1]) instead of beta U[t] + I[t+1]"] = (
-        beta * (mem + cur) - (prev * thr if reset == "subtract" else 0))
+    out["the decay is applied to the input too: U[t+1] = beta (U[t] + I[t+1]) instead of beta U[t] + I[t+1]"] = beta * (
+        mem + cur
+    ) - (prev * thr if reset == "subtract" else 0)
     return out
 
 
@@ -253,7 +293,7 @@ def check_lif_step(fn: Callable, trials: int = 20, seed: int = 0) -> Feedback:
     function returns the spikes (0./1.) and the new membrane, both ``[B, N]``. The previous spike
     is ``H(mem - threshold)`` (snnTorch's convention: the reset uses the previous step's spike).
     """
-    from .neurons import LIFParams, RESETS, lif_step
+    from .neurons import RESETS, LIFParams, lif_step
 
     gen = torch.Generator().manual_seed(seed)
     for reset in RESETS:
@@ -271,8 +311,7 @@ def check_lif_step(fn: Callable, trials: int = 20, seed: int = 0) -> Feedback:
             except RuntimeError as err:
                 return failed(str(err))
             if not isinstance(out, (tuple, list)) or len(out) != 2:
-                return failed("your function should return a pair (spk, mem), got "
-                              f"{type(out).__name__}.")
+                return failed(f"your function should return a pair (spk, mem), got {type(out).__name__}.")
             spk, new_mem = out
             where = f"(reset={reset!r}, beta={beta:.3f}, threshold={thr:.3f})"
             bad = assert_close(new_mem, exp_state.mem, f"the new membrane {where}", rtol=1e-4, atol=1e-5)
@@ -280,22 +319,28 @@ def check_lif_step(fn: Callable, trials: int = 20, seed: int = 0) -> Feedback:
                 try:
                     got = torch.as_tensor(new_mem, dtype=torch.float32)
                     for why, variant in _lif_variants(cur, mem, beta, thr, reset).items():
-                        if variant is not None and got.shape == variant.shape and torch.allclose(
-                                got, variant, rtol=1e-4, atol=1e-5):
+                        if (
+                            variant is not None
+                            and got.shape == variant.shape
+                            and torch.allclose(got, variant, rtol=1e-4, atol=1e-5)
+                        ):
                             return failed(f"{bad.message} It looks like {why}.")
                 except (TypeError, ValueError, RuntimeError):
                     pass
-                return failed(bad.message + " Recall U[t+1] = beta U[t] + I[t+1] - R[t] U_thr (subtract), "
-                              "beta (1 - R[t]) U[t] + I[t+1] (zero), beta U[t] + I[t+1] (none), with "
-                              "R[t] = H(U[t] - U_thr).")
+                return failed(
+                    bad.message + " Recall U[t+1] = beta U[t] + I[t+1] - R[t] U_thr (subtract), "
+                    "beta (1 - R[t]) U[t] + I[t+1] (zero), beta U[t] + I[t+1] (none), with "
+                    "R[t] = H(U[t] - U_thr)."
+                )
             bad = assert_close(spk, exp_spk, f"the spike tensor {where}", atol=1e-6)
             if bad is not None:
                 got = torch.as_tensor(spk, dtype=torch.float32)
                 if torch.equal(got, (exp_state.mem >= thr).float()):
                     return failed(f"{bad.message} Use a strict test: a spike when U[t+1] > U_thr, not >=.")
                 return failed(bad.message + " The spike is S[t+1] = 1 if U[t+1] > U_thr else 0, from the NEW membrane.")
-    return passed(f"your LIF step matches snnlib.neurons.lif_step for all three resets over {3 * trials} "
-                  "random trials.")
+    return passed(
+        f"your LIF step matches snnlib.neurons.lif_step for all three resets over {3 * trials} random trials."
+    )
 
 
 def check_current_for_rate(current: float, rate: float = 20.0, params=None, tolerance: float = 0.5) -> Feedback:
@@ -312,26 +357,32 @@ def check_current_for_rate(current: float, rate: float = 20.0, params=None, tole
         current = float(current)
     except (TypeError, ValueError):
         return failed(f"the current should be a number in nA, got {type(current).__name__}.")
-    if not current == current:  # NaN
+    if current != current:  # NaN
         return failed("the current is NaN.")
     theory = float(analytic_rate(current, p))
     exact = current_for_rate(rate, p)
     if current <= p.rheobase:
-        return failed(f"at I = {current:g} nA the neuron never fires: the membrane settles at E_L + R I = "
-                      f"{p.E_L + p.R * current:g} mV, below the threshold {p.V_th:g} mV. The smallest current "
-                      f"that fires at all (the rheobase) is (V_th - E_L) / R = {p.rheobase:g} nA.")
+        return failed(
+            f"at I = {current:g} nA the neuron never fires: the membrane settles at E_L + R I = "
+            f"{p.E_L + p.R * current:g} mV, below the threshold {p.V_th:g} mV. The smallest current "
+            f"that fires at all (the rheobase) is (V_th - E_L) / R = {p.rheobase:g} nA."
+        )
     if abs(theory - rate) > tolerance:
         direction = "increase" if theory < rate else "decrease"
-        return failed(f"at I = {current:g} nA the neuron fires at {theory:.2f} Hz (f-I formula), not {rate:g} "
-                      f"Hz: {direction} the current. Hint: invert "
-                      "f = 1 / (t_ref + tau ln((R I + E_L - V_reset) / (R I + E_L - V_th))) for I.")
+        return failed(
+            f"at I = {current:g} nA the neuron fires at {theory:.2f} Hz (f-I formula), not {rate:g} "
+            f"Hz: {direction} the current. Hint: invert "
+            "f = 1 / (t_ref + tau ln((R I + E_L - V_reset) / (R I + E_L - V_th))) for I."
+        )
     duration = 1000.0
-    T = int(round(duration / p.dt))
+    T = round(duration / p.dt)
     spk, _ = physical_lif_run(torch.full((T,), current, dtype=torch.float64), p)
     idx = torch.nonzero(spk).flatten()
     sim = 0.0 if len(idx) < 2 else 1000.0 / (float(torch.diff(idx).double().mean()) * p.dt)
-    return passed(f"I = {current:.4g} nA gives {sim:.2f} Hz in simulation (dt = {p.dt:g} ms) and "
-                  f"{theory:.2f} Hz on the analytic f-I curve; the exact inverse is {exact:.4f} nA.")
+    return passed(
+        f"I = {current:.4g} nA gives {sim:.2f} Hz in simulation (dt = {p.dt:g} ms) and "
+        f"{theory:.2f} Hz on the analytic f-I curve; the exact inverse is {exact:.4f} nA."
+    )
 
 
 def check_beta(fn: Callable) -> Feedback:
@@ -346,16 +397,17 @@ def check_beta(fn: Callable) -> Feedback:
         exp = beta_exact(dt, tau)
         if abs(got - exp) > 1e-9:
             if abs(got - beta_euler(dt, tau)) < 1e-9:
-                return failed(f"for dt={dt}, tau={tau} you return {got:.6g} = 1 - dt/tau, forward Euler's "
-                              f"approximation; the exact decay over one step is exp(-dt/tau) = {exp:.6g}.")
+                return failed(
+                    f"for dt={dt}, tau={tau} you return {got:.6g} = 1 - dt/tau, forward Euler's "
+                    f"approximation; the exact decay over one step is exp(-dt/tau) = {exp:.6g}."
+                )
             if abs(got - math.exp(-tau / dt)) < 1e-9:
                 return failed(f"for dt={dt}, tau={tau} you return exp(-tau/dt); the ratio is upside down.")
-            return failed(f"for dt={dt}, tau={tau} you return {got:.6g}, expected {exp:.6g}. Solve "
-                          "tau dU/dt = -U over one step of length dt.")
+            return failed(
+                f"for dt={dt}, tau={tau} you return {got:.6g}, expected {exp:.6g}. Solve "
+                "tau dU/dt = -U over one step of length dt."
+            )
     return passed("beta = exp(-dt/tau): the exact decay of the membrane over one step.")
-
-
-
 
 
 # =============================================================================================
@@ -372,13 +424,19 @@ def check_convergent_weights(fn: Callable) -> Feedback:
     for args in ((8, 4, 2, 1.0), (16, 4, 8, 0.5), (6, 3, 3, 0.25), (5, 5, 1, 2.0)):
         got = _run_user(fn, *args, what="your convergent_weights")
         expected = circuits.convergent_weights(*args)
-        bad = assert_close(got, expected, f"convergent_weights{args}",
-                           hint="Rows are inputs, columns outputs: W[i, j] = weight if input i feeds output j. "
-                                "Output j starts at input j * (n_in // n_out) and wraps around (modulo n_in).")
+        bad = assert_close(
+            got,
+            expected,
+            f"convergent_weights{args}",
+            hint="Rows are inputs, columns outputs: W[i, j] = weight if input i feeds output j. "
+            "Output j starts at input j * (n_in // n_out) and wraps around (modulo n_in).",
+        )
         if bad is not None:
             return bad
-    return passed("each output neuron now sums fan_in neighbouring inputs; with fan_in larger than the stride, "
-                  "every input also diverges onto several outputs.")
+    return passed(
+        "each output neuron now sums fan_in neighbouring inputs; with fan_in larger than the stride, "
+        "every input also diverges onto several outputs."
+    )
 
 
 def check_wta_prediction(answer: int, drive, inhibition: float = 2.0, seed: int = 0) -> Feedback:
@@ -399,10 +457,14 @@ def check_wta_prediction(answer: int, drive, inhibition: float = 2.0, seed: int 
     res = circuits.winner_take_all(x, circuits.convergent_weights(n * k, n, k, 0.4), inhibition=inhibition)
     winner = int(circuits.wta_winner(res.spikes["out"], start=30)[0])
     if answer == winner:
-        return passed(f"neuron {winner} wins: it is driven hardest, reaches threshold first, and its spikes keep "
-                      "every other neuron below threshold.")
-    return failed(f"neuron {answer} does not win. Which neuron receives the most input spikes per step? "
-                  "That one reaches threshold first and then silences the rest.")
+        return passed(
+            f"neuron {winner} wins: it is driven hardest, reaches threshold first, and its spikes keep "
+            "every other neuron below threshold."
+        )
+    return failed(
+        f"neuron {answer} does not win. Which neuron receives the most input spikes per step? "
+        "That one reaches threshold first and then silences the rest."
+    )
 
 
 def check_edge_contrast(fn: Callable) -> Feedback:
@@ -410,21 +472,27 @@ def check_edge_contrast(fn: Callable) -> Feedback:
     against :func:`snnlib.circuits.edge_contrast`."""
     from . import circuits
 
-    cases = [(torch.tensor([0.1, 0.1, 0.3, 0.3]), 2, 1), (torch.tensor([0.0, 0.5, 0.5]), 1, 0),
-             (torch.tensor([0.2, 0.4, 0.1]), 1, 2), (torch.tensor([0.0, 0.0]), 1, 0)]
+    cases = [
+        (torch.tensor([0.1, 0.1, 0.3, 0.3]), 2, 1),
+        (torch.tensor([0.0, 0.5, 0.5]), 1, 0),
+        (torch.tensor([0.2, 0.4, 0.1]), 1, 2),
+        (torch.tensor([0.0, 0.0]), 1, 0),
+    ]
     for rates, inside, outside in cases:
         got = _run_user(fn, rates, inside, outside, what="your edge_contrast")
         expected = circuits.edge_contrast(rates, inside, outside)
-        bad = assert_close(float(got), expected, f"edge_contrast({rates.tolist()}, {inside}, {outside})",
-                           hint="(r_in - r_out) / (r_in + r_out), and 0 when both neurons are silent.")
+        bad = assert_close(
+            float(got),
+            expected,
+            f"edge_contrast({rates.tolist()}, {inside}, {outside})",
+            hint="(r_in - r_out) / (r_in + r_out), and 0 when both neurons are silent.",
+        )
         if bad is not None:
             return bad
     return passed("contrast 0 means no edge, 1 means only the inside neuron fires.")
 
 
 __all__ += ["check_convergent_weights", "check_wta_prediction", "check_edge_contrast"]
-
-
 
 
 # =============================================================================================
@@ -464,23 +532,29 @@ def check_surrogate_function(fn, expected: str = "fast_sigmoid", sharpness: floa
     if not isinstance(out, torch.Tensor):
         return failed(f"your forward should return a tensor, got {type(out).__name__}")
     if out.shape != u.shape:
-        return failed(f"your forward returned shape {tuple(out.shape)} for an input of shape {tuple(u.shape)}: "
-                      "return a spike for every element")
+        return failed(
+            f"your forward returned shape {tuple(out.shape)} for an input of shape {tuple(u.shape)}: "
+            "return a spike for every element"
+        )
     if out.dtype != u.dtype:
         return failed(f"your forward returned dtype {out.dtype}; return the input's dtype (e.g. (u > 0).to(u.dtype))")
     step = (u > 0).to(u.dtype)
     if not torch.equal(out.detach(), step):
-        bad = (out.detach() != step)
+        bad = out.detach() != step
         where = u[bad][:3].tolist()
         if torch.equal(out.detach(), (u >= 0).to(u.dtype)):
             return failed("your forward fires at u = 0; the book (and snnTorch) use H(0) = 0: spike only when u > 0")
         if not torch.all((out.detach() == 0) | (out.detach() == 1)):
-            return failed("your forward is not binary: the forward pass must be the exact step (0 or 1), "
-                          "the smooth function belongs only in the backward pass")
+            return failed(
+                "your forward is not binary: the forward pass must be the exact step (0 or 1), "
+                "the smooth function belongs only in the backward pass"
+            )
         return failed(f"your forward is not the Heaviside step, e.g. at u = {where}")
     if not out.requires_grad:
-        return failed("no gradient flows through your function's output: did you return a detached tensor "
-                      "from a plain function instead of an autograd.Function?")
+        return failed(
+            "no gradient flows through your function's output: did you return a detached tensor "
+            "from a plain function instead of an autograd.Function?"
+        )
     gen = torch.Generator().manual_seed(0)
     grad_out = torch.rand(u.shape, generator=gen) + 0.5
     try:
@@ -493,18 +567,26 @@ def check_surrogate_function(fn, expected: str = "fast_sigmoid", sharpness: floa
     if torch.allclose(x.grad, want, rtol=1e-4, atol=1e-6):
         return passed(f"forward is H(u) and backward is {ref!r}'s derivative at {u.numel()} points.")
     if torch.allclose(x.grad, ref.derivative(u), rtol=1e-4, atol=1e-6):
-        return failed("your backward returns the surrogate derivative but ignores grad_output: "
-                      "multiply by the gradient arriving from above (chain rule)")
+        return failed(
+            "your backward returns the surrogate derivative but ignores grad_output: "
+            "multiply by the gradient arriving from above (chain rule)"
+        )
     if torch.allclose(x.grad, grad_out * ref.derivative(u) * sharpness, rtol=1e-4, atol=1e-6):
-        return failed(f"your backward is {sharpness:g} times too large: the SuperSpike derivative has no "
-                      "chain-rule factor k, 1/(1 + k|u|)^2 peaks at 1")
+        return failed(
+            f"your backward is {sharpness:g} times too large: the SuperSpike derivative has no "
+            "chain-rule factor k, 1/(1 + k|u|)^2 peaks at 1"
+        )
     if torch.allclose(x.grad, grad_out, rtol=1e-4, atol=1e-6):
-        return failed("your backward passes the gradient straight through (derivative 1): that is the "
-                      "straight-through estimator, not the surrogate asked for")
+        return failed(
+            "your backward passes the gradient straight through (derivative 1): that is the "
+            "straight-through estimator, not the surrogate asked for"
+        )
     err = (x.grad - want).abs().max().item()
     i = int((x.grad - want).abs().argmax())
-    return failed(f"your backward differs from grad_output * {ref!r}.derivative(u) by up to {err:.3g} "
-                  f"(at u = {u.flatten()[i].item():.3g}); check the formula")
+    return failed(
+        f"your backward differs from grad_output * {ref!r}.derivative(u) by up to {err:.3g} "
+        f"(at u = {u.flatten()[i].item():.3g}); check the formula"
+    )
 
 
 def check_bptt_gradient(fn, n_cases: int = 50):
@@ -539,19 +621,21 @@ def check_bptt_gradient(fn, n_cases: int = 50):
             wrong_no_back += 1
         elif abs(got - terms["total"]) < 1e-6 + 1e-4 * abs(want):
             wrong_reset += 1
-        msg = (f"at w={w:.3g}, x1={x1:.3g}, x2={x2:.3g}, y=({y1:g}, {y2:g}), beta={beta:.3g} you return "
-               f"{got:.6g}, autograd gives {want:.6g}. ")
+        msg = (
+            f"at w={w:.3g}, x1={x1:.3g}, x2={x2:.3g}, y=({y1:g}, {y2:g}), beta={beta:.3g} you return "
+            f"{got:.6g}, autograd gives {want:.6g}. "
+        )
         if wrong_no_back:
-            msg += ("Your value misses the path one step back in time: U2 depends on w also through "
-                    "beta U1, so dU2/dw = beta x1 + x2.")
+            msg += (
+                "Your value misses the path one step back in time: U2 depends on w also through "
+                "beta U1, so dU2/dw = beta x1 + x2."
+            )
         elif wrong_reset:
             msg += "Your value includes the reset path -thr s'(U1 - thr) x1, but the reset is detached."
         else:
             msg += "Write dL/dw = sum_t (S_t - y_t) s'(U_t - thr) dU_t/dw and check each factor."
         return failed(msg)
     return passed(f"your hand-derived dL/dw equals BPTT's at {n_cases} random settings.")
-
-
 
 
 # =============================================================================================
@@ -571,8 +655,10 @@ def check_rate_decoding(fn: Callable) -> Feedback:
     got = _run_user(fn, spk, what="your decoding function")
     got = torch.as_tensor(got)
     if got.shape != (spk.shape[1],):
-        return failed(f"expected one class index per sample, shape [B] = ({spk.shape[1]},), got {tuple(got.shape)}. "
-                      "Sum the spikes over time (dim 0), then take the argmax over classes (dim -1).")
+        return failed(
+            f"expected one class index per sample, shape [B] = ({spk.shape[1]},), got {tuple(got.shape)}. "
+            "Sum the spikes over time (dim 0), then take the argmax over classes (dim -1)."
+        )
     expected = spk.sum(0).argmax(-1)
     if not torch.equal(got.long(), expected):
         if torch.equal(got.long(), spk.sum(1).argmax(-1)[: got.shape[0]]):
@@ -587,9 +673,14 @@ def check_synaptic_operations(fn: Callable) -> Feedback:
     spk = (torch.rand(10, 4, 30, generator=gen) < 0.2).float()
     expected = float(spk.sum()) / 4 * 10
     got = _run_user(fn, spk, 10, what="your function")
-    bad = assert_close(got, expected, "synaptic operations per sample", rtol=1e-6,
-                       hint="Each hidden spike travels to every one of the fan_out output neurons: "
-                            "total spikes x fan_out, divided by the batch size.")
+    bad = assert_close(
+        got,
+        expected,
+        "synaptic operations per sample",
+        rtol=1e-6,
+        hint="Each hidden spike travels to every one of the fan_out output neurons: "
+        "total spikes x fan_out, divided by the batch size.",
+    )
     if bad is not None:
         return bad
     return passed("each spike costs one addition per outgoing synapse; silent neurons cost nothing.")

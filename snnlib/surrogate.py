@@ -275,7 +275,9 @@ class Surrogate:
 
     def __init__(self, name: str, function: Type[HeavisideSpike], sharpness: float, param: str = "alpha"):
         if not isinstance(name, str) or not isinstance(param, str):
-            raise TypeError(f"name and param must be strings, got {_checks.describe(name)} and {_checks.describe(param)}")
+            raise TypeError(
+                f"name and param must be strings, got {_checks.describe(name)} and {_checks.describe(param)}"
+            )
         if not (isinstance(function, type) and issubclass(function, HeavisideSpike)):
             raise TypeError(f"function must be a subclass of HeavisideSpike, got {_checks.describe(function)}")
         self.name = name
@@ -377,14 +379,18 @@ def get(surrogate: Union[str, Surrogate, None] = None, sharpness: Optional[float
     """
     if isinstance(surrogate, Surrogate):
         if sharpness is not None:
-            raise ValueError(f"sharpness is for a surrogate given by name; {surrogate!r} already has one, "
-                             f"got sharpness={sharpness!r}")
+            raise ValueError(
+                f"sharpness is for a surrogate given by name; {surrogate!r} already has one, "
+                f"got sharpness={sharpness!r}"
+            )
         return surrogate
     if surrogate is None:
         surrogate = DEFAULT
     if not isinstance(surrogate, str):
-        raise TypeError(f"surrogate must be a name (one of {', '.join(NAMES)}), a Surrogate or None, "
-                        f"got {_checks.describe(surrogate)}")
+        raise TypeError(
+            f"surrogate must be a name (one of {', '.join(NAMES)}), a Surrogate or None, "
+            f"got {_checks.describe(surrogate)}"
+        )
     if surrogate not in REGISTRY:
         raise ValueError(f"unknown surrogate {surrogate!r}: expected one of {', '.join(NAMES)}")
     factory = REGISTRY[surrogate]

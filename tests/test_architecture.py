@@ -97,8 +97,10 @@ def test_no_module_imports_a_higher_layer():
         for target, line in imports:
             theirs = layer_of(_component(target))
             if theirs > mine:
-                bad.append(f"{MODULES[module].relative_to(ROOT)}:{line} ({LAYERS[mine][0]}) imports "
-                           f"{target} ({LAYERS[theirs][0]})")
+                bad.append(
+                    f"{MODULES[module].relative_to(ROOT)}:{line} ({LAYERS[mine][0]}) imports "
+                    f"{target} ({LAYERS[theirs][0]})"
+                )
     assert not bad, "upward imports:\n" + "\n".join(bad)
 
 
@@ -111,7 +113,7 @@ def _find_cycle(graph: Dict[str, List[Tuple[str, int]]]):
         stack.append(node)
         for nxt, _ in graph.get(node, ()):
             if colour.get(nxt) == 1:
-                return stack[stack.index(nxt):] + [nxt]
+                return [*stack[stack.index(nxt) :], nxt]
             if nxt not in colour:
                 found = visit(nxt)
                 if found:
@@ -142,8 +144,10 @@ def test_the_cycle_finder_finds_cycles():
 
 def test_the_import_reader_sees_imports_inside_functions(tmp_path):
     f = tmp_path / "mod.py"
-    f.write_text("if TYPE_CHECKING:\n    from . import widgets\n"
-                 "def f():\n    from . import plot\n    from .encoding import rate\n")
+    f.write_text(
+        "if TYPE_CHECKING:\n    from . import widgets\n"
+        "def f():\n    from . import plot\n    from .encoding import rate\n"
+    )
     known = {"snnlib", "snnlib.plot", "snnlib.widgets", "snnlib.encoding", "snnlib.encoding.rate", "snnlib.mod"}
     assert sorted(t for t, _ in _imports("snnlib.mod", f, known)) == ["snnlib.encoding.rate", "snnlib.plot"]
 

@@ -81,8 +81,10 @@ def open_offline(browser, path: Path, width=1280, height=900):
 def open_standalone(browser, tmp_path, ex):
     """One explorer alone on a local page, opened offline; returns (page, blocked, errors, its element id)."""
     path = tmp_path / f"{ex.name}.html"
-    path.write_text("<!doctype html><html><head><meta charset='utf-8'></head><body>" + ex.html() + "</body></html>",
-                    encoding="utf-8")
+    path.write_text(
+        "<!doctype html><html><head><meta charset='utf-8'></head><body>" + ex.html() + "</body></html>",
+        encoding="utf-8",
+    )
     page, blocked, errors = open_offline(browser, path, width=900)
     (uid,) = explorer_ids(page, ex.name)
     page.wait_for_function("id => window.snnlibExplorers && window.snnlibExplorers[id]", arg=uid, timeout=10_000)
@@ -91,7 +93,9 @@ def open_standalone(browser, tmp_path, ex):
 
 def explorer_ids(page, name):
     return page.evaluate(
-        "n => Array.from(document.querySelectorAll('.snnlib-explorer[data-explorer=\"' + n + '\"]')).map(e => e.id)", name)
+        "n => Array.from(document.querySelectorAll('.snnlib-explorer[data-explorer=\"' + n + '\"]')).map(e => e.id)",
+        name,
+    )
 
 
 def state(page, uid):
@@ -113,7 +117,9 @@ def wait_settled(page, uid, before):
              }
              return true;
            }""",
-        arg=[uid, before], timeout=10_000)
+        arg=[uid, before],
+        timeout=10_000,
+    )
     return state(page, uid)
 
 
@@ -202,8 +208,10 @@ def exercise_lif(page, uid):
 
 def test_standalone_page(browser, tmp_path):
     lif, sur = W.lif_explorer(), W.surrogate_explorer()
-    html = ("<!doctype html><html><head><meta charset='utf-8'><title>explorers</title></head>"
-            "<body style='max-width:860px;margin:20px auto'>" + lif.html() + sur.html() + lif.html() + "</body></html>")
+    html = (
+        "<!doctype html><html><head><meta charset='utf-8'><title>explorers</title></head>"
+        "<body style='max-width:860px;margin:20px auto'>" + lif.html() + sur.html() + lif.html() + "</body></html>"
+    )
     path = tmp_path / "explorers.html"
     path.write_text(html, encoding="utf-8")
     page, blocked, errors = open_offline(browser, path, width=900)
@@ -217,14 +225,16 @@ def test_standalone_page(browser, tmp_path):
     control = page.locator(f"#{sid} [data-control=surrogate]")
     options = list(sur.controls[0].options)
     start = options.index(sur.controls[0].value)
-    for i in list(range(start + 1, len(options))) + list(range(0, start + 1)):  # every choice, default last
+    for i in list(range(start + 1, len(options))) + list(range(start + 1)):  # every choice, default last
         n = redraws(page, sid)
         control.select_option(index=i)
         st = wait_settled(page, sid, n)
         assert st["values"]["surrogate"] == options[i]
         py = sur.update(**st["values"])
         np.testing.assert_allclose(st["data"]["derivative"], py["derivative"], rtol=2e-6, atol=1e-6)
-        np.testing.assert_allclose(st["data"]["grad"], py["grad"], rtol=1e-5, atol=1e-6 * max(1, np.abs(py["grad"]).max()))
+        np.testing.assert_allclose(
+            st["data"]["grad"], py["grad"], rtol=1e-5, atol=1e-6 * max(1, np.abs(py["grad"]).max())
+        )
         assert page.get_attribute(f"#{sid} path.snx-derivative", "d")
     assert not errors, errors
     assert not blocked, f"the explorers made network requests: {blocked}"
@@ -244,8 +254,10 @@ def test_hostile_strings_stay_text(browser, tmp_path):
     title = uid + "<img src=x onerror=alert(3)>"
     ex = dataclasses.replace(W.lif_explorer(), name=evil, title=title, description=evil)
     path = tmp_path / "hostile.html"
-    path.write_text("<!doctype html><html><head><meta charset='utf-8'></head><body>" + ex.html(uid) + "</body></html>",
-                    encoding="utf-8")
+    path.write_text(
+        "<!doctype html><html><head><meta charset='utf-8'></head><body>" + ex.html(uid) + "</body></html>",
+        encoding="utf-8",
+    )
     page, blocked, errors = open_offline(browser, path, width=900)
     page.wait_for_function("id => window.snnlibExplorers && window.snnlibExplorers[id]", arg=uid, timeout=10_000)
     assert page.evaluate("id => !!document.getElementById(id)", uid)
@@ -273,10 +285,14 @@ def test_built_lif_page(browser, built_book):
     if not page_path.exists():
         pytest.skip(f"{LIF_PAGE} is not in the built book (the LIF chapter has not landed)")
     text = page_path.read_text(encoding="utf-8")
-    for marker in ("application/vnd.jupyter.widget-state+json", "@jupyter-widgets/html-manager", "embed-amd.js",
-                   "require.min.js"):
+    for marker in (
+        "application/vnd.jupyter.widget-state+json",
+        "@jupyter-widgets/html-manager",
+        "embed-amd.js",
+        "require.min.js",
+    ):
         assert marker not in text, f"the built page depends on ipywidgets' CDN machinery ({marker})"
-    page, blocked, errors = open_offline(browser, page_path)
+    page, _blocked, errors = open_offline(browser, page_path)
     ids = explorer_ids(page, "lif")
     assert ids, "no LIF explorer on the built LIF page"
     uid = ids[0]
@@ -328,8 +344,14 @@ def test_standalone_coding_page(browser, tmp_path):
     v = check()
     assert v == ex.defaults()
     scheme = next(c for c in ex.controls if c.name == "scheme")
-    moves = [("scheme", list(scheme.options).index("latency")), ("level", "ArrowRight"), ("num_steps", "ArrowLeft"),
-             ("scheme", list(scheme.options).index("delta")), ("digit", 2), ("scheme", list(scheme.options).index("burst"))]
+    moves = [
+        ("scheme", list(scheme.options).index("latency")),
+        ("level", "ArrowRight"),
+        ("num_steps", "ArrowLeft"),
+        ("scheme", list(scheme.options).index("delta")),
+        ("digit", 2),
+        ("scheme", list(scheme.options).index("burst")),
+    ]
     for name, how in moves:
         n = redraws(page, uid)
         control = page.locator(f"#{uid} [data-control={name}]")
@@ -371,8 +393,15 @@ def test_standalone_circuit_page(browser, tmp_path):
 
     v = check()
     motif = next(c for c in ex.controls if c.name == "motif")
-    moves = [("inhibition", "ArrowRight"), ("motif", 2), ("inhibition", "ArrowLeft"), ("delay", "ArrowRight"),
-             ("input_level", "ArrowRight"), ("motif", 3), ("motif", 1)]
+    moves = [
+        ("inhibition", "ArrowRight"),
+        ("motif", 2),
+        ("inhibition", "ArrowLeft"),
+        ("delay", "ArrowRight"),
+        ("input_level", "ArrowRight"),
+        ("motif", 3),
+        ("motif", 1),
+    ]
     for name, how in moves:
         n = redraws(page, uid)
         control = page.locator(f"#{uid} [data-control={name}]")

@@ -24,8 +24,14 @@ from snnlib.engine import cpu as K
 from snnlib.engine.spec import Request
 
 #: Every registered surrogate (by name).
-SURROGATES = sorted(getattr(S, "REGISTRY", {})) or ["arctan", "fast_sigmoid", "sigmoid", "triangle",
-                                                     "straight_through", "none"]
+SURROGATES = sorted(getattr(S, "REGISTRY", {})) or [
+    "arctan",
+    "fast_sigmoid",
+    "sigmoid",
+    "triangle",
+    "straight_through",
+    "none",
+]
 KIND_PAIRS = [("float", "float"), ("tensor", "float"), ("float", "tensor"), ("learnable", "learnable")]
 T, B, N_LIF, H, C = 6, 3, 5, 19, 10
 
@@ -40,17 +46,30 @@ class Config(NamedTuple):
     dtype: torch.dtype
 
     def request(self) -> Request:
-        return Request(self.op, self.reset, 0, self.surrogate, self.beta, self.threshold, "cpu", self.dtype,
-                       self.current)
+        return Request(
+            self.op, self.reset, 0, self.surrogate, self.beta, self.threshold, "cpu", self.dtype, self.current
+        )
 
     def __str__(self) -> str:
-        return "-".join([self.op, self.reset, self.surrogate, self.current, f"beta={self.beta}",
-                         f"thr={self.threshold}", str(self.dtype).replace("torch.", "")])
+        return "-".join(
+            [
+                self.op,
+                self.reset,
+                self.surrogate,
+                self.current,
+                f"beta={self.beta}",
+                f"thr={self.threshold}",
+                str(self.dtype).replace("torch.", ""),
+            ]
+        )
 
 
-CONFIGS = [Config(op, reset, sg, current, bk, tk, dtype)
-           for op, reset, sg, current, (bk, tk), dtype in itertools.product(
-               E.OPS, N.RESETS, SURROGATES, ("static", "time_varying"), KIND_PAIRS, (torch.float32, torch.float64))]
+CONFIGS = [
+    Config(op, reset, sg, current, bk, tk, dtype)
+    for op, reset, sg, current, (bk, tk), dtype in itertools.product(
+        E.OPS, N.RESETS, SURROGATES, ("static", "time_varying"), KIND_PAIRS, (torch.float32, torch.float64)
+    )
+]
 OTHERS = [name for name in E.REGISTRY if name != "loop"]
 
 
@@ -77,8 +96,10 @@ def _inputs(cfg: Config, seed: int = 0):
     shape = (B, n) if cfg.current == "static" else (T, B, n)
     cur = (torch.randn(shape, generator=g, dtype=dt) * 0.8 + 0.5).requires_grad_()
     leaves = {"cur": cur}
-    values = {"beta": (0.85, torch.linspace(0.6, 0.95, n, dtype=dt)),
-              "threshold": (0.9, torch.linspace(0.7, 1.2, n, dtype=dt))}
+    values = {
+        "beta": (0.85, torch.linspace(0.6, 0.95, n, dtype=dt)),
+        "threshold": (0.9, torch.linspace(0.7, 1.2, n, dtype=dt)),
+    }
     kwargs = {}
     for name, (number, tensor) in values.items():
         kind = getattr(cfg, name)
@@ -105,7 +126,7 @@ def _run(backend: str, cfg: Config):
         outputs = (spk, mem)
     else:
         out, count, ran = E.lif_multistep_linear(leaves["cur"], leaves["weight"], leaves["bias"], **common)
-        loss = (out * w1).sum() + (out ** 2 * w2).sum()
+        loss = (out * w1).sum() + (out**2 * w2).sum()
         outputs = (count, out)
     assert ran == backend
     loss.backward()
@@ -182,7 +203,7 @@ def test_auto_reports_the_backend_it_ran():
     rec = E.lif_multistep_linear(cur[0], w, b, num_steps=5)
     assert rec.backend == fast == E.resolve_backend(cur[0], num_steps=5, op="lif_linear")
     assert rec.cur.shape == (5, 2, 3) and rec.count.shape == (5, 2)
-    assert E.BACKENDS == ("auto",) + tuple(E.REGISTRY) and E.BACKENDS[-1] == "loop"
+    assert ("auto", *tuple(E.REGISTRY)) == E.BACKENDS and E.BACKENDS[-1] == "loop"
 
 
 def test_bad_arguments_raise_clear_errors():
@@ -217,12 +238,12 @@ def test_lif_multistep_matches_lif_run(reset):
     thr = torch.full((7,), 0.9, dtype=torch.float64, requires_grad=True)
     w = torch.randn(11, 5, 7, dtype=torch.float64)
     spk0, mem0 = N.lif_run(cur, N.LIFParams(beta, thr, reset))
-    ((spk0 * w).sum() + (mem0 ** 2).sum()).backward()
+    ((spk0 * w).sum() + (mem0**2).sum()).backward()
     g0 = [t.grad.clone() for t in (cur, beta, thr)]
     for t in (cur, beta, thr):
         t.grad = None
     spk1, mem1, _ = E.lif_multistep(cur, beta, thr, reset)
-    ((spk1 * w).sum() + (mem1 ** 2).sum()).backward()
+    ((spk1 * w).sum() + (mem1**2).sum()).backward()
     assert torch.equal(spk0, spk1)
     torch.testing.assert_close(mem1, mem0)
     for a, b in zip(g0, (cur.grad, beta.grad, thr.grad)):
@@ -233,11 +254,11 @@ def test_lif_multistep_static_equals_repeated_current():
     torch.manual_seed(2)
     cur = (torch.randn(4, 6, dtype=torch.float64) + 0.5).requires_grad_()
     w = torch.randn(8, 4, 6, dtype=torch.float64)
-    spk0, mem0, _ = E.lif_multistep(cur.expand(8, 4, 6), 0.9, 1.0)
+    spk0, _mem0, _ = E.lif_multistep(cur.expand(8, 4, 6), 0.9, 1.0)
     (spk0 * w).sum().backward()
     g0 = cur.grad.clone()
     cur.grad = None
-    spk1, mem1, _ = E.lif_multistep(cur, 0.9, 1.0, num_steps=8)
+    spk1, _mem1, _ = E.lif_multistep(cur, 0.9, 1.0, num_steps=8)
     (spk1 * w).sum().backward()
     assert torch.equal(spk0, spk1)
     torch.testing.assert_close(cur.grad, g0)
@@ -265,8 +286,10 @@ def _run_model(model, x, y, fast):
 
 
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
-@pytest.mark.parametrize("num_hidden,num_outputs,threads,static",
-                         [(203, 10, 1, True), (96, 7, 1, True), (203, 10, 2, True), (203, 10, 1, False)])
+@pytest.mark.parametrize(
+    "num_hidden,num_outputs,threads,static",
+    [(203, 10, 1, True), (96, 7, 1, True), (203, 10, 2, True), (203, 10, 1, False)],
+)
 def test_cpu_kernel_equals_eager_fast_path(monkeypatch, dtype, num_hidden, num_outputs, threads, static):
     """The C kernel (snnlib.engine.cpu) computes what the fused PyTorch backend computes.
 

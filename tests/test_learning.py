@@ -61,15 +61,16 @@ def test_two_step_bptt_equals_hand_derivation():
     assert terms["reset"] == 0.0
     attached = L.two_step_gradient(W, X1, X2, Y1, Y2, BETA, THR, S.arctan(2.0), detach_reset=False)
     assert attached == pytest.approx(HAND_ATTACHED, rel=1e-6)
-    assert L.two_step_gradient_by_hand(W, X1, X2, Y1, Y2, BETA, THR, S.arctan(2.0), detach_reset=False)["total"] == \
-        pytest.approx(HAND_ATTACHED, rel=1e-6)
+    assert L.two_step_gradient_by_hand(W, X1, X2, Y1, Y2, BETA, THR, S.arctan(2.0), detach_reset=False)[
+        "total"
+    ] == pytest.approx(HAND_ATTACHED, rel=1e-6)
 
 
 def test_two_step_matches_the_library_lif_neuron():
     """The same two steps run through snl.neurons.lif_run give the same gradient (it detaches the reset)."""
     w = torch.tensor(W, dtype=torch.float64, requires_grad=True)
     x = torch.tensor([X1, X2], dtype=torch.float64).reshape(2, 1, 1)
-    spk, mem = snl.neurons.lif_run(w * x, snl.neurons.LIFParams(beta=BETA, threshold=THR), None, S.arctan(2.0))
+    spk, _mem = snl.neurons.lif_run(w * x, snl.neurons.LIFParams(beta=BETA, threshold=THR), None, S.arctan(2.0))
     loss = 0.5 * (spk[0] - Y1) ** 2 + 0.5 * (spk[1] - Y2) ** 2
     loss.sum().backward()
     assert float(w.grad) == pytest.approx(HAND, rel=1e-6)
@@ -155,10 +156,16 @@ def test_results_have_one_type_and_separate_fields():
         (lambda: L.toy_dataset(10, noise=-0.1), ValueError, "noise"),
         (lambda: L.ToySNN(num_steps=0), ValueError, "num_steps"),
         (lambda: L.ToySNN()(torch.zeros(5, 3)), ValueError, r"\[B, n_in\]"),
-        (lambda: L.spike_loss(torch.zeros(3, 2, 2), torch.zeros(3, 2, 2), torch.zeros(2, dtype=torch.long), "mse"),
-         ValueError, "kind"),
-        (lambda: L.spike_loss(torch.zeros(3, 2, 2), torch.zeros(3, 2, 2), torch.zeros(4, dtype=torch.long)),
-         ValueError, r"\[B\]"),
+        (
+            lambda: L.spike_loss(torch.zeros(3, 2, 2), torch.zeros(3, 2, 2), torch.zeros(2, dtype=torch.long), "mse"),
+            ValueError,
+            "kind",
+        ),
+        (
+            lambda: L.spike_loss(torch.zeros(3, 2, 2), torch.zeros(3, 2, 2), torch.zeros(4, dtype=torch.long)),
+            ValueError,
+            r"\[B\]",
+        ),
         (lambda: L.predict_class(torch.zeros(3, 2, 2), torch.zeros(3, 2, 3)), ValueError, r"\[T, B, C\]"),
         (lambda: L.train_toy(torch.zeros(4, 2), torch.zeros(3, dtype=torch.long)), ValueError, r"\[n\]"),
         (lambda: L.train_toy(torch.zeros(4, 2), torch.zeros(4, dtype=torch.long), epochs=0), ValueError, "epochs"),

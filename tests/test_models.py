@@ -23,8 +23,9 @@ def _run(model, x, y, fast):
 @pytest.mark.parametrize("beta,threshold,learn", [(0.95, 1.0, False), (0.7, 0.5, False), (0.9, 0.8, True)])
 def test_fast_path_equals_plain_loop(dtype, reset, beta, threshold, learn):
     torch.manual_seed(0)
-    model = M.SpikingMLP(num_hidden=64, num_steps=9, beta=beta, threshold=threshold, reset=reset,
-                         learn_beta=learn, learn_threshold=learn).to(dtype)
+    model = M.SpikingMLP(
+        num_hidden=64, num_steps=9, beta=beta, threshold=threshold, reset=reset, learn_beta=learn, learn_threshold=learn
+    ).to(dtype)
     x = torch.rand(12, 28, 28, dtype=dtype) * 2 - 0.5
     y = torch.randint(0, 10, (12,))
     s0, m0, c0, g0 = _run(model, x, y, fast=False)
@@ -46,8 +47,8 @@ def test_time_first_input_fast_equals_plain():
     model = M.SpikingMLP(num_hidden=32, num_steps=6)
     x = (torch.rand(6, 5, 784) < 0.3).float()  # e.g. Poisson spikes, [T, B, 784]
     y = torch.randint(0, 10, (5,))
-    s0, m0, _, g0 = _run(model, x, y, fast=False)
-    s1, m1, _, g1 = _run(model, x, y, fast=True)
+    s0, _m0, _, g0 = _run(model, x, y, fast=False)
+    s1, _m1, _, g1 = _run(model, x, y, fast=True)
     assert torch.equal(s0, s1)
     for name in g0:
         torch.testing.assert_close(g1[name], g0[name], rtol=1e-5, atol=1e-6)
@@ -111,8 +112,10 @@ def test_plots_and_checks_run():
     assert P.plot_output_spikes(spk) is not None
     assert P.plot_loss_curve(torch.rand(50) + 1, steps_per_epoch=10) is not None
     assert P.plot_accuracy_curves({"a": [0.9, 0.95]}) is not None
-    assert P.plot_throughput({"snnlib fast path": {"train_samples_per_s": 10.0},
-                              "x": {"train_samples_per_s": 1.0}}) is not None
+    assert (
+        P.plot_throughput({"snnlib fast path": {"train_samples_per_s": 10.0}, "x": {"train_samples_per_s": 1.0}})
+        is not None
+    )
     assert E.check_rate_decoding(lambda s: s.sum(0).argmax(-1))
     assert not E.check_rate_decoding(lambda s: s.sum(1).argmax(-1))
     assert E.check_synaptic_operations(lambda s, f: s.sum() / s.shape[1] * f)
@@ -164,12 +167,18 @@ def test_constructor_arguments_are_checked():
     import numpy as np
 
     assert M.SpikingMLP(num_hidden=np.int64(8), num_steps=np.int64(3)).num_steps == 3
-    for kwargs, err in [(dict(num_steps=2.5), TypeError), (dict(num_steps=0), ValueError),
-                        (dict(num_hidden=True), TypeError), (dict(beta=1.5), ValueError),
-                        (dict(threshold=-1.0), ValueError), (dict(reset="soft"), ValueError),
-                        (dict(fast="yes"), TypeError), (dict(backend="gpu"), ValueError),
-                        (dict(fast=False, backend="fused"), ValueError),
-                        (dict(surrogate="sigmoid", alpha=3.0), ValueError)]:
+    for kwargs, err in [
+        (dict(num_steps=2.5), TypeError),
+        (dict(num_steps=0), ValueError),
+        (dict(num_hidden=True), TypeError),
+        (dict(beta=1.5), ValueError),
+        (dict(threshold=-1.0), ValueError),
+        (dict(reset="soft"), ValueError),
+        (dict(fast="yes"), TypeError),
+        (dict(backend="gpu"), ValueError),
+        (dict(fast=False, backend="fused"), ValueError),
+        (dict(surrogate="sigmoid", alpha=3.0), ValueError),
+    ]:
         with pytest.raises(err):
             M.SpikingMLP(num_hidden=8, **kwargs)
 

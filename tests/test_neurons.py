@@ -74,7 +74,7 @@ def test_euler_beta_form_equals_physical_euler():
 
 def euler_max_error(dt: float) -> float:
     p = N.PhysicalLIFParams(dt=dt, V_th=0.0)
-    T = int(round(40.0 / dt))
+    T = round(40.0 / dt)
     _, v = N.physical_lif_run(torch.full((T,), 1.0, dtype=torch.float64), p)
     t = (np.arange(T) + 1) * dt
     return float(np.abs(v.numpy() - N.charging_curve(t, 1.0, p)).max())
@@ -231,7 +231,7 @@ def test_learn_beta_gradient_matches_finite_differences_through_the_membrane():
 def test_no_spike_inside_a_refractory_period(reset, K):
     torch.manual_seed(K)
     x = torch.rand(200, 8) * 1.5  # strong drive: would often fire on consecutive steps
-    spk, mem = N.lif_run(x, N.LIFParams(0.9, 1.0, reset, K))
+    spk, _mem = N.lif_run(x, N.LIFParams(0.9, 1.0, reset, K))
     free, _ = N.lif_run(x, N.LIFParams(0.9, 1.0, reset, 0))
     assert spk.sum() > 0
     assert (isi_steps(free[:, 0]) == 1).any() or reset == "zero"
@@ -301,7 +301,7 @@ def test_physical_refractory_period_in_ms():
     assert torch.all(isi * p.dt > p.t_ref - 1e-9)
     idx = torch.nonzero(spk).flatten()
     for i in idx[:-1]:
-        assert torch.all(v[i: i + p.ref_steps + 1] == p.V_reset)
+        assert torch.all(v[i : i + p.ref_steps + 1] == p.V_reset)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -470,18 +470,37 @@ def test_every_public_name_is_reexported_by_the_package():
             assert getattr(N, name) is getattr(module, name), name
     assert sorted(N.__all__) == sorted(lif.__all__ + physical.__all__ + analytic.__all__)
     # the names of the flat module, with the two renames (one name for one idea)
-    old = ["RESETS", "LIFParams", "LIFState", "lif_step", "lif_run", "LIF", "beta_euler", "beta_exact", "tau_from_beta",
-           "PhysicalLIFParams", "physical_lif_step", "physical_lif_run", "charging_curve", "time_to_threshold",
-           "current_for_rate", "euler_charging_curve", "discrete_charging_curve", "discrete_steps_to_threshold",
-           "discrete_rate", "first_spike_step", "isi_rate"]
+    old = [
+        "RESETS",
+        "LIFParams",
+        "LIFState",
+        "lif_step",
+        "lif_run",
+        "LIF",
+        "beta_euler",
+        "beta_exact",
+        "tau_from_beta",
+        "PhysicalLIFParams",
+        "physical_lif_step",
+        "physical_lif_run",
+        "charging_curve",
+        "time_to_threshold",
+        "current_for_rate",
+        "euler_charging_curve",
+        "discrete_charging_curve",
+        "discrete_steps_to_threshold",
+        "discrete_rate",
+        "first_spike_step",
+        "isi_rate",
+    ]
     assert set(old) | {"analytic_rate", "euler_rate"} == set(N.__all__)
     assert not hasattr(N, "firing_rate") and not hasattr(N, "euler_firing_rate")
 
 
 def test_from_circuit_and_derived_quantities():
     p = N.PhysicalLIFParams.from_circuit(C=0.2, g_L=0.01)  # 200 pF, 10 nS
-    assert p.tau == pytest.approx(20.0) and p.R == pytest.approx(100.0)
-    assert p.C == pytest.approx(0.2) and p.g_L == pytest.approx(0.01)
+    assert p.tau == pytest.approx(20.0) and pytest.approx(100.0) == p.R
+    assert pytest.approx(0.2) == p.C and p.g_L == pytest.approx(0.01)
     assert p.rheobase == pytest.approx(0.15)
     assert N.time_to_threshold(p.rheobase * 0.99, p) == math.inf
 

@@ -12,19 +12,22 @@ import torch
 from snnlib import _checks, _env, _io
 from snnlib import spikes as S
 
-
 # ---------------------------------------------------------------------------------------------
 # integers and reals
 # ---------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("value", [3, np.int64(3), np.int32(3), np.uint8(3), torch.tensor(3), torch.tensor(3, dtype=torch.int16)])
+
+@pytest.mark.parametrize(
+    "value", [3, np.int64(3), np.int32(3), np.uint8(3), torch.tensor(3), torch.tensor(3, dtype=torch.int16)]
+)
 def test_integer_accepts_every_integer_form(value):
     out = _checks.integer(value, "num_steps", 1)
     assert out == 3 and type(out) is int
 
 
-@pytest.mark.parametrize("value", [2.5, 3.0, np.float64(3.0), True, np.bool_(True), "3", None, torch.tensor(3.0),
-                                   torch.tensor([3]), [3]])
+@pytest.mark.parametrize(
+    "value", [2.5, 3.0, np.float64(3.0), True, np.bool_(True), "3", None, torch.tensor(3.0), torch.tensor([3]), [3]]
+)
 def test_integer_rejects_non_integers_with_a_type_error_naming_the_argument(value):
     with pytest.raises(TypeError, match=r"num_steps must be an integer"):
         _checks.integer(value, "num_steps", 1)
@@ -42,9 +45,20 @@ def test_real_accepts_every_number_form(value):
     assert _checks.real(value, "beta", 0, 1) == pytest.approx(float(value))
 
 
-@pytest.mark.parametrize("value, error", [(math.nan, ValueError), (math.inf, ValueError), (-math.inf, ValueError),
-                                          (True, TypeError), ("0.5", TypeError), (None, TypeError),
-                                          (torch.tensor([0.1, 0.2]), TypeError), (1.5, ValueError), (-0.1, ValueError)])
+@pytest.mark.parametrize(
+    "value, error",
+    [
+        (math.nan, ValueError),
+        (math.inf, ValueError),
+        (-math.inf, ValueError),
+        (True, TypeError),
+        ("0.5", TypeError),
+        (None, TypeError),
+        (torch.tensor([0.1, 0.2]), TypeError),
+        (1.5, ValueError),
+        (-0.1, ValueError),
+    ],
+)
 def test_real_rejects_nan_inf_bools_and_out_of_range(value, error):
     with pytest.raises(error, match="beta"):
         _checks.real(value, "beta", 0, 1)
@@ -72,8 +86,11 @@ def test_choice_and_boolean():
 # tensors
 # ---------------------------------------------------------------------------------------------
 
+
 def test_tensor_messages_give_the_time_first_shape():
-    with pytest.raises(TypeError, match=r"cur must be a torch.Tensor of shape \[T, B, N\], got \[1, 2\] \(list\); convert"):
+    with pytest.raises(
+        TypeError, match=r"cur must be a torch.Tensor of shape \[T, B, N\], got \[1, 2\] \(list\); convert"
+    ):
         _checks.tensor([1, 2], "cur", "[T, B, N]")
     with pytest.raises(ValueError, match=r"cur must have shape \[T, B, N\] \(3 dimensions\), got shape \(4, 2\)"):
         _checks.tensor(torch.zeros(4, 2), "cur", "[T, B, N]", ndim=3)
@@ -108,6 +125,7 @@ def test_same_shape():
 # spike measures
 # ---------------------------------------------------------------------------------------------
 
+
 def test_spike_measures_against_hand_counts():
     spk = torch.tensor([[[1.0, 0.0]], [[1.0, 1.0]], [[0.0, 1.0]], [[1.0, 0.0]]])  # [T=4, B=1, N=2]
     assert S.spike_count(spk).tolist() == [[3.0, 2.0]]
@@ -128,12 +146,17 @@ def test_spike_measures_against_hand_counts():
 # environment flags
 # ---------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("value, expected", [("1", True), ("TRUE", True), (" on ", True), ("0", False), ("no", False),
-                                             ("", None)])
+
+@pytest.mark.parametrize(
+    "value, expected", [("1", True), ("TRUE", True), (" on ", True), ("0", False), ("no", False), ("", None)]
+)
 def test_flags_parse_one_way(monkeypatch, value, expected):
     monkeypatch.setenv("SNNLIB_CPU_KERNEL", value)
-    assert _env.flag("SNNLIB_CPU_KERNEL", default=None) is expected if expected is None else \
-        _env.flag("SNNLIB_CPU_KERNEL", default=not expected) is expected
+    assert (
+        _env.flag("SNNLIB_CPU_KERNEL", default=None) is expected
+        if expected is None
+        else _env.flag("SNNLIB_CPU_KERNEL", default=not expected) is expected
+    )
 
 
 def test_a_typo_in_a_flag_is_an_error_naming_the_variable(monkeypatch):
@@ -169,13 +192,16 @@ def test_no_module_reads_an_snnlib_variable_itself():
 
     pkg = Path(_env.__file__).parent
     pattern = re.compile(r"(os\.environ(\.get)?[\[(]|getenv\()\s*[\"']SNNLIB_")
-    offenders = [str(f.relative_to(pkg)) for f in pkg.rglob("*.py") if f.name != "_env.py" and pattern.search(f.read_text())]
+    offenders = [
+        str(f.relative_to(pkg)) for f in pkg.rglob("*.py") if f.name != "_env.py" and pattern.search(f.read_text())
+    ]
     assert not offenders, f"read SNNLIB_* variables through snnlib._env: {offenders}"
 
 
 # ---------------------------------------------------------------------------------------------
 # atomic writes
 # ---------------------------------------------------------------------------------------------
+
 
 def test_atomic_write_replaces_whole_files_and_leaves_no_temporary(tmp_path):
     target = tmp_path / "sub" / "out.json"

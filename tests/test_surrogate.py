@@ -67,12 +67,15 @@ def test_forward_is_exactly_heaviside(name, k):
     assert torch.equal(sur(u32), (u32 > 0).float())
 
 
-@pytest.mark.parametrize("ours,theirs", [
-    ("arctan", lambda k: __import__("snntorch").surrogate.atan(alpha=k)),
-    ("fast_sigmoid", lambda k: __import__("snntorch").surrogate.fast_sigmoid(slope=k)),
-    ("sigmoid", lambda k: __import__("snntorch").surrogate.sigmoid(slope=k)),
-    ("straight_through", lambda k: __import__("snntorch").surrogate.straight_through_estimator()),
-])
+@pytest.mark.parametrize(
+    "ours,theirs",
+    [
+        ("arctan", lambda k: __import__("snntorch").surrogate.atan(alpha=k)),
+        ("fast_sigmoid", lambda k: __import__("snntorch").surrogate.fast_sigmoid(slope=k)),
+        ("sigmoid", lambda k: __import__("snntorch").surrogate.sigmoid(slope=k)),
+        ("straight_through", lambda k: __import__("snntorch").surrogate.straight_through_estimator()),
+    ],
+)
 def test_matches_snntorch(ours, theirs):
     pytest.importorskip("snntorch")
     ks = [math.inf] if ours == "straight_through" else SHARPNESS[ours]
@@ -103,8 +106,13 @@ def test_smooth_is_the_antiderivative_of_derivative(name, k):
 def test_area_under_the_derivative():
     """The area is the step height: 1 for arctan, sigmoid, triangle; 2/k for fast sigmoid."""
     u = torch.linspace(-400, 400, 2_000_001, dtype=torch.float64)
-    for sur, area in [(S.arctan(2.0), 1.0), (S.sigmoid(5.0), 1.0), (S.triangle(2.0), 1.0),
-                      (S.fast_sigmoid(25.0), 2 / 25), (S.straight_through(0.5), 1.0)]:
+    for sur, area in [
+        (S.arctan(2.0), 1.0),
+        (S.sigmoid(5.0), 1.0),
+        (S.triangle(2.0), 1.0),
+        (S.fast_sigmoid(25.0), 2 / 25),
+        (S.straight_through(0.5), 1.0),
+    ]:
         got = float(torch.trapezoid(sur.function.derivative(u, sur.sharpness), u))
         assert got == pytest.approx(area, rel=2e-3), sur
 
@@ -154,8 +162,14 @@ def test_registry_and_get():
 def test_one_registry_names_and_defaults_come_from_it():
     assert S.NAMES == tuple(S.REGISTRY) == ("arctan", "fast_sigmoid", "sigmoid", "triangle", "straight_through", "none")
     assert set(S.DEFAULT_SHARPNESS) == set(S.NAMES)
-    assert S.DEFAULT_SHARPNESS == {"arctan": 2.0, "fast_sigmoid": 25.0, "sigmoid": 25.0, "triangle": 1.0,
-                                   "straight_through": math.inf, "none": None}
+    assert {
+        "arctan": 2.0,
+        "fast_sigmoid": 25.0,
+        "sigmoid": 25.0,
+        "triangle": 1.0,
+        "straight_through": math.inf,
+        "none": None,
+    } == S.DEFAULT_SHARPNESS
     assert S.get(None) == S.get(S.DEFAULT)
     assert S.get("none", 5.0) == S.no_surrogate()  # no sharpness parameter: ignored
     sur = S.arctan(3.0)
@@ -185,7 +199,7 @@ def test_no_surrogate_gives_exactly_zero_weight_gradient():
     for sur, zero in [(S.no_surrogate(), True), (S.arctan(), False)]:
         fc.zero_grad()
         lif = snl.neurons.LIF(beta=0.9, surrogate=sur)
-        spk, mem = lif.run(fc(x) * 3)
+        spk, _mem = lif.run(fc(x) * 3)
         assert spk.sum() > 0  # the neurons do fire: the gradient vanishes all the same
         spk.sum().backward()
         if zero:
@@ -230,5 +244,3 @@ def test_check_surrogate_function_accepts_a_right_answer_and_explains_wrong_ones
         fb = check(fn)
         assert not fb and phrase in fb.message, (phrase, fb.message)
     assert not check(lambda u: (u > 0).float())  # a plain function: no gradient flows
-
-

@@ -26,8 +26,16 @@ def bundled():
 
 
 def _cfg(tmp=None, **kw):
-    base = dict(epochs=3, source="bundled", device="cpu", max_batches=3, max_test=300, seed=3, num_steps=8,
-                checkpoint=str(tmp) if tmp else None)
+    base = dict(
+        epochs=3,
+        source="bundled",
+        device="cpu",
+        max_batches=3,
+        max_test=300,
+        seed=3,
+        num_steps=8,
+        checkpoint=str(tmp) if tmp else None,
+    )
     base.update(kw)
     return T.TrainConfig(**base)
 
@@ -41,8 +49,9 @@ def test_resume_equals_uninterrupted(tmp_path, bundled):
     for (name, a), (_, b) in zip(full.model.state_dict().items(), resumed.model.state_dict().items()):
         assert torch.equal(a, b), f"{name} differs after resume"
     assert full.history["loss"] == resumed.history["loss"]
-    assert [e["test_accuracy"] for e in full.history["epochs"]] == [e["test_accuracy"]
-                                                                    for e in resumed.history["epochs"]]
+    assert [e["test_accuracy"] for e in full.history["epochs"]] == [
+        e["test_accuracy"] for e in resumed.history["epochs"]
+    ]
 
 
 def test_resume_refuses_a_different_config(tmp_path, bundled):
@@ -81,10 +90,16 @@ def test_checkpoint_never_half_written(tmp_path):
 
 
 def test_short_run_beats_chance_by_far(bundled):
-    hist = T.fit(T.TrainConfig(epochs=1, source="bundled", device="cpu", max_batches=20, seed=0),
-                 progress=False, data=(bundled[0], D.Batches(*D.load_mnist("test", source="bundled"),
-                                                            batch_size=500, shuffle=False, device="cpu",
-                                                            scale="standard")))
+    hist = T.fit(
+        T.TrainConfig(epochs=1, source="bundled", device="cpu", max_batches=20, seed=0),
+        progress=False,
+        data=(
+            bundled[0],
+            D.Batches(
+                *D.load_mnist("test", source="bundled"), batch_size=500, shuffle=False, device="cpu", scale="standard"
+            ),
+        ),
+    )
     acc = hist.history["epochs"][-1]["test_accuracy"]
     assert acc > 0.7, f"20 batches of training should reach well above 10% (chance), got {acc:.1%}"
 
@@ -92,10 +107,35 @@ def test_short_run_beats_chance_by_far(bundled):
 def test_cli_writes_json_record(tmp_path):
     out = tmp_path / "run.json"
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    proc = subprocess.run([sys.executable, "-m", "snnlib.train", "--epochs", "2", "--source", "bundled",
-                           "--max-batches", "2", "--max-test", "200", "--device", "cpu", "--quiet", "--num-steps", "10",
-                           "--checkpoint", str(tmp_path / "ck"), "--json", str(out)],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "snnlib.train",
+            "--epochs",
+            "2",
+            "--source",
+            "bundled",
+            "--max-batches",
+            "2",
+            "--max-test",
+            "200",
+            "--device",
+            "cpu",
+            "--quiet",
+            "--num-steps",
+            "10",
+            "--checkpoint",
+            str(tmp_path / "ck"),
+            "--json",
+            str(out),
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     rec = json.loads(out.read_text())
     assert set(rec) >= {"config", "device", "device_name", "loss", "epochs", "peak_memory", "train_seconds_total"}
@@ -135,9 +175,22 @@ def test_config_checks_every_field():
             T.TrainConfig(lr=lr)
     with pytest.raises(TypeError, match="lr"):
         T.TrainConfig(lr="fast")
-    bad = {"schedule": "linear", "scale": "minmax", "loss": "mse", "reset": "hard", "source": "internet",
-           "dataset": "cifar10", "device": "gpu", "beta": 1.5, "threshold": 0.0, "weight_decay": -1.0,
-           "warmup_steps": -1, "seed": -1, "max_test": 0, "max_batches": 0}
+    bad = {
+        "schedule": "linear",
+        "scale": "minmax",
+        "loss": "mse",
+        "reset": "hard",
+        "source": "internet",
+        "dataset": "cifar10",
+        "device": "gpu",
+        "beta": 1.5,
+        "threshold": 0.0,
+        "weight_decay": -1.0,
+        "warmup_steps": -1,
+        "seed": -1,
+        "max_test": 0,
+        "max_batches": 0,
+    }
     for name, value in bad.items():
         with pytest.raises(ValueError, match=name):
             T.TrainConfig(**{name: value})
@@ -180,9 +233,29 @@ def test_throughput_benchmark_runs_and_writes_its_json(tmp_path):
 
     root = Path(__file__).resolve().parent.parent
     out = tmp_path / "throughput.json"
-    proc = subprocess.run([sys.executable, str(root / "benchmarks" / "throughput.py"), "--rounds", "1", "--batches", "1",
-                           "--warmup", "0", "--source", "bundled", "--eval-batches", "1", "--threads", "1",
-                           "--json", str(out)], capture_output=True, text=True, timeout=600)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            str(root / "benchmarks" / "throughput.py"),
+            "--rounds",
+            "1",
+            "--batches",
+            "1",
+            "--warmup",
+            "0",
+            "--source",
+            "bundled",
+            "--eval-batches",
+            "1",
+            "--threads",
+            "1",
+            "--json",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     rec = json.loads(out.read_text())
     assert set(rec["results"]) == {"snnlib fast path", "snnTorch reference", "PyTorch reference"}

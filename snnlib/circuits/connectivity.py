@@ -41,8 +41,10 @@ def poisson_input(rates, num_steps: int, batch: int = 1, generator: Optional[tor
         _checks.tensor(rates, "rates", _RATES_SHAPE, ndim=(0, 1, 2, 3), dtype="number", finite=True)
         p = rates.to(torch.get_default_dtype())
     if bool((p < 0).any()) or bool((p > 1).any()):
-        raise ValueError(f"rates must be spike probabilities per step in [0, 1], got values from "
-                         f"{float(p.min()):g} to {float(p.max()):g}")
+        raise ValueError(
+            f"rates must be spike probabilities per step in [0, 1], got values from "
+            f"{float(p.min()):g} to {float(p.max()):g}"
+        )
     if p.dim() == 0:
         p = p.reshape(1, 1, 1).expand(num_steps, batch, 1)
     elif p.dim() == 1:
@@ -86,7 +88,7 @@ def _fan_weights(many: int, few: int, fan: int, weight: float, names) -> Tensor:
     if fan > many:
         raise ValueError(f"{fan_name} ({fan}) cannot exceed the number of {units} {many_name} ({many})")
     stride = max(many // few, 1)
-    rows = (torch.arange(fan)[:, None] + torch.arange(few)[None, :] * stride) % many   # [fan, few]
+    rows = (torch.arange(fan)[:, None] + torch.arange(few)[None, :] * stride) % many  # [fan, few]
     w = torch.zeros(many, few)
     w[rows, torch.arange(few).expand(fan, -1)] = weight
     return w
@@ -120,7 +122,7 @@ def divergent_weights(n_in: int, n_out: int, fan_out: int, weight: float = 1.0) 
 
 
 def _gaussian(d: Tensor, reach: float) -> Tensor:
-    return torch.exp(-d**2 / (2 * reach**2)) if reach > 0 else torch.zeros_like(d)
+    return torch.exp(-(d**2) / (2 * reach**2)) if reach > 0 else torch.zeros_like(d)
 
 
 #: Lateral profiles: name -> magnitude as a function of the distance ``d`` ``[n, n]`` and the reach.

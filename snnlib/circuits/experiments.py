@@ -55,12 +55,12 @@ def convergence_snr(
     trials = _checks.integer(trials, "trials", 2)
     total_weight = _checks.real(total_weight, "total_weight", 0.0)
     gen = torch.Generator().manual_seed(_checks.integer(seed, "seed"))
-    p = torch.tensor([p_signal] * trials + [p_noise] * trials).reshape(2 * trials, 1)     # [B = 2 trials, 1]
+    p = torch.tensor([p_signal] * trials + [p_noise] * trials).reshape(2 * trials, 1)  # [B = 2 trials, 1]
     out = []
     for n in fan_ins:
-        x = poisson_input(p.expand(2 * trials, n), num_steps, generator=gen)                # [T, 2 trials, n]
+        x = poisson_input(p.expand(2 * trials, n), num_steps, generator=gen)  # [T, 2 trials, n]
         res = feedforward_excitation(x, convergent_weights(n, 1, n, total_weight / n), params=params)
-        counts = res.spikes["out"].sum(0)[:, 0]                                             # [2 trials]
+        counts = res.spikes["out"].sum(0)[:, 0]  # [2 trials]
         out.append(snr(counts[:trials], counts[trials:]))
     return torch.tensor(out, dtype=torch.float64)
 
@@ -106,8 +106,9 @@ class MotifRun:
     summary: Dict[str, float]
 
 
-def run_motif(motif: str, inhibition: float, delay: int, input_level: float, num_steps: int = 200,
-              seed: int = 0) -> MotifRun:
+def run_motif(
+    motif: str, inhibition: float, delay: int, input_level: float, num_steps: int = 200, seed: int = 0
+) -> MotifRun:
     """Simulate one motif with a small network and measure it; the explorer's one call.
 
     Args:
@@ -142,7 +143,12 @@ def run_motif(motif: str, inhibition: float, delay: int, input_level: float, num
     order = ("input", *res.populations)
     spikes = {"input": res.input[:, 0], **{name: res.spikes[name][:, 0] for name in res.populations}}
     return MotifRun(
-        motif=spec.name, inhibition=g, delay=delay, input_level=level, num_steps=num_steps, seed=seed,
+        motif=spec.name,
+        inhibition=g,
+        delay=delay,
+        input_level=level,
+        num_steps=num_steps,
+        seed=seed,
         populations=order,
         kinds={"input": "input", **res.kinds},
         spikes=spikes,

@@ -102,8 +102,8 @@ def synchrony(spikes: Tensor, bin: int = 1) -> float:
     if nb < 2:
         raise ValueError(f"synchrony needs at least 2 bins of {bin} steps, got spikes {_RECORD} with T={T}")
     x = s[: nb * bin].reshape(nb, bin, B, N).sum(1)
-    pop_var = x.mean(2).var(0)                # [B]
-    single_var = x.var(0).mean(1)             # [B]
+    pop_var = x.mean(2).var(0)  # [B]
+    single_var = x.var(0).mean(1)  # [B]
     ok = single_var > 0
     if not bool(ok.any()):
         return 0.0
@@ -120,7 +120,7 @@ def population_spectrum(spikes: Tensor) -> Tuple[Tensor, Tensor]:
         ``(freqs, power)``, each ``[T // 2 + 1]``: frequency in cycles per step (x 1000 for Hz at
         1 ms steps, default dtype) and power (float64).
     """
-    r = _spikes.population_rate(_record(spikes))   # [T, B]
+    r = _spikes.population_rate(_record(spikes))  # [T, B]
     r = r - r.mean(0, keepdim=True)
     power = (torch.fft.rfft(r, dim=0).abs() ** 2).mean(1) / r.shape[0]
     freqs = torch.fft.rfftfreq(r.shape[0])
@@ -148,7 +148,7 @@ def oscillation_power(spikes: Tensor, min_freq: float = 0.01, width: int = 1) ->
     if p.numel() == 0 or float(p.sum()) == 0:
         return 0.0, 0.0
     k = int(p.argmax())
-    band = p[max(k - width, 0): k + width + 1].sum()
+    band = p[max(k - width, 0) : k + width + 1].sum()
     return float(f[k]), float(band / p.sum())
 
 
@@ -235,7 +235,7 @@ def wta_winner(spikes: Tensor, start: int = 0) -> Tensor:
 
     Returns -1 for a batch entry where no neuron spikes (ties go to the lowest index).
     """
-    counts = _spikes.spike_count(_record(spikes), start=start)     # [B, N]
+    counts = _spikes.spike_count(_record(spikes), start=start)  # [B, N]
     winner = counts.argmax(1)
     winner[counts.sum(1) == 0] = -1
     return winner

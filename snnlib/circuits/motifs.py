@@ -180,8 +180,14 @@ def lateral_inhibition(
     return simulate(inputs, {"out": (n, params)}, projs, motif="lateral_inhibition")
 
 
-def winner_take_all(inputs: Tensor, w_in, inhibition: float = 5.0, delay: int = 0, lateral_delay: int = 1,
-                    params: LIFParams = EXC_PARAMS) -> CircuitResult:
+def winner_take_all(
+    inputs: Tensor,
+    w_in,
+    inhibition: float = 5.0,
+    delay: int = 0,
+    lateral_delay: int = 1,
+    params: LIFParams = EXC_PARAMS,
+) -> CircuitResult:
     """Lateral inhibition with global connectivity (every neuron inhibits every other): winner-take-all.
 
     Same arguments as :func:`lateral_inhibition` without ``lateral``; returns population ``"out"`` ``[T, B, N]``.
@@ -248,8 +254,12 @@ def _explore_feedforward_inhibition(g, delay, level, num_steps, generator, n_in,
     stim[onset:] = level
     x = poisson_input(stim.unsqueeze(1), num_steps, generator=generator)
     res = feedforward_inhibition(
-        x, torch.full((n_in, n_out), 0.2), torch.full((n_in, n_inh), 0.25), torch.full((n_inh, n_out), 0.6),
-        inhibition=g, inh_delay=delay,
+        x,
+        torch.full((n_in, n_out), 0.2),
+        torch.full((n_in, n_inh), 0.25),
+        torch.full((n_inh, n_out), 0.6),
+        inhibition=g,
+        inh_delay=delay,
     )
     return Exploration(res, stim, {"onset": float(onset), "window": response_window(res.spikes["out"], onset)})
 
@@ -258,8 +268,13 @@ def _explore_feedback_inhibition(g, delay, level, num_steps, generator, n_in, n_
     """Both loop delays ``delay``; summary ``synchrony`` (bin 2), ``peak_freq`` and ``oscillation_power`` of exc."""
     stim, x = _steady(level, num_steps, n_in, generator)
     res = feedback_inhibition(
-        x, convergent_weights(n_in, n_exc, 4, 0.3), torch.full((n_exc, n_inh), 0.15),
-        torch.full((n_inh, n_exc), 0.5), inhibition=g, ei_delay=delay, ie_delay=delay,
+        x,
+        convergent_weights(n_in, n_exc, 4, 0.3),
+        torch.full((n_exc, n_inh), 0.15),
+        torch.full((n_inh, n_exc), 0.5),
+        inhibition=g,
+        ei_delay=delay,
+        ie_delay=delay,
     )
     peak, power = oscillation_power(res.spikes["exc"])
     summary = {"synchrony": synchrony(res.spikes["exc"], bin=2), "peak_freq": peak, "oscillation_power": power}
@@ -289,17 +304,36 @@ def _registry(*motifs: Motif) -> Dict[str, Motif]:
 #: (:func:`winner_take_all` is lateral inhibition with global connectivity; the explorer shows it
 #: as the ``winner`` of ``"lateral_inhibition"``.)
 MOTIFS: Dict[str, Motif] = _registry(
-    Motif("feedforward_excitation", "feed-forward excitation",
-          "one layer excites the next; convergence raises the signal-to-noise ratio",
-          feedforward_excitation, dict(n_in=16, n_out=4, fan_in=8, weight=0.35), _explore_feedforward_excitation),
-    Motif("feedforward_inhibition", "feed-forward inhibition",
-          "the input also drives inhibition that arrives a little later, closing a timing window",
-          feedforward_inhibition, dict(n_in=20, n_out=10, n_inh=5, onset=40), _explore_feedforward_inhibition),
-    Motif("feedback_inhibition", "feedback inhibition",
-          "excitatory neurons drive inhibitory ones that project back: no saturation, synchrony, rhythm",
-          feedback_inhibition, dict(n_in=40, n_exc=20, n_inh=5), _explore_feedback_inhibition),
-    Motif("lateral_inhibition", "lateral inhibition",
-          "neighbours inhibit each other: edges are enhanced; strong global inhibition is winner-take-all",
-          lateral_inhibition, dict(n=20, per_neuron=4, bar=(6, 14), low=0.5, reach=2.0),
-          _explore_lateral_inhibition),
+    Motif(
+        "feedforward_excitation",
+        "feed-forward excitation",
+        "one layer excites the next; convergence raises the signal-to-noise ratio",
+        feedforward_excitation,
+        dict(n_in=16, n_out=4, fan_in=8, weight=0.35),
+        _explore_feedforward_excitation,
+    ),
+    Motif(
+        "feedforward_inhibition",
+        "feed-forward inhibition",
+        "the input also drives inhibition that arrives a little later, closing a timing window",
+        feedforward_inhibition,
+        dict(n_in=20, n_out=10, n_inh=5, onset=40),
+        _explore_feedforward_inhibition,
+    ),
+    Motif(
+        "feedback_inhibition",
+        "feedback inhibition",
+        "excitatory neurons drive inhibitory ones that project back: no saturation, synchrony, rhythm",
+        feedback_inhibition,
+        dict(n_in=40, n_exc=20, n_inh=5),
+        _explore_feedback_inhibition,
+    ),
+    Motif(
+        "lateral_inhibition",
+        "lateral inhibition",
+        "neighbours inhibit each other: edges are enhanced; strong global inhibition is winner-take-all",
+        lateral_inhibition,
+        dict(n=20, per_neuron=4, bar=(6, 14), low=0.5, reach=2.0),
+        _explore_lateral_inhibition,
+    ),
 )

@@ -38,19 +38,29 @@ def _check_inputs(inputs, name: str = "inputs") -> Tensor:
     if not inputs.is_floating_point():
         inputs = inputs.to(torch.get_default_dtype())
     if bool((inputs < 0).any()):
-        raise ValueError(f"{name} must be >= 0 (spikes 0/1, or non-negative input rates) of shape {shape}, "
-                         f"got a minimum of {float(inputs.min())}")
+        raise ValueError(
+            f"{name} must be >= 0 (spikes 0/1, or non-negative input rates) of shape {shape}, "
+            f"got a minimum of {float(inputs.min())}"
+        )
     return inputs
 
 
-def _check_weight(weight, name: str, n_source: Optional[int], n_target: Optional[int],
-                  source: str = "N_source", target: str = "N_target") -> Tensor:
+def _check_weight(
+    weight,
+    name: str,
+    n_source: Optional[int],
+    n_target: Optional[int],
+    source: str = "N_source",
+    target: str = "N_target",
+) -> Tensor:
     """A weight matrix ``[N_source, N_target]`` of finite, non-negative magnitudes, as floats.
 
     ``n_source`` / ``n_target`` are the sizes it must have (``None``: any); ``source`` / ``target``
     name them in the messages (``[N_in, N_out] = [4, ?]``).
     """
-    expected = f"[{source}, {target}] = [{'?' if n_source is None else n_source}, {'?' if n_target is None else n_target}]"
+    expected = (
+        f"[{source}, {target}] = [{'?' if n_source is None else n_source}, {'?' if n_target is None else n_target}]"
+    )
     _checks.tensor(weight, name, expected, ndim=2, dtype="number", finite=True)
     if (n_source is not None and weight.shape[0] != n_source) or (n_target is not None and weight.shape[1] != n_target):
         raise ValueError(f"{name} must have shape {expected}, got shape {tuple(weight.shape)}")
@@ -149,8 +159,10 @@ def _one_thread_on_cpu(device: torch.device):
 def _check_populations(populations, n_in: int) -> Dict[str, int]:
     """Sizes of ``"input"`` and of every population of an ordered ``name -> (size, LIFParams)`` mapping."""
     if not isinstance(populations, Mapping) or not populations:
-        raise ValueError(f"populations must be a mapping name -> (size, LIFParams) naming at least one "
-                         f"population, got {_checks.describe(populations)}")
+        raise ValueError(
+            f"populations must be a mapping name -> (size, LIFParams) naming at least one "
+            f"population, got {_checks.describe(populations)}"
+        )
     if "input" in populations:
         raise ValueError("'input' is reserved for the input; name the populations differently")
     sizes = {"input": n_in}
@@ -198,8 +210,14 @@ def simulate(
             raise ValueError(f"projection source {proj.source!r} is not 'input' or a population ({order})")
         if proj.target not in populations:
             raise ValueError(f"projection target {proj.target!r} is not a population ({order})")
-        w = _check_weight(proj.weight, f"weight of {proj.source}->{proj.target}", sizes[proj.source], sizes[proj.target],
-                          f"N_{proj.source}", f"N_{proj.target}")
+        w = _check_weight(
+            proj.weight,
+            f"weight of {proj.source}->{proj.target}",
+            sizes[proj.source],
+            sizes[proj.target],
+            f"N_{proj.source}",
+            f"N_{proj.target}",
+        )
         w = w.to(device=inputs.device, dtype=inputs.dtype)
         if rank[proj.source] >= rank[proj.target] and proj.delay < 1:
             raise ValueError(
@@ -213,7 +231,7 @@ def simulate(
     spike_fn = _get_surrogate(None)
     records: Dict[str, List[Tensor]] = {name: [] for name in order}
     mems: Dict[str, List[Tensor]] = {name: [] for name in order}
-    states = {name: None for name in order}
+    states = dict.fromkeys(order)
     zeros = {name: inputs.new_zeros(B, sizes[name]) for name in sizes}
 
     def spikes_at(name: str, t: int) -> Tensor:

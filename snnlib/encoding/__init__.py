@@ -41,9 +41,20 @@ from .registry import (
 )
 
 __all__ = [
-    "SCHEMES", "DEFAULT_PARAMS", "Scheme", "register", "unregister", "get_scheme", "discover",
-    "encode", "decode", "make_generator",
-    "round_trip_error", "decode_prefix", "time_to_decision", "perturb",
+    "SCHEMES",
+    "DEFAULT_PARAMS",
+    "Scheme",
+    "register",
+    "unregister",
+    "get_scheme",
+    "discover",
+    "encode",
+    "decode",
+    "make_generator",
+    "round_trip_error",
+    "decode_prefix",
+    "time_to_decision",
+    "perturb",
 ]
 
 

@@ -23,7 +23,7 @@ def float_tensor(x, name: str = "x", shape: str = "[*shape]", **kwargs) -> torch
     try:
         _checks.tensor(x, name, shape, dtype="float", finite=True, **kwargs)
     except TypeError as err:
-        if isinstance(x, torch.Tensor):        # an integer or bool tensor: say how to convert it
+        if isinstance(x, torch.Tensor):  # an integer or bool tensor: say how to convert it
             raise TypeError(f"{err}; e.g. images.float() / 255") from None
         raise
     return x
@@ -34,8 +34,10 @@ def unit_tensor(x, name: str = "x", scheme: str = "this scheme", shape: str = "[
     float_tensor(x, name, shape, **kwargs)
     lo, hi = x.min().item(), x.max().item()
     if lo < 0.0 or hi > 1.0:
-        raise ValueError(f"{scheme} needs intensities in [0, 1], but {name} spans [{lo:.4g}, {hi:.4g}]; "
-                         "rescale it (e.g. pixels / 255); values are never clipped silently")
+        raise ValueError(
+            f"{scheme} needs intensities in [0, 1], but {name} spans [{lo:.4g}, {hi:.4g}]; "
+            "rescale it (e.g. pixels / 255); values are never clipped silently"
+        )
     return x
 
 
@@ -47,8 +49,9 @@ def probability(value, name: str) -> float:
     return p
 
 
-def make_generator(generator: Optional[torch.Generator] = None, seed: Optional[int] = None,
-                   device=None) -> Optional[torch.Generator]:
+def make_generator(
+    generator: Optional[torch.Generator] = None, seed: Optional[int] = None, device=None
+) -> Optional[torch.Generator]:
     """The random generator a seeded encoder uses: ``generator`` itself, a new one seeded with
     ``seed`` (an integer, on ``device``, the CPU by default), or ``None`` (the global generator)
     when neither is given. Giving both is an error."""

@@ -21,23 +21,29 @@ def _one_per_bin(s: torch.Tensor, dest: torch.Tensor) -> torch.Tensor:
     i = torch.arange(T, device=s.device).view(T, 1)
     fired = flat != 0
     big = 4 * T * T
-    key = torch.where(fired, d * T + i, torch.full_like(d, big))       # destination, then original step
+    key = torch.where(fired, d * T + i, torch.full_like(d, big))  # destination, then original step
     key, order = key.sort(0)
     sign = flat.gather(0, order)
-    valid = key < big                                                   # the K spikes, first in each column
+    valid = key < big  # the K spikes, first in each column
     want = torch.where(valid, key // T, torch.full_like(key, T))
-    a = torch.cummax(want - i, 0).values + i                            # a_k = max(want_k, a_{k-1} + 1)
+    a = torch.cummax(want - i, 0).values + i  # a_k = max(want_k, a_{k-1} + 1)
     K = valid.sum(0, keepdim=True)
     g = torch.where(valid, a - i, torch.full_like(a, big))
-    G = torch.flip(torch.cummin(torch.flip(g, [0]), 0).values, [0])     # min over k' >= k of a_k' - k'
-    b = torch.minimum(G + i, T - K + i)                                 # b_k = min(a_k, b_{k+1} - 1), b <= T - 1
+    G = torch.flip(torch.cummin(torch.flip(g, [0]), 0).values, [0])  # min over k' >= k of a_k' - k'
+    b = torch.minimum(G + i, T - K + i)  # b_k = min(a_k, b_{k+1} - 1), b <= T - 1
     out = torch.zeros_like(flat)
     out.scatter_add_(0, torch.where(valid, b, torch.zeros_like(b)), sign * valid)
     return out.reshape(s.shape)
 
 
-def perturb(spikes: torch.Tensor, p_delete: float = 0.0, p_insert: float = 0.0, jitter: int = 0,
-            generator: Optional[torch.Generator] = None, seed: Optional[int] = None) -> torch.Tensor:
+def perturb(
+    spikes: torch.Tensor,
+    p_delete: float = 0.0,
+    p_insert: float = 0.0,
+    jitter: int = 0,
+    generator: Optional[torch.Generator] = None,
+    seed: Optional[int] = None,
+) -> torch.Tensor:
     r"""Spike noise: delete each spike with probability ``p_delete``; move each remaining spike by
     a uniform random shift in ``[-jitter, jitter]`` steps (reflected at the window's ends); add a
     spurious spike in each empty bin with probability ``p_insert`` (``+1``, or a random sign when
@@ -63,8 +69,8 @@ def perturb(spikes: torch.Tensor, p_delete: float = 0.0, p_insert: float = 0.0, 
         T = s.shape[0]
         shift = torch.randint(-jitter, jitter + 1, s.shape, generator=gen, device=dev)
         tt = torch.arange(T, device=dev).view(T, *([1] * (s.dim() - 1)))
-        dest = (tt + shift).abs()                                   # reflect at t = 0 ...
-        dest = torch.where(dest > T - 1, 2 * (T - 1) - dest, dest).clamp(0, T - 1)   # ... and at t = T - 1
+        dest = (tt + shift).abs()  # reflect at t = 0 ...
+        dest = torch.where(dest > T - 1, 2 * (T - 1) - dest, dest).clamp(0, T - 1)  # ... and at t = T - 1
         s = _one_per_bin(s, dest)
     if p_insert > 0:
         add = (torch.rand(s.shape, generator=gen, device=dev) < p_insert) & (s == 0)

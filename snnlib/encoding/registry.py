@@ -20,8 +20,17 @@ import torch
 
 from .. import _checks
 
-__all__ = ["Scheme", "register", "unregister", "get_scheme", "discover", "SCHEMES", "DEFAULT_PARAMS",
-           "encode", "decode"]
+__all__ = [
+    "Scheme",
+    "register",
+    "unregister",
+    "get_scheme",
+    "discover",
+    "SCHEMES",
+    "DEFAULT_PARAMS",
+    "encode",
+    "decode",
+]
 
 
 def _keyword_names(fn: Callable, skip: int, what: str) -> FrozenSet[str]:
@@ -73,11 +82,19 @@ class Scheme:
             raise ValueError(f"a scheme's name must be a Python identifier, got {_checks.describe(self.name)}")
         for side in ("encode", "decode"):
             if not callable(getattr(self, side)):
-                raise TypeError(f"scheme {self.name!r}: {side} must be callable, got {_checks.describe(getattr(self, side))}")
-        enc = _keyword_names(self.encode, 2, f"encoder of {self.name!r}") if self.encode_params is None \
+                raise TypeError(
+                    f"scheme {self.name!r}: {side} must be callable, got {_checks.describe(getattr(self, side))}"
+                )
+        enc = (
+            _keyword_names(self.encode, 2, f"encoder of {self.name!r}")
+            if self.encode_params is None
             else frozenset(self.encode_params)
-        dec = _keyword_names(self.decode, 1, f"decoder of {self.name!r}") if self.decode_params is None \
+        )
+        dec = (
+            _keyword_names(self.decode, 1, f"decoder of {self.name!r}")
+            if self.decode_params is None
             else frozenset(self.decode_params)
+        )
         object.__setattr__(self, "encode_params", enc)
         object.__setattr__(self, "decode_params", dec)
         unknown = set(self.default_params) - enc - dec
@@ -193,8 +210,10 @@ def _split(scheme: Scheme, params: dict, side: str) -> dict:
     enc, dec = scheme.encode_params, scheme.decode_params
     unknown = set(params) - enc - dec
     if unknown:
-        raise TypeError(f"{scheme.name}: unknown parameter(s) {sorted(unknown)}; "
-                        f"encode takes {sorted(enc)}, decode takes {sorted(dec)}")
+        raise TypeError(
+            f"{scheme.name}: unknown parameter(s) {sorted(unknown)}; "
+            f"encode takes {sorted(enc)}, decode takes {sorted(dec)}"
+        )
     keep = enc if side == "encode" else dec
     return {k: v for k, v in params.items() if k in keep}
 

@@ -41,14 +41,25 @@ from ..neurons import RESETS
 from . import cpu, fused, loop
 from .spec import OPS, Backend, Call, Request, Support
 
-__all__ = ["lif_multistep", "lif_multistep_linear", "resolve_backend", "LIFRecord", "LinearRecord", "REGISTRY",
-           "BACKENDS", "OPS", "Backend", "Support", "Request"]
+__all__ = [
+    "lif_multistep",
+    "lif_multistep_linear",
+    "resolve_backend",
+    "LIFRecord",
+    "LinearRecord",
+    "REGISTRY",
+    "BACKENDS",
+    "OPS",
+    "Backend",
+    "Support",
+    "Request",
+]
 
 #: The backends, by name, in order of preference (``backend="auto"`` takes the first that can run a call).
 REGISTRY: Dict[str, Backend] = {b.name: b for b in (cpu.BACKEND, fused.BACKEND, loop.BACKEND)}
 
 #: The accepted values of ``backend=``.
-BACKENDS = ("auto",) + tuple(REGISTRY)
+BACKENDS = ("auto", *tuple(REGISTRY))
 
 Number = Union[float, torch.Tensor]
 
@@ -80,15 +91,19 @@ def _parameter(value, name: str, cur: torch.Tensor, shape, check) -> Number:
     if not isinstance(value, torch.Tensor):
         return check(value, name)
     if value.device != cur.device or value.dtype != cur.dtype:
-        raise TypeError(f"{name} must be a float or a tensor on cur's device and of its dtype ({cur.device}, "
-                        f"{cur.dtype}), got {_checks.describe(value)} on {value.device}")
+        raise TypeError(
+            f"{name} must be a float or a tensor on cur's device and of its dtype ({cur.device}, "
+            f"{cur.dtype}), got {_checks.describe(value)} on {value.device}"
+        )
     try:
         ok = torch.broadcast_shapes(value.shape, shape) == torch.Size(shape)
     except RuntimeError:
         ok = False
     if not ok:
-        raise ValueError(f"{name} must be a number or a tensor broadcastable to the neurons' shape "
-                         f"{list(shape)} ([B, ...]), got shape {tuple(value.shape)}")
+        raise ValueError(
+            f"{name} must be a number or a tensor broadcastable to the neurons' shape "
+            f"{list(shape)} ([B, ...]), got shape {tuple(value.shape)}"
+        )
     return value
 
 
@@ -99,16 +114,30 @@ def _call(cur, beta, threshold, reset, refractory, num_steps, surrogate, weight=
         _checks.tensor(cur, "cur", "[B, ...] (a static current, with num_steps)", min_dim=1, dtype="float")
         shape = tuple(cur.shape)
     else:
-        _checks.time_first(cur, "cur", "[T, B, ...] (time first; pass num_steps for a static current [B, ...])",
-                           min_dim=2, dtype="float")
+        _checks.time_first(
+            cur,
+            "cur",
+            "[T, B, ...] (time first; pass num_steps for a static current [B, ...])",
+            min_dim=2,
+            dtype="float",
+        )
         num_steps, shape = int(cur.shape[0]), tuple(cur.shape[1:])
     beta = _parameter(beta, "beta", cur, shape, _checks.probability)
     if isinstance(beta, torch.Tensor):
         beta = beta.clamp(0, 1)  # as snnTorch (a learnt beta may leave [0, 1])
     threshold = _parameter(threshold, "threshold", cur, shape, _checks.positive)
-    return Call(cur=cur, beta=beta, threshold=threshold, reset=_checks.choice(reset, "reset", RESETS),
-                refractory=_checks.integer(refractory, "refractory", minimum=0),
-                surrogate=_surrogate.get(surrogate), num_steps=num_steps, static=static, weight=weight, bias=bias)
+    return Call(
+        cur=cur,
+        beta=beta,
+        threshold=threshold,
+        reset=_checks.choice(reset, "reset", RESETS),
+        refractory=_checks.integer(refractory, "refractory", minimum=0),
+        surrogate=_surrogate.get(surrogate),
+        num_steps=num_steps,
+        static=static,
+        weight=weight,
+        bias=bias,
+    )
 
 
 def _resolve(request: Request, backend: str) -> str:
@@ -117,8 +146,10 @@ def _resolve(request: Request, backend: str) -> str:
         reason = REGISTRY[backend].why_not(request)
         if reason is not None:
             picked = _resolve(request, "auto")
-            raise ValueError(f"backend={backend!r} cannot run this call: {reason}; backend='auto' would run "
-                             f"{picked!r} (see snnlib.engine.REGISTRY)")
+            raise ValueError(
+                f"backend={backend!r} cannot run this call: {reason}; backend='auto' would run "
+                f"{picked!r} (see snnlib.engine.REGISTRY)"
+            )
         return backend
     reasons = []
     for name, b in REGISTRY.items():
@@ -202,12 +233,16 @@ def lif_multistep_linear(
     _checks.tensor(weight, "weight", "[C, H]", ndim=2, dtype="float")
     _checks.tensor(bias, "bias", "[C]", ndim=1, dtype="float")
     if weight.shape[1] != cur.shape[-1] or bias.shape[0] != weight.shape[0]:
-        raise ValueError(f"weight must be [C, H] and bias [C] for cur {shape} with H = {cur.shape[-1]}, got weight "
-                         f"{tuple(weight.shape)} and bias {tuple(bias.shape)}")
+        raise ValueError(
+            f"weight must be [C, H] and bias [C] for cur {shape} with H = {cur.shape[-1]}, got weight "
+            f"{tuple(weight.shape)} and bias {tuple(bias.shape)}"
+        )
     for name, x in (("weight", weight), ("bias", bias)):
         if x.device != cur.device or x.dtype != cur.dtype:
-            raise TypeError(f"{name} must be on cur's device and of its dtype ({cur.device}, {cur.dtype}), "
-                            f"got {x.device}, {x.dtype}")
+            raise TypeError(
+                f"{name} must be on cur's device and of its dtype ({cur.device}, {cur.dtype}), "
+                f"got {x.device}, {x.dtype}"
+            )
     call = _call(cur, beta, threshold, reset, refractory, num_steps, surrogate, weight, bias)
     name = _resolve(call.request("lif_linear"), backend)
     out, count = REGISTRY[name].ops["lif_linear"].run(call)

@@ -9,8 +9,15 @@ import torch
 Number = Union[float, torch.Tensor]
 
 
-def membrane_step_(out: torch.Tensor, prev: torch.Tensor, spk_prev: torch.Tensor, cur: torch.Tensor,
-                   beta: Number, thr: Number, reset: str) -> None:
+def membrane_step_(
+    out: torch.Tensor,
+    prev: torch.Tensor,
+    spk_prev: torch.Tensor,
+    cur: torch.Tensor,
+    beta: Number,
+    thr: Number,
+    reset: str,
+) -> None:
     """``out <- beta * U[t-1] + I[t] - S[t-1] * thr`` (or the zero / no reset), in place.
 
     The same operations in the same order as :func:`snnlib.neurons.lif_step`, so the spikes that
@@ -27,8 +34,9 @@ def membrane_step_(out: torch.Tensor, prev: torch.Tensor, spk_prev: torch.Tensor
             out.sub_(spk_prev, alpha=thr)
 
 
-def lif_forward(cur: torch.Tensor, num_steps: int, beta: Number, thr: Number, reset: str,
-                static: bool) -> Tuple[torch.Tensor, torch.Tensor]:
+def lif_forward(
+    cur: torch.Tensor, num_steps: int, beta: Number, thr: Number, reset: str, static: bool
+) -> Tuple[torch.Tensor, torch.Tensor]:
     """Spike and membrane records ``[T, B, ...]`` of LIF neurons driven by ``cur`` (no gradient).
 
     ``cur`` is ``[T, B, ...]``, or ``[B, ...]`` when ``static`` (the same current at every step).
@@ -36,7 +44,7 @@ def lif_forward(cur: torch.Tensor, num_steps: int, beta: Number, thr: Number, re
     ``t`` is computed once and reused as the reset of step ``t + 1``.
     """
     shape = tuple(cur.shape) if static else tuple(cur.shape[1:])
-    mem_rec = torch.empty((num_steps,) + shape, dtype=cur.dtype, device=cur.device)
+    mem_rec = torch.empty((num_steps, *shape), dtype=cur.dtype, device=cur.device)
     spk_rec = torch.empty_like(mem_rec)
     for t in range(num_steps):
         cur_t = cur if static else cur[t]

@@ -44,8 +44,21 @@ import torch
 from .. import _env
 from .spec import Backend, Call, Support
 
-__all__ = ["ENABLED", "SOURCE", "SURROGATES", "RESET_IDS", "load", "unavailable", "lif_fwd", "lif_bwd", "fwd", "bwd",
-           "run", "run_linear", "BACKEND"]
+__all__ = [
+    "ENABLED",
+    "SOURCE",
+    "SURROGATES",
+    "RESET_IDS",
+    "load",
+    "unavailable",
+    "lif_fwd",
+    "lif_bwd",
+    "fwd",
+    "bwd",
+    "run",
+    "run_linear",
+    "BACKEND",
+]
 
 #: Use the kernel when it can be compiled (``SNNLIB_CPU_KERNEL=0`` in the environment turns it off).
 ENABLED = _env.flag("SNNLIB_CPU_KERNEL", True)
@@ -108,8 +121,27 @@ def _declare(lib: ctypes.CDLL) -> None:
         raise RuntimeError(f"the cached library has ABI {lib.snn_abi_version()}, expected {_ABI}")
     for sfx, real in (("f", ctypes.c_float), ("d", ctypes.c_double)):
         getattr(lib, f"snn_fwd_{sfx}").argtypes = [p, p, p, p, p, p, lg, lg, lg, lg, lg, real, real, i, lg, lg]
-        getattr(lib, f"snn_bwd_{sfx}").argtypes = [p, p, p, p, p, p, lg, lg, lg, lg, lg, real, real, i, i, real, real,
-                                                   lg, lg]
+        getattr(lib, f"snn_bwd_{sfx}").argtypes = [
+            p,
+            p,
+            p,
+            p,
+            p,
+            p,
+            lg,
+            lg,
+            lg,
+            lg,
+            lg,
+            real,
+            real,
+            i,
+            i,
+            real,
+            real,
+            lg,
+            lg,
+        ]
         getattr(lib, f"snn_lif_fwd_{sfx}").argtypes = [p, p, p, lg, lg, lg, real, real, i, lg, lg]
         getattr(lib, f"snn_lif_bwd_{sfx}").argtypes = [p, p, p, p, lg, lg, real, real, i, i, real, real, lg, lg]
 
@@ -133,8 +165,11 @@ def load() -> Optional[ctypes.CDLL]:
         _lib = lib
     except Exception as err:  # any failure: the other backends run instead
         _error = f"the C kernel could not be built or loaded ({type(err).__name__}: {err})"
-        warnings.warn(f"snnlib: the fused CPU kernel is unavailable ({type(err).__name__}: {err}); "
-                      "using the PyTorch implementation (same results, slower)", stacklevel=4)
+        warnings.warn(
+            f"snnlib: the fused CPU kernel is unavailable ({type(err).__name__}: {err}); "
+            "using the PyTorch implementation (same results, slower)",
+            stacklevel=4,
+        )
         _lib = None
     return _lib
 
@@ -183,33 +218,79 @@ def _ptr(x: Optional[torch.Tensor]):
 def lif_fwd(cur: torch.Tensor, num_steps: int, beta: float, thr: float, reset: str, static: bool):
     """A LIF layer driven by ``cur`` ``[T, ...]`` (or ``[...]`` when ``static``): ``(spk, mem)``, each ``[T, ...]``."""
     cur = cur.contiguous()
-    shape = (num_steps,) + tuple(cur.shape if static else cur.shape[1:])
+    shape = (num_steps, *tuple(cur.shape if static else cur.shape[1:]))
     spk = torch.empty(shape, dtype=cur.dtype)
     mem = torch.empty(shape, dtype=cur.dtype)
     n = spk[0].numel()
     fn = _fn("snn_lif_fwd", cur.dtype)
-    _run([lambda n0=n0, n1=n1: fn(cur.data_ptr(), spk.data_ptr(), mem.data_ptr(), num_steps, n, 0 if static else n,
-                                  beta, thr, RESET_IDS[reset], n0, n1)
-          for n0, n1 in _split(n, 16384)])
+    _run(
+        [
+            lambda n0=n0, n1=n1: fn(
+                cur.data_ptr(),
+                spk.data_ptr(),
+                mem.data_ptr(),
+                num_steps,
+                n,
+                0 if static else n,
+                beta,
+                thr,
+                RESET_IDS[reset],
+                n0,
+                n1,
+            )
+            for n0, n1 in _split(n, 16384)
+        ]
+    )
     return spk, mem
 
 
-def lif_bwd(mem: torch.Tensor, g_spk: Optional[torch.Tensor], g_mem: Optional[torch.Tensor], beta: float,
-            thr: float, reset: str, surrogate: Tuple[int, float, float]) -> torch.Tensor:
+def lif_bwd(
+    mem: torch.Tensor,
+    g_spk: Optional[torch.Tensor],
+    g_mem: Optional[torch.Tensor],
+    beta: float,
+    thr: float,
+    reset: str,
+    surrogate: Tuple[int, float, float],
+) -> torch.Tensor:
     """``dL/dI`` ``[T, ...]`` of :func:`lif_fwd` from ``dL/dS`` and ``dL/dU`` (either may be ``None``)."""
     g_spk = g_spk.contiguous() if g_spk is not None else None
     g_mem = g_mem.contiguous() if g_mem is not None else None
     gcur = torch.empty_like(mem)
     T, n = mem.shape[0], mem[0].numel()
     fn = _fn("snn_lif_bwd", mem.dtype)
-    _run([lambda n0=n0, n1=n1: fn(mem.data_ptr(), _ptr(g_spk), _ptr(g_mem), gcur.data_ptr(), T, n, beta, thr,
-                                  RESET_IDS[reset], *surrogate, n0, n1)
-          for n0, n1 in _split(n, 16384)])
+    _run(
+        [
+            lambda n0=n0, n1=n1: fn(
+                mem.data_ptr(),
+                _ptr(g_spk),
+                _ptr(g_mem),
+                gcur.data_ptr(),
+                T,
+                n,
+                beta,
+                thr,
+                RESET_IDS[reset],
+                *surrogate,
+                n0,
+                n1,
+            )
+            for n0, n1 in _split(n, 16384)
+        ]
+    )
     return gcur
 
 
-def fwd(cur: torch.Tensor, w2: torch.Tensor, b2: torch.Tensor, num_steps: int, beta: float, thr: float, reset: str,
-        static: bool):
+def fwd(
+    cur: torch.Tensor,
+    w2: torch.Tensor,
+    b2: torch.Tensor,
+    num_steps: int,
+    beta: float,
+    thr: float,
+    reset: str,
+    static: bool,
+):
     """A LIF layer and the next synapses: ``I`` ``[B, H]`` (static) or ``[T, B, H]``, ``W`` ``[C, H]``,
     ``b`` ``[C]`` -> ``(I_2 [T, B, C], spike counts [T, B])``."""
     cur, w2, b2 = cur.contiguous(), w2.contiguous(), b2.contiguous()
@@ -221,13 +302,26 @@ def fwd(cur: torch.Tensor, w2: torch.Tensor, b2: torch.Tensor, num_steps: int, b
     fn = _fn("snn_fwd", cur.dtype)
     args = [cur.data_ptr(), w2.data_ptr(), b2.data_ptr(), mem.data_ptr(), cur2.data_ptr(), counts.data_ptr()]
     cstride = 0 if static else B * H
-    _run([lambda b0=b0, b1=b1: fn(*args, T, B, H, C, cstride, beta, thr, RESET_IDS[reset], b0, b1)
-          for b0, b1 in _split(B, 16)])
+    _run(
+        [
+            lambda b0=b0, b1=b1: fn(*args, T, B, H, C, cstride, beta, thr, RESET_IDS[reset], b0, b1)
+            for b0, b1 in _split(B, 16)
+        ]
+    )
     return cur2, counts
 
 
-def bwd(cur: torch.Tensor, g2: torch.Tensor, w2: torch.Tensor, num_steps: int, beta: float, thr: float, reset: str,
-        surrogate: Tuple[int, float, float], static: bool):
+def bwd(
+    cur: torch.Tensor,
+    g2: torch.Tensor,
+    w2: torch.Tensor,
+    num_steps: int,
+    beta: float,
+    thr: float,
+    reset: str,
+    surrogate: Tuple[int, float, float],
+    static: bool,
+):
     """Gradients ``(dL/dI, dL/dW [C, H])`` of :func:`fwd` from ``dL/dI_2`` ``[T, B, C]``; ``dL/dI`` has ``I``'s shape."""
     B, H = cur.shape[-2:]
     C, T = w2.shape[0], num_steps
@@ -238,10 +332,30 @@ def bwd(cur: torch.Tensor, g2: torch.Tensor, w2: torch.Tensor, num_steps: int, b
     work = torch.empty((len(parts), (T + 1) * H), dtype=cur.dtype)
     fn = _fn("snn_bwd", cur.dtype)
     cstride = 0 if static else B * H
-    _run([lambda i=i, b0=b0, b1=b1: fn(cur.data_ptr(), g2.data_ptr(), w2.data_ptr(), gcur.data_ptr(),
-                                       gw2[i].data_ptr(), work[i].data_ptr(), T, B, H, C, cstride, beta, thr,
-                                       RESET_IDS[reset], *surrogate, b0, b1)
-          for i, (b0, b1) in enumerate(parts)])
+    _run(
+        [
+            lambda i=i, b0=b0, b1=b1: fn(
+                cur.data_ptr(),
+                g2.data_ptr(),
+                w2.data_ptr(),
+                gcur.data_ptr(),
+                gw2[i].data_ptr(),
+                work[i].data_ptr(),
+                T,
+                B,
+                H,
+                C,
+                cstride,
+                beta,
+                thr,
+                RESET_IDS[reset],
+                *surrogate,
+                b0,
+                b1,
+            )
+            for i, (b0, b1) in enumerate(parts)
+        ]
+    )
     return gcur, gw2.sum(0) if len(parts) > 1 else gw2[0]
 
 
@@ -290,18 +404,39 @@ class _LIFLinear(torch.autograd.Function):
 
 def run(call: Call) -> Tuple[torch.Tensor, torch.Tensor]:
     """Operation ``"lif"``: ``(spk_rec, mem_rec)``, each ``[T, B, ...]``."""
-    return _LIF.apply(call.cur, call.num_steps, float(call.beta), float(call.threshold), call.reset,
-                      _surrogate_args(call), call.static)
+    return _LIF.apply(
+        call.cur,
+        call.num_steps,
+        float(call.beta),
+        float(call.threshold),
+        call.reset,
+        _surrogate_args(call),
+        call.static,
+    )
 
 
 def run_linear(call: Call) -> Tuple[torch.Tensor, torch.Tensor]:
     """Operation ``"lif_linear"``: ``(cur_out [T, B, C], spike_count [T, B])``."""
-    return _LIFLinear.apply(call.cur, call.weight, call.bias, call.num_steps, float(call.beta),
-                            float(call.threshold), call.reset, _surrogate_args(call), call.static)
+    return _LIFLinear.apply(
+        call.cur,
+        call.weight,
+        call.bias,
+        call.num_steps,
+        float(call.beta),
+        float(call.threshold),
+        call.reset,
+        _surrogate_args(call),
+        call.static,
+    )
 
 
-_SUPPORT = dict(surrogates=tuple(SURROGATES), beta=("float",), threshold=("float",), devices=("cpu",),
-                dtypes=(torch.float32, torch.float64))
+_SUPPORT = dict(
+    surrogates=tuple(SURROGATES),
+    beta=("float",),
+    threshold=("float",),
+    devices=("cpu",),
+    dtypes=(torch.float32, torch.float64),
+)
 
 BACKEND = Backend(
     name="cpu",

@@ -56,8 +56,8 @@ class LIFLinear(torch.autograd.Function):
                     spk = spk_chunk[t - t0]
                     torch.gt(out, th, out=spk)
                 slab = spk_chunk[:k].view(k * B, H)
-                torch.addmm(b2, slab, w2t, out=cur2[t0:t0 + k].view(k * B, C))
-                torch.sum(spk_chunk[:k], 2, out=counts[t0:t0 + k])
+                torch.addmm(b2, slab, w2t, out=cur2[t0 : t0 + k].view(k * B, C))
+                torch.sum(spk_chunk[:k], 2, out=counts[t0 : t0 + k])
         ctx.save_for_backward(mem_rec, w2, tensor_or_none(beta), tensor_or_none(thr))
         ctx.beta_f = None if isinstance(beta, torch.Tensor) else float(beta)
         ctx.thr_f = None if isinstance(thr, torch.Tensor) else float(thr)
@@ -92,11 +92,11 @@ class LIFLinear(torch.autograd.Function):
         g_next = None
         for j, t0 in enumerate(reversed(range(0, T, K))):
             k = min(K, T - t0)
-            m = mem_rec[t0:t0 + k]
-            gc = g_bufs[j % 2][:k] if static else g_cur[t0:t0 + k]
+            m = mem_rec[t0 : t0 + k]
+            gc = g_bufs[j % 2][:k] if static else g_cur[t0 : t0 + k]
             sc = spk_chunk[:k]
             torch.gt(m, thr, out=sc)
-            g2 = g_cur2[t0:t0 + k].view(k * B, C)
+            g2 = g_cur2[t0 : t0 + k].view(k * B, C)
             g_w2.addmm_(g2.t(), sc.view(k * B, H))  # dL/dW2 += dL/dI2^T S1
             torch.mm(g2, w2, out=gc.view(k * B, H))  # dL/dS1 for the chunk's steps
             gc.mul_(ctx.surrogate.derivative(m - thr))  # dL/dS1 * sg'(U1 - thr)
@@ -128,11 +128,29 @@ class LIFLinear(torch.autograd.Function):
                     if need_thr and reset == "subtract":
                         g_thr.addcmul_(gc[i], spk_prev, value=-1)
         g_b2 = g_cur2.sum((0, 1))
-        return (g_cur, g_w2, g_b2, reduce_to(g_beta, beta_t) if need_beta else None,
-                reduce_to(g_thr, thr_t) if need_thr else None, None, None, None, None)
+        return (
+            g_cur,
+            g_w2,
+            g_b2,
+            reduce_to(g_beta, beta_t) if need_beta else None,
+            reduce_to(g_thr, thr_t) if need_thr else None,
+            None,
+            None,
+            None,
+            None,
+        )
 
 
 def run(call: Call) -> Tuple[torch.Tensor, torch.Tensor]:
     """Operation ``"lif_linear"``: ``(cur_out [T, B, C], spike_count [T, B])``."""
-    return LIFLinear.apply(call.cur, call.weight, call.bias, call.beta, call.threshold, call.num_steps,
-                           call.reset, call.surrogate, call.static)
+    return LIFLinear.apply(
+        call.cur,
+        call.weight,
+        call.bias,
+        call.beta,
+        call.threshold,
+        call.num_steps,
+        call.reset,
+        call.surrogate,
+        call.static,
+    )

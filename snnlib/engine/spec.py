@@ -34,8 +34,11 @@ CURRENTS = ("static", "time_varying")
 #: Every floating-point dtype.
 FLOAT_DTYPES = (torch.float16, torch.bfloat16, torch.float32, torch.float64)
 
-_KIND_TEXT = {"float": "a Python number", "tensor": "a tensor (no gradient)",
-              "learnable": "a tensor that requires grad"}
+_KIND_TEXT = {
+    "float": "a Python number",
+    "tensor": "a tensor (no gradient)",
+    "learnable": "a tensor that requires grad",
+}
 
 Number = Union[float, torch.Tensor]
 
@@ -83,9 +86,17 @@ class Call(NamedTuple):
 
     def request(self, op: str) -> Request:
         """The :class:`Request` this call makes of operation ``op``."""
-        return Request(op, self.reset, self.refractory, self.surrogate.name, kind_of(self.beta),
-                       kind_of(self.threshold), self.cur.device.type, self.cur.dtype,
-                       "static" if self.static else "time_varying")
+        return Request(
+            op,
+            self.reset,
+            self.refractory,
+            self.surrogate.name,
+            kind_of(self.beta),
+            kind_of(self.threshold),
+            self.cur.device.type,
+            self.cur.dtype,
+            "static" if self.static else "time_varying",
+        )
 
 
 def _listed(values) -> str:

@@ -124,12 +124,24 @@ class TwoStepForward(NamedTuple):
 
 
 def _two_step_args(x1, x2, beta, threshold, detach_reset):
-    return (_checks.real(x1, "x1"), _checks.real(x2, "x2"), _checks.real(beta, "beta", 0.0, 1.0),
-            _checks.positive(threshold, "threshold"), _checks.boolean(detach_reset, "detach_reset"))
+    return (
+        _checks.real(x1, "x1"),
+        _checks.real(x2, "x2"),
+        _checks.real(beta, "beta", 0.0, 1.0),
+        _checks.positive(threshold, "threshold"),
+        _checks.boolean(detach_reset, "detach_reset"),
+    )
 
 
-def two_step_forward(w, x1: float, x2: float, beta: float = 0.9, threshold: float = 1.0,
-                     surrogate: SurrogateLike = None, detach_reset: bool = True) -> TwoStepForward:
+def two_step_forward(
+    w,
+    x1: float,
+    x2: float,
+    beta: float = 0.9,
+    threshold: float = 1.0,
+    surrogate: SurrogateLike = None,
+    detach_reset: bool = True,
+) -> TwoStepForward:
     """The two-step example's forward pass: ``(U1, S1, U2, S2)`` as a :class:`TwoStepForward`.
 
     ``U1 = w x1``, ``U2 = beta U1 + w x2 - S1 thr`` (``S1`` detached in the reset unless
@@ -152,8 +164,17 @@ def two_step_forward(w, x1: float, x2: float, beta: float = 0.9, threshold: floa
     return TwoStepForward(u1, s1, u2, s2)
 
 
-def two_step_gradient(w: float, x1: float, x2: float, y1: float, y2: float, beta: float = 0.9,
-                      threshold: float = 1.0, surrogate: SurrogateLike = None, detach_reset: bool = True) -> float:
+def two_step_gradient(
+    w: float,
+    x1: float,
+    x2: float,
+    y1: float,
+    y2: float,
+    beta: float = 0.9,
+    threshold: float = 1.0,
+    surrogate: SurrogateLike = None,
+    detach_reset: bool = True,
+) -> float:
     """``dL/dw`` of the two-step example by autograd (BPTT), ``L = sum_t (S_t - y_t)^2 / 2``, in float64."""
     y1, y2 = _checks.real(y1, "y1"), _checks.real(y2, "y2")
     w_t = torch.tensor(_checks.real(w, "w"), dtype=torch.float64, requires_grad=True)
@@ -163,9 +184,17 @@ def two_step_gradient(w: float, x1: float, x2: float, y1: float, y2: float, beta
     return float(w_t.grad)
 
 
-def two_step_gradient_by_hand(w: float, x1: float, x2: float, y1: float, y2: float, beta: float = 0.9,
-                              threshold: float = 1.0, surrogate: SurrogateLike = None,
-                              detach_reset: bool = True) -> Dict[str, float]:
+def two_step_gradient_by_hand(
+    w: float,
+    x1: float,
+    x2: float,
+    y1: float,
+    y2: float,
+    beta: float = 0.9,
+    threshold: float = 1.0,
+    surrogate: SurrogateLike = None,
+    detach_reset: bool = True,
+) -> Dict[str, float]:
     """``dL/dw`` of the two-step example from the hand-derived formula, term by term.
 
     Returns ``{"t1": ..., "t2_now": ..., "t2_back": ..., "reset": ..., "total": ...}`` (floats): the
@@ -186,7 +215,11 @@ def two_step_gradient_by_hand(w: float, x1: float, x2: float, y1: float, y2: flo
     s2 = 1.0 if u2 - threshold > 0 else 0.0
     g1 = (s1 - y1) * d(u1 - threshold)
     g2 = (s2 - y2) * d(u2 - threshold)
-    terms = {"t1": g1 * x1, "t2_now": g2 * x2, "t2_back": g2 * beta * x1,
-             "reset": 0.0 if detach_reset else g2 * (-threshold) * d(u1 - threshold) * x1}
+    terms = {
+        "t1": g1 * x1,
+        "t2_now": g2 * x2,
+        "t2_back": g2 * beta * x1,
+        "reset": 0.0 if detach_reset else g2 * (-threshold) * d(u1 - threshold) * x1,
+    }
     terms["total"] = sum(terms.values())
     return terms

@@ -37,7 +37,7 @@ def van_rossum_loss(spk: torch.Tensor, target: torch.Tensor, tau: float = 5.0) -
     lag = t[:, None] - t[None, :]
     kernel = torch.where(lag >= 0, torch.exp(-lag.clamp_min(0) / tau), torch.zeros_like(lag))  # [T, T]
     trace = torch.tensordot(kernel, spk - target, dims=1)  # [T, ...]
-    return 0.5 * (trace ** 2).sum()
+    return 0.5 * (trace**2).sum()
 
 
 @dataclass
@@ -117,8 +117,9 @@ def train_spike_times(
     """
     num_steps = _checks.integer(num_steps, "num_steps", 1)
     if isinstance(target_times, (str, bytes)) or not hasattr(target_times, "__iter__"):
-        raise TypeError(f"target_times must be a sequence of steps in [0, {num_steps}), "
-                        f"got {_checks.describe(target_times)}")
+        raise TypeError(
+            f"target_times must be a sequence of steps in [0, {num_steps}), got {_checks.describe(target_times)}"
+        )
     times = sorted(_checks.integer(t, "each of target_times", 0, num_steps - 1) for t in target_times)
     params = _neurons.LIFParams(beta=beta, threshold=threshold)
     max_iterations = _checks.integer(max_iterations, "max_iterations", 0)

@@ -61,7 +61,9 @@ TOY_KINDS: Dict[str, Callable[..., Tuple[torch.Tensor, torch.Tensor]]] = {
 }
 
 
-def toy_dataset(n: int = 400, kind: str = "moons", noise: float = 0.1, seed: int = 0) -> Tuple[torch.Tensor, torch.Tensor]:
+def toy_dataset(
+    n: int = 400, kind: str = "moons", noise: float = 0.1, seed: int = 0
+) -> Tuple[torch.Tensor, torch.Tensor]:
     """A 2-D, two-class toy set: ``(x [n, 2], y [n])`` (``y`` in {0, 1}, long).
 
     ``kind="moons"``: two interleaved half circles; ``"circles"``: a disc inside a ring;
@@ -90,8 +92,15 @@ class ToySNN(nn.Module):
     ``(spk_out, mem_out)``, each ``[T, B, n_out]``.
     """
 
-    def __init__(self, n_in: int = 2, hidden: int = 32, n_out: int = 2, num_steps: int = 20, beta: float = 0.9,
-                 surrogate: SurrogateLike = None):
+    def __init__(
+        self,
+        n_in: int = 2,
+        hidden: int = 32,
+        n_out: int = 2,
+        num_steps: int = 20,
+        beta: float = 0.9,
+        surrogate: SurrogateLike = None,
+    ):
         super().__init__()
         self.n_in = _checks.integer(n_in, "n_in", 1)
         hidden = _checks.integer(hidden, "hidden", 1)
@@ -157,8 +166,10 @@ def spike_loss(spk: torch.Tensor, mem: torch.Tensor, y: torch.Tensor, kind: str 
     _check_outputs(spk, mem)
     _checks.tensor(y, "y", "[B] (class labels)", ndim=1, dtype="integer")
     if y.shape[0] != spk.shape[1]:
-        raise ValueError(f"y must have shape [B] with B = {spk.shape[1]} (spk is {_OUT_SHAPE} = {tuple(spk.shape)}), "
-                         f"got shape {tuple(y.shape)}")
+        raise ValueError(
+            f"y must have shape [B] with B = {spk.shape[1]} (spk is {_OUT_SHAPE} = {tuple(spk.shape)}), "
+            f"got shape {tuple(y.shape)}"
+        )
     return LOSSES[_checks.choice(kind, "kind", LOSSES)](spk, mem, y)
 
 
@@ -240,7 +251,7 @@ def train_toy(
         perm = torch.randperm(x.shape[0], generator=gen)
         total = 0.0
         for i in range(0, x.shape[0], batch_size):
-            idx = perm[i:i + batch_size]
+            idx = perm[i : i + batch_size]
             spk, mem = model(x[idx])
             loss = spike_loss(spk, mem, y[idx], loss_kind)
             opt.zero_grad()

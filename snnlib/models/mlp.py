@@ -68,10 +68,22 @@ class SpikingMLP(nn.Module):
             (then leave ``alpha`` at 2).
     """
 
-    def __init__(self, num_inputs: int = 784, num_hidden: int = 1000, num_outputs: int = 10, num_steps: int = 25,
-                 beta: float = 0.95, threshold: float = 1.0, reset: str = "subtract", alpha: float = 2.0,
-                 learn_beta: bool = False, learn_threshold: bool = False, fast: bool = True, backend: str = "auto",
-                 surrogate: Union[str, _surrogate.Surrogate, None] = None):
+    def __init__(
+        self,
+        num_inputs: int = 784,
+        num_hidden: int = 1000,
+        num_outputs: int = 10,
+        num_steps: int = 25,
+        beta: float = 0.95,
+        threshold: float = 1.0,
+        reset: str = "subtract",
+        alpha: float = 2.0,
+        learn_beta: bool = False,
+        learn_threshold: bool = False,
+        fast: bool = True,
+        backend: str = "auto",
+        surrogate: Union[str, _surrogate.Surrogate, None] = None,
+    ):
         super().__init__()
         self.num_inputs = _checks.integer(num_inputs, "num_inputs", minimum=1)
         self.num_hidden = _checks.integer(num_hidden, "num_hidden", minimum=1)
@@ -86,20 +98,34 @@ class SpikingMLP(nn.Module):
         self.fast = _checks.boolean(fast, "fast")
         self.backend = _checks.choice(backend, "backend", _engine.BACKENDS)
         if not self.fast and self.backend != "auto":
-            raise ValueError(f"backend={backend!r} chooses the engine of the fast path, but fast=False runs the "
-                             "per-step loop: leave backend='auto' or set fast=True")
+            raise ValueError(
+                f"backend={backend!r} chooses the engine of the fast path, but fast=False runs the "
+                "per-step loop: leave backend='auto' or set fast=True"
+            )
         if surrogate is not None and self.alpha != 2.0:
-            raise ValueError(f"alpha={alpha!r} is the arctan surrogate's sharpness: with surrogate={surrogate!r} "
-                             "give the sharpness in the surrogate itself and leave alpha at 2")
+            raise ValueError(
+                f"alpha={alpha!r} is the arctan surrogate's sharpness: with surrogate={surrogate!r} "
+                "give the sharpness in the surrogate itself and leave alpha at 2"
+            )
         self.surrogate = _surrogate.get(surrogate) if surrogate is not None else _surrogate.get("arctan", self.alpha)
         self.fc1 = nn.Linear(self.num_inputs, self.num_hidden)
         self.fc2 = nn.Linear(self.num_hidden, self.num_outputs)
-        self.lif1 = LIF(_per_neuron(beta, self.num_hidden, learn_beta),
-                        _per_neuron(threshold, self.num_hidden, learn_threshold),
-                        self.reset, surrogate=self.surrogate, learn_beta=learn_beta, learn_threshold=learn_threshold)
-        self.lif2 = LIF(_per_neuron(beta, self.num_outputs, learn_beta),
-                        _per_neuron(threshold, self.num_outputs, learn_threshold),
-                        self.reset, surrogate=self.surrogate, learn_beta=learn_beta, learn_threshold=learn_threshold)
+        self.lif1 = LIF(
+            _per_neuron(beta, self.num_hidden, learn_beta),
+            _per_neuron(threshold, self.num_hidden, learn_threshold),
+            self.reset,
+            surrogate=self.surrogate,
+            learn_beta=learn_beta,
+            learn_threshold=learn_threshold,
+        )
+        self.lif2 = LIF(
+            _per_neuron(beta, self.num_outputs, learn_beta),
+            _per_neuron(threshold, self.num_outputs, learn_threshold),
+            self.reset,
+            surrogate=self.surrogate,
+            learn_beta=learn_beta,
+            learn_threshold=learn_threshold,
+        )
         # (tensor, its version counter, its value for the engine): a uniform buffer read once, not every call
         self._engine_cache: Dict[str, tuple] = {}
 
@@ -113,8 +139,10 @@ class SpikingMLP(nn.Module):
             return x.reshape(x.shape[0], -1), True
         if x.dim() == 3 and x.shape[2] == self.num_inputs:
             if x.shape[0] != self.num_steps:
-                raise ValueError(f"a time-first input [T, B, {self.num_inputs}] must have T = num_steps = "
-                                 f"{self.num_steps}, got shape {tuple(x.shape)}")
+                raise ValueError(
+                    f"a time-first input [T, B, {self.num_inputs}] must have T = num_steps = "
+                    f"{self.num_steps}, got shape {tuple(x.shape)}"
+                )
             return x, False
         raise ValueError(f"x must have shape {shapes}, got {tuple(x.shape)}")
 
@@ -153,12 +181,19 @@ class SpikingMLP(nn.Module):
         """
         x, static = self._flat_input(x)
         beta1, thr1 = self._engine_params("lif1")
-        hidden = _engine.lif_multistep_linear(self.fc1(x), self.fc2.weight, self.fc2.bias, beta1, thr1, self.reset,
-                                              num_steps=self.num_steps if static else None,
-                                              surrogate=self.surrogate, backend=self.backend)
+        hidden = _engine.lif_multistep_linear(
+            self.fc1(x),
+            self.fc2.weight,
+            self.fc2.bias,
+            beta1,
+            thr1,
+            self.reset,
+            num_steps=self.num_steps if static else None,
+            surrogate=self.surrogate,
+            backend=self.backend,
+        )
         beta2, thr2 = self._engine_params("lif2")
-        out = _engine.lif_multistep(hidden.cur, beta2, thr2, self.reset, surrogate=self.surrogate,
-                                    backend=self.backend)
+        out = _engine.lif_multistep(hidden.cur, beta2, thr2, self.reset, surrogate=self.surrogate, backend=self.backend)
         return MLPRecord(out.spk, out.mem, hidden.count, hidden.backend, out.backend)
 
     @torch.no_grad()
@@ -166,8 +201,15 @@ class SpikingMLP(nn.Module):
         """The hidden layer's spikes ``[T, B, num_hidden]`` for input ``x`` (no gradient), e.g. for a raster plot."""
         x, static = self._flat_input(x)
         beta1, thr1 = self._engine_params("lif1")
-        return _engine.lif_multistep(self.fc1(x), beta1, thr1, self.reset, num_steps=self.num_steps if static else None,
-                                     surrogate=self.surrogate, backend=self.backend).spk
+        return _engine.lif_multistep(
+            self.fc1(x),
+            beta1,
+            thr1,
+            self.reset,
+            num_steps=self.num_steps if static else None,
+            surrogate=self.surrogate,
+            backend=self.backend,
+        ).spk
 
     def _engine_params(self, name: str):
         """``(beta, threshold)`` of layer ``name`` as the engine takes them: a learnt parameter as it is,

@@ -36,8 +36,9 @@ class ANN(nn.Module):
 
     def __init__(self, num_inputs: int = 784, num_hidden: int = 1000, num_outputs: int = 10):
         super().__init__()
-        self.fc1 = nn.Linear(_checks.integer(num_inputs, "num_inputs", minimum=1),
-                             _checks.integer(num_hidden, "num_hidden", minimum=1))
+        self.fc1 = nn.Linear(
+            _checks.integer(num_inputs, "num_inputs", minimum=1), _checks.integer(num_hidden, "num_hidden", minimum=1)
+        )
         self.fc2 = nn.Linear(num_hidden, _checks.integer(num_outputs, "num_outputs", minimum=1))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:

@@ -22,8 +22,10 @@ PARAM_SHAPE = "[] or broadcastable to the state [B, ...]"
 def _tensor_range(x: torch.Tensor, name: str, what: str, low_ok, high_ok) -> None:
     b = x.detach()
     if b.numel() and not (bool(low_ok(b).all()) and bool(high_ok(b).all())):
-        raise ValueError(f"{name} must be {what}, got values from {float(b.min()):g} to {float(b.max()):g} "
-                         f"(a tensor of shape {tuple(x.shape)})")
+        raise ValueError(
+            f"{name} must be {what}, got values from {float(b.min()):g} to {float(b.max()):g} "
+            f"(a tensor of shape {tuple(x.shape)})"
+        )
 
 
 def scalar_beta(value, name: str = "beta") -> float:
@@ -61,8 +63,9 @@ def real_array(x, name: str, shape: str = "[...] (any shape)") -> np.ndarray:
         try:
             out = np.asarray(x, dtype=float)
         except (TypeError, ValueError):
-            raise TypeError(f"{name} must be a number or an array of numbers of shape {shape}, "
-                            f"got {_checks.describe(x)}") from None
+            raise TypeError(
+                f"{name} must be a number or an array of numbers of shape {shape}, got {_checks.describe(x)}"
+            ) from None
     if out.size and not np.isfinite(out).all():
         bad = "NaN" if np.isnan(out).any() else "inf"
         raise ValueError(f"{name} must be finite, but it contains {bad} (shape {shape})")

@@ -121,8 +121,7 @@ def current_for_rate(rate: float, params: PhysicalLIFParams = _DEFAULTS) -> floa
 # ---- the Euler-discretised physical model, exactly --------------------------------------------
 
 
-def euler_charging_curve(n, current: float, params: PhysicalLIFParams = _DEFAULTS,
-                         v0: Optional[float] = None):
+def euler_charging_curve(n, current: float, params: PhysicalLIFParams = _DEFAULTS, v0: Optional[float] = None):
     r"""``V`` after ``n`` Euler steps under a constant current (below threshold), exactly:
 
     .. math:: V[n] = V_\infty + (V_0 - V_\infty) (1 - dt/\tau)^n,

@@ -41,8 +41,10 @@ def _euler_dt(dt, tau) -> Tuple[float, float]:
     dt = _checks.positive(dt, "dt (ms)")
     tau = _checks.positive(tau, "tau (ms)")
     if dt > tau:
-        raise ValueError(f"forward Euler needs dt <= tau (else beta = 1 - dt/tau < 0 and the solution oscillates), "
-                         f"got dt={dt:g} ms, tau={tau:g} ms")
+        raise ValueError(
+            f"forward Euler needs dt <= tau (else beta = 1 - dt/tau < 0 and the solution oscillates), "
+            f"got dt={dt:g} ms, tau={tau:g} ms"
+        )
     return dt, tau
 
 
@@ -121,7 +123,7 @@ class PhysicalLIFParams:
         _euler_dt(self.dt, self.tau)
 
     @classmethod
-    def from_circuit(cls, C: float = 1.0, g_L: float = 0.1, **kwargs) -> "PhysicalLIFParams":
+    def from_circuit(cls, C: float = 1.0, g_L: float = 0.1, **kwargs) -> PhysicalLIFParams:
         """From the circuit's capacitance ``C`` (nF) and leak conductance ``g_L`` (uS):
         ``tau = C / g_L`` (ms), ``R = 1 / g_L`` (MOhm). Other fields as keywords."""
         C = _checks.positive(C, "C (nF)")
@@ -141,7 +143,7 @@ class PhysicalLIFParams:
     @property
     def ref_steps(self) -> int:
         """The refractory period in whole steps, ``ceil(t_ref / dt)``."""
-        return int(math.ceil(self.t_ref / self.dt - 1e-9))
+        return math.ceil(self.t_ref / self.dt - 1e-9)
 
     @property
     def beta(self) -> float:
@@ -154,7 +156,7 @@ class PhysicalLIFParams:
         return (self.V_th - self.E_L) / self.R
 
 
-def check_params(params) -> "PhysicalLIFParams":
+def check_params(params) -> PhysicalLIFParams:
     """``params`` itself if it is a :class:`PhysicalLIFParams`; a ``TypeError`` otherwise."""
     if not isinstance(params, PhysicalLIFParams):
         raise TypeError(f"params must be a PhysicalLIFParams, got {_checks.describe(params)}")
@@ -188,8 +190,9 @@ def physical_lif_step(
     return _euler_step(cur, v, refrac, check_params(params))
 
 
-def _euler_step(cur: torch.Tensor, v: torch.Tensor, refrac: torch.Tensor, p: PhysicalLIFParams
-                ) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+def _euler_step(
+    cur: torch.Tensor, v: torch.Tensor, refrac: torch.Tensor, p: PhysicalLIFParams
+) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """The Euler step itself, on checked arguments."""
     blocked = refrac > 0
     v_new = v + (p.dt / p.tau) * (-(v - p.E_L) + p.R * cur)

@@ -80,19 +80,22 @@ def _tensor(x: Any, name: str, shape: str) -> torch.Tensor:
     try:
         return torch.as_tensor(np.asarray(x))
     except (TypeError, ValueError, RuntimeError):
-        raise TypeError(f"{name} must be a tensor or an array of numbers of shape {shape}, "
-                        f"got {_checks.describe(x)}") from None
+        raise TypeError(
+            f"{name} must be a tensor or an array of numbers of shape {shape}, got {_checks.describe(x)}"
+        ) from None
 
 
-def record(x: Any, name: str, shape: str, *, ndim: Union[int, Sequence[int], None] = None,
-           dtype: str = "number") -> np.ndarray:
+def record(
+    x: Any, name: str, shape: str, *, ndim: Union[int, Sequence[int], None] = None, dtype: str = "number"
+) -> np.ndarray:
     """``x`` as a NumPy array after checking its number of dimensions (``ndim``) and dtype kind."""
     _checks.tensor(_tensor(x, name, shape), name, shape, ndim=ndim, dtype=dtype)
     return to_numpy(x)
 
 
-def time_record(x: Any, name: str, shape: str = "[T, ...]", *, min_dim: int = 1,
-                ndim: Union[int, Sequence[int], None] = None) -> np.ndarray:
+def time_record(
+    x: Any, name: str, shape: str = "[T, ...]", *, min_dim: int = 1, ndim: Union[int, Sequence[int], None] = None
+) -> np.ndarray:
     """A time-first record ``[T, ...]`` (at least one step) of real numbers, as a NumPy array."""
     t = _tensor(x, name, shape)
     if ndim is not None:
@@ -101,8 +104,15 @@ def time_record(x: Any, name: str, shape: str = "[T, ...]", *, min_dim: int = 1,
     return to_numpy(x)
 
 
-def spike_record(x: Any, name: str = "spikes", shape: str = "[T, ...]", *, min_dim: int = 1,
-                 ndim: Union[int, Sequence[int], None] = None, signed: bool = False) -> np.ndarray:
+def spike_record(
+    x: Any,
+    name: str = "spikes",
+    shape: str = "[T, ...]",
+    *,
+    min_dim: int = 1,
+    ndim: Union[int, Sequence[int], None] = None,
+    signed: bool = False,
+) -> np.ndarray:
     """A time-first spike record ``[T, ...]`` of 0/1 (``signed``: -1/0/1) values, as a NumPy array."""
     t = _tensor(x, name, shape)
     if ndim is not None:

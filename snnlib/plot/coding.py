@@ -27,8 +27,17 @@ def _image_shape(shape, name: str = "shape"):
     return shape
 
 
-def raster(spikes, ax=None, max_neurons: Optional[int] = None, color: str = SPIKE_COLOR, off_color: str = INH_COLOR,
-           markersize: Optional[float] = None, title: Optional[str] = None, dt: float = 1.0, active_only: bool = False):
+def raster(
+    spikes,
+    ax=None,
+    max_neurons: Optional[int] = None,
+    color: str = SPIKE_COLOR,
+    off_color: str = INH_COLOR,
+    markersize: Optional[float] = None,
+    title: Optional[str] = None,
+    dt: float = 1.0,
+    active_only: bool = False,
+):
     """Raster plot: a tick at ``(t, neuron)`` for every spike. ``spikes [T, ...]`` (the trailing axes are
     flattened into neurons); off spikes (negative values, delta code) are drawn in ``off_color``.
     ``max_neurons`` keeps the first neurons only; ``active_only`` drops neurons that never spike (the
@@ -63,8 +72,15 @@ def raster(spikes, ax=None, max_neurons: Optional[int] = None, color: str = SPIK
     return ax
 
 
-def spike_count_image(spikes, ax=None, shape=None, cmap: str = COUNT_CMAP, colorbar: bool = True,
-                      title: Optional[str] = None, population: str = "argmax"):
+def spike_count_image(
+    spikes,
+    ax=None,
+    shape=None,
+    cmap: str = COUNT_CMAP,
+    colorbar: bool = True,
+    title: Optional[str] = None,
+    population: str = "argmax",
+):
     """Image of spike counts ``N = sum_t |s[t]|``. ``spikes [T, H, W]`` or ``[T, N]`` with ``shape=(H, W)``;
     a population code ``[T, H, W, M]`` is shown as the index of each pixel's most active neuron
     (``population="argmax"``) or as the total count (``"sum"``). Returns the ``ax``."""
@@ -77,8 +93,10 @@ def spike_count_image(spikes, ax=None, shape=None, cmap: str = COUNT_CMAP, color
     label = "spikes"
     if shape is not None:
         if counts.size != shape[0] * shape[1]:
-            raise ValueError(f"spikes {_IMAGE_SPIKES} must have H * W = {shape[0] * shape[1]} neurons per step "
-                             f"for shape={tuple(shape)}, got shape {s.shape}")
+            raise ValueError(
+                f"spikes {_IMAGE_SPIKES} must have H * W = {shape[0] * shape[1]} neurons per step "
+                f"for shape={tuple(shape)}, got shape {s.shape}"
+            )
         counts = counts.reshape(shape)
     elif counts.ndim == 3:
         if population == "argmax":
@@ -86,8 +104,9 @@ def spike_count_image(spikes, ax=None, shape=None, cmap: str = COUNT_CMAP, color
         else:
             counts = counts.sum(-1)
     if counts.ndim != 2:
-        raise ValueError(f"spike_count_image needs spikes {_IMAGE_SPIKES} or a population code [T, H, W, M], "
-                         f"got shape {s.shape}")
+        raise ValueError(
+            f"spike_count_image needs spikes {_IMAGE_SPIKES} or a population code [T, H, W, M], got shape {s.shape}"
+        )
     ax = new_ax(ax, figsize=(3, 3))
     im = ax.imshow(counts, cmap=cmap)
     ax.set_xticks([])
@@ -99,8 +118,16 @@ def spike_count_image(spikes, ax=None, shape=None, cmap: str = COUNT_CMAP, color
     return ax
 
 
-def spike_animation(spikes, shape=None, ax=None, interval: int = 150, max_frames: Optional[int] = None,
-                    cumulative: bool = True, title: str = "", cmap: str = COUNT_CMAP):
+def spike_animation(
+    spikes,
+    shape=None,
+    ax=None,
+    interval: int = 150,
+    max_frames: Optional[int] = None,
+    cumulative: bool = True,
+    title: str = "",
+    cmap: str = COUNT_CMAP,
+):
     """Animate a digit's spikes over time: frame ``t`` shows the spikes at step ``t`` (left, white dots)
     and, with ``cumulative``, the count so far (right). ``spikes [T, H, W]`` or ``[T, N]`` with ``shape``
     (a population code ``[T, H, W, M]`` is summed over its neurons).
@@ -121,8 +148,10 @@ def spike_animation(spikes, shape=None, ax=None, interval: int = 150, max_frames
     s = np.abs(raw)
     if shape is not None:
         if s[0].size != shape[0] * shape[1]:
-            raise ValueError(f"spikes {_IMAGE_SPIKES} must have H * W = {shape[0] * shape[1]} neurons per step "
-                             f"for shape={tuple(shape)}, got shape {raw.shape}")
+            raise ValueError(
+                f"spikes {_IMAGE_SPIKES} must have H * W = {shape[0] * shape[1]} neurons per step "
+                f"for shape={tuple(shape)}, got shape {raw.shape}"
+            )
         s = s.reshape(s.shape[0], *shape)
     if s.ndim == 4:
         s = s.sum(-1)
@@ -180,8 +209,10 @@ def coding_panel(x, spikes, x_hat, ax=None, shape=None, max_neurons: Optional[in
         raise ValueError(f"x and x_hat must have the same shape {img_shape}, got {img.shape} and {rec.shape}")
     sp = spike_record(spikes, "spikes", _SPIKES, signed=True)
     if sp[0].size % img.size:
-        raise ValueError(f"spikes must have a whole number of neurons per pixel of x ({img.size} pixels): "
-                         f"expected shape [T, H, W] or [T, H, W, M], got shape {sp.shape}")
+        raise ValueError(
+            f"spikes must have a whole number of neurons per pixel of x ({img.size} pixels): "
+            f"expected shape [T, H, W] or [T, H, W, M], got shape {sp.shape}"
+        )
     if ax is None:
         _, ax = plt.subplots(1, 4, figsize=(12, 2.6), gridspec_kw={"width_ratios": [1, 2.2, 1, 1]})
     check_axes(ax, "ax", 4)
@@ -191,8 +222,9 @@ def coding_panel(x, spikes, x_hat, ax=None, shape=None, max_neurons: Optional[in
     per_pixel = sp.reshape(sp.shape[0], *img.shape, -1)
     if per_pixel.shape[-1] == 1:
         per_pixel = per_pixel[..., 0]
-    spike_count_image(per_pixel, ax=ax[2], colorbar=False,
-                      title="most active neuron" if per_pixel.ndim == 4 else "spike count")
+    spike_count_image(
+        per_pixel, ax=ax[2], colorbar=False, title="most active neuron" if per_pixel.ndim == 4 else "spike count"
+    )
     ax[3].imshow(rec, cmap=IMAGE_CMAP, vmin=0, vmax=1)
     ax[3].set_title("decoded")
     for a in (ax[0], ax[3]):

@@ -10,8 +10,15 @@ from .. import _checks
 from .base import check_axes, maybe, new_ax, one_neuron, optional_text, record, same_length
 from .palette import CURRENT_COLOR, EXC_COLOR, INK_COLOR, SPIKE_COLOR, THRESHOLD_COLOR
 
-__all__ = ["plot_membrane", "plot_current", "plot_lif_response", "plot_charging", "plot_euler_error",
-           "plot_fi_curve", "plot_raster_row"]
+__all__ = [
+    "plot_membrane",
+    "plot_current",
+    "plot_lif_response",
+    "plot_charging",
+    "plot_euler_error",
+    "plot_fi_curve",
+    "plot_raster_row",
+]
 
 
 def _time_axis(n: int, dt: Optional[float], ax, steps_on_top: bool = True):
@@ -29,9 +36,18 @@ def _time_axis(n: int, dt: Optional[float], ax, steps_on_top: bool = True):
     return steps * dt
 
 
-def plot_membrane(mem, spk=None, threshold=None, dt: Optional[float] = None, ax=None, label: Optional[str] = None,
-                  color: Optional[str] = None, unit: str = "", spike_height: Optional[float] = None,
-                  steps_on_top: bool = True):
+def plot_membrane(
+    mem,
+    spk=None,
+    threshold=None,
+    dt: Optional[float] = None,
+    ax=None,
+    label: Optional[str] = None,
+    color: Optional[str] = None,
+    unit: str = "",
+    spike_height: Optional[float] = None,
+    steps_on_top: bool = True,
+):
     """Membrane trace with the threshold (dashed) and the spikes (vertical strokes above it).
 
     Args:
@@ -57,10 +73,9 @@ def plot_membrane(mem, spk=None, threshold=None, dt: Optional[float] = None, ax=
             raise ValueError(f"spk must have the membrane's length {len(mem)} ([T]), got {len(s)}")
     ax = new_ax(ax, figsize=(7, 3))
     x = _time_axis(len(mem), dt, ax, steps_on_top)
-    line, = ax.plot(x, mem, color=color or EXC_COLOR, label=label, lw=1.5)
+    (line,) = ax.plot(x, mem, color=color or EXC_COLOR, label=label, lw=1.5)
     if threshold is not None:
-        ax.axhline(float(threshold), color=THRESHOLD_COLOR, ls="--", lw=1,
-                   label="threshold" if label is None else None)
+        ax.axhline(float(threshold), color=THRESHOLD_COLOR, ls="--", lw=1, label="threshold" if label is None else None)
     if s is not None:
         idx = np.nonzero(s > 0)[0]
         if len(idx):
@@ -70,8 +85,9 @@ def plot_membrane(mem, spk=None, threshold=None, dt: Optional[float] = None, ax=
                 lo = min(float(np.min(mem)), float(threshold) if threshold is not None else np.inf)
                 top = hi + 0.25 * max(hi - lo, 1e-9)
             ax.vlines(x[idx], mem[idx], top, color=line.get_color(), lw=1.2, alpha=0.9)
-            ax.plot(x[idx], np.full(len(idx), top), "v", color=SPIKE_COLOR, ms=4,
-                    label="spike" if label is None else None)
+            ax.plot(
+                x[idx], np.full(len(idx), top), "v", color=SPIKE_COLOR, ms=4, label="spike" if label is None else None
+            )
     ax.set_ylabel(f"membrane potential ({unit})" if unit else "membrane $U$")
     return ax
 
@@ -87,8 +103,17 @@ def plot_current(cur, dt: Optional[float] = None, ax=None, unit: str = "", color
     return ax
 
 
-def plot_lif_response(cur, mem, spk, threshold=None, dt: Optional[float] = None, axes=None, unit: str = "",
-                      cur_unit: str = "", title: Optional[str] = None):
+def plot_lif_response(
+    cur,
+    mem,
+    spk,
+    threshold=None,
+    dt: Optional[float] = None,
+    axes=None,
+    unit: str = "",
+    cur_unit: str = "",
+    title: Optional[str] = None,
+):
     """Input current (top) and membrane with threshold and spikes (bottom), sharing the time axis.
 
     ``cur``, ``mem``, ``spk``: ``[T]`` records of one neuron. ``axes``: two axes, or ``None`` for a new
@@ -110,8 +135,17 @@ def plot_lif_response(cur, mem, spk, threshold=None, dt: Optional[float] = None,
     return axes
 
 
-def plot_charging(t, simulated, analytic, threshold=None, ax=None, unit: str = "mV", xlabel: str = "time (ms)",
-                  sim_label: str = "simulation (Euler)", analytic_label: str = "analytic"):
+def plot_charging(
+    t,
+    simulated,
+    analytic,
+    threshold=None,
+    ax=None,
+    unit: str = "mV",
+    xlabel: str = "time (ms)",
+    sim_label: str = "simulation (Euler)",
+    analytic_label: str = "analytic",
+):
     """A simulated charging curve (dots) against its analytic solution (line), all three ``[T]``."""
     t = record(t, "t", "[T]", ndim=1)
     sim = record(simulated, "simulated", "[T]", ndim=1)
@@ -150,8 +184,17 @@ def plot_euler_error(dts, errors, ax=None, slope: Optional[float] = None, unit: 
     return ax
 
 
-def plot_fi_curve(currents, rates, analytic=None, ax=None, label: str = "simulation",
-                  analytic_label: str = "analytic", unit: str = "nA", rate_unit: str = "Hz", color=None):
+def plot_fi_curve(
+    currents,
+    rates,
+    analytic=None,
+    ax=None,
+    label: str = "simulation",
+    analytic_label: str = "analytic",
+    unit: str = "nA",
+    rate_unit: str = "Hz",
+    color=None,
+):
     """An f-I curve: simulated rates (dots) and optionally the analytic curve (line) on the same ``currents``.
 
     ``currents``, ``rates``, ``analytic``: ``[M]``. Returns ``ax``.

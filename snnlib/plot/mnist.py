@@ -29,8 +29,13 @@ def plot_loss_curve(loss, ax=None, steps_per_epoch: Optional[int] = None, smooth
     ax.plot(x, y, color=RAW_COLOR, lw=0.8)
     if len(y) >= smooth > 1:
         k = np.ones(smooth) / smooth
-        ax.plot(x[smooth - 1:], np.convolve(y, k, mode="valid"), color=EXC_COLOR, lw=1.8,
-                label=label or f"running mean ({smooth} steps)")
+        ax.plot(
+            x[smooth - 1 :],
+            np.convolve(y, k, mode="valid"),
+            color=EXC_COLOR,
+            lw=1.8,
+            label=label or f"running mean ({smooth} steps)",
+        )
         ax.legend(frameon=False)
     ax.set_xlabel("epoch" if steps_per_epoch else "training step")
     ax.set_ylabel("loss (sum over steps of CE)")

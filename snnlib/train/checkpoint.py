@@ -21,8 +21,17 @@ from .._checks import describe, integer
 from .._io import atomic_write
 from .config import TrainConfig
 
-__all__ = ["CHECKPOINT_FILE", "checkpoint_file", "save_checkpoint", "load_checkpoint", "training_state",
-           "check_resumable", "restore", "rng_state", "set_rng_state"]
+__all__ = [
+    "CHECKPOINT_FILE",
+    "checkpoint_file",
+    "save_checkpoint",
+    "load_checkpoint",
+    "training_state",
+    "check_resumable",
+    "restore",
+    "rng_state",
+    "set_rng_state",
+]
 
 #: The checkpoint's file name inside a run's checkpoint folder.
 CHECKPOINT_FILE = "last.pt"
@@ -72,12 +81,24 @@ def set_rng_state(state: Dict[str, Any]) -> None:
         torch.cuda.set_rng_state_all(state["cuda"])
 
 
-def training_state(model: torch.nn.Module, optimizer: torch.optim.Optimizer, scheduler: Any, epoch: int,
-                   config: TrainConfig, history: Dict[str, Any]) -> Dict[str, Any]:
+def training_state(
+    model: torch.nn.Module,
+    optimizer: torch.optim.Optimizer,
+    scheduler: Any,
+    epoch: int,
+    config: TrainConfig,
+    history: Dict[str, Any],
+) -> Dict[str, Any]:
     """The checkpoint dict after epoch ``epoch`` (0-based) of a run (see the module's description)."""
-    return {"model": model.state_dict(), "optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict(),
-            "rng": rng_state(), "epoch": integer(epoch, "epoch", 0), "config": config.to_dict(),
-            "history": history}
+    return {
+        "model": model.state_dict(),
+        "optimizer": optimizer.state_dict(),
+        "scheduler": scheduler.state_dict(),
+        "rng": rng_state(),
+        "epoch": integer(epoch, "epoch", 0),
+        "config": config.to_dict(),
+        "history": history,
+    }
 
 
 def check_resumable(state: Dict[str, Any], config: TrainConfig, path: PathLike) -> None:
@@ -91,8 +112,9 @@ def check_resumable(state: Dict[str, Any], config: TrainConfig, path: PathLike) 
         raise ValueError(f"cannot resume {path}: its config differs in {diff} (checkpoint, now)")
 
 
-def restore(state: Dict[str, Any], model: torch.nn.Module, optimizer: torch.optim.Optimizer,
-            scheduler: Any) -> Tuple[int, Dict[str, Any]]:
+def restore(
+    state: Dict[str, Any], model: torch.nn.Module, optimizer: torch.optim.Optimizer, scheduler: Any
+) -> Tuple[int, Dict[str, Any]]:
     """Load ``state`` into the model, optimiser, scheduler and generators; returns ``(next_epoch, history)``."""
     model.load_state_dict(state["model"])
     optimizer.load_state_dict(state["optimizer"])

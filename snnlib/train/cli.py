@@ -28,8 +28,9 @@ __all__ = ["parser", "main"]
 def parser() -> argparse.ArgumentParser:
     """The argument parser of ``python -m snnlib.train`` (defaults and choices from :class:`TrainConfig`)."""
     d = TrainConfig()
-    p = argparse.ArgumentParser(prog="python -m snnlib.train",
-                                description="Train the 784-1000-10 spiking MLP on MNIST (the chapter's recipe).")
+    p = argparse.ArgumentParser(
+        prog="python -m snnlib.train", description="Train the 784-1000-10 spiking MLP on MNIST (the chapter's recipe)."
+    )
     p.add_argument("--epochs", type=int, default=d.epochs)
     p.add_argument("--batch-size", type=int, default=d.batch_size)
     p.add_argument("--num-steps", type=int, default=d.num_steps)
@@ -71,12 +72,28 @@ def main(argv: Optional[List[str]] = None) -> int:
             p.error(f"--threads must be >= 1, got {args.threads}")
         torch.set_num_threads(args.threads)
     try:
-        config = TrainConfig(epochs=args.epochs, batch_size=args.batch_size, num_steps=args.num_steps, lr=args.lr,
-                             schedule=args.schedule, scale=args.scale, loss=args.loss, readout=args.readout,
-                             learn_beta=args.learn_beta, learn_threshold=args.learn_threshold, fast=not args.plain,
-                             compile=False if args.no_compile else None, source=args.source, root=args.root,
-                             dataset=args.dataset, device=args.device, seed=args.seed,
-                             max_batches=args.max_batches, max_test=args.max_test, checkpoint=args.checkpoint)
+        config = TrainConfig(
+            epochs=args.epochs,
+            batch_size=args.batch_size,
+            num_steps=args.num_steps,
+            lr=args.lr,
+            schedule=args.schedule,
+            scale=args.scale,
+            loss=args.loss,
+            readout=args.readout,
+            learn_beta=args.learn_beta,
+            learn_threshold=args.learn_threshold,
+            fast=not args.plain,
+            compile=False if args.no_compile else None,
+            source=args.source,
+            root=args.root,
+            dataset=args.dataset,
+            device=args.device,
+            seed=args.seed,
+            max_batches=args.max_batches,
+            max_test=args.max_test,
+            checkpoint=args.checkpoint,
+        )
     except (TypeError, ValueError) as err:
         p.error(str(err))
     try:
@@ -87,8 +104,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     history = result.history
     if history["epochs"]:
         last = history["epochs"][-1]
-        print(f"done: test accuracy {100 * last['test_accuracy']:.2f}% after {len(history['epochs'])} epochs, "
-              f"{history['train_seconds_total']:.1f} s training on {history['device_name']}")
+        print(
+            f"done: test accuracy {100 * last['test_accuracy']:.2f}% after {len(history['epochs'])} epochs, "
+            f"{history['train_seconds_total']:.1f} s training on {history['device_name']}"
+        )
     if args.json:
         print(f"wrote {args.json}")
     return 0

@@ -38,16 +38,25 @@ class Implementation(NamedTuple):
 IMPLEMENTATIONS: Dict[str, Implementation] = {
     "snnlib fast path": Implementation(
         "SpikingMLP(fast=True): W1 x once, fused hidden layer + output synapses (a C kernel on the CPU), "
-        "multi-step LIF", lambda num_steps: _models.SpikingMLP(num_steps=num_steps), False),
+        "multi-step LIF",
+        lambda num_steps: _models.SpikingMLP(num_steps=num_steps),
+        False,
+    ),
     "snnlib plain loop": Implementation(
         "SpikingMLP(fast=False): per-step loop over snnlib.neurons.LIF",
-        lambda num_steps: _models.SpikingMLP(num_steps=num_steps, fast=False), False),
+        lambda num_steps: _models.SpikingMLP(num_steps=num_steps, fast=False),
+        False,
+    ),
     "snnTorch reference": Implementation(
         "snnTorch tutorial: snn.Leaky(beta=0.95), per-step loop, per-step loss",
-        lambda num_steps: _models.SnnTorchReference(num_steps=num_steps), True),
+        lambda num_steps: _models.SnnTorchReference(num_steps=num_steps),
+        True,
+    ),
     "PyTorch reference": Implementation(
         "plain PyTorch per-step loop with a hand-written arctan surrogate, per-step loss",
-        lambda num_steps: _models.TorchReference(num_steps=num_steps), True),
+        lambda num_steps: _models.TorchReference(num_steps=num_steps),
+        True,
+    ),
 }
 
 #: The implementations compared when ``names`` is not given; the first is the one the ratios divide by.
@@ -62,10 +71,20 @@ def _tutorial_loss(mem_rec: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     return loss
 
 
-def compare_implementations(train_batches: _data.Batches, test_batches, names: Optional[Sequence[str]] = None,
-                            batches_per_round: int = 5, rounds: int = 3, warmup: int = 1, num_steps: int = 25,
-                            lr: float = 5e-4, eval_batches: Optional[int] = 2, seed: int = 0, progress: bool = True,
-                            readout: str = "count") -> Dict[str, Any]:
+def compare_implementations(
+    train_batches: _data.Batches,
+    test_batches,
+    names: Optional[Sequence[str]] = None,
+    batches_per_round: int = 5,
+    rounds: int = 3,
+    warmup: int = 1,
+    num_steps: int = 25,
+    lr: float = 5e-4,
+    eval_batches: Optional[int] = 2,
+    seed: int = 0,
+    progress: bool = True,
+    readout: str = "count",
+) -> Dict[str, Any]:
     """Train the implementations side by side, alternating, and measure samples/s (training and evaluation).
 
     Every implementation (``names``: keys of :data:`IMPLEMENTATIONS`, default :data:`DEFAULT_NAMES`)
@@ -101,8 +120,9 @@ def compare_implementations(train_batches: _data.Batches, test_batches, names: O
     for name in names:
         seed_everything(seed)
         models[name] = IMPLEMENTATIONS[name].make(num_steps).to(device)
-        opts[name] = torch.optim.Adam(models[name].parameters(), lr=lr, betas=(0.9, 0.999),
-                                      fused=device.type in ("cpu", "cuda"))
+        opts[name] = torch.optim.Adam(
+            models[name].parameters(), lr=lr, betas=(0.9, 0.999), fused=device.type in ("cpu", "cuda")
+        )
     it = _cycle(train_batches)
     batches = [next(it) for _ in range(warmup + batches_per_round * rounds)]
     stats = {n: {"rounds": [], "cpu": [], "samples": 0} for n in names}
@@ -110,7 +130,7 @@ def compare_implementations(train_batches: _data.Batches, test_batches, names: O
     def train_on(name, chunk):
         model, opt = models[name], opts[name]
         for x, y in chunk:
-            spk, mem = model(x)
+            _spk, mem = model(x)
             if IMPLEMENTATIONS[name].per_step_loss:
                 loss = _tutorial_loss(mem, y)
             else:
@@ -124,7 +144,7 @@ def compare_implementations(train_batches: _data.Batches, test_batches, names: O
         train_on(name, batches[:warmup])
     bar = progress_bar(rounds * len(names), "throughput", boolean(progress, "progress"))
     for r in range(rounds):
-        chunk = batches[warmup + r * batches_per_round: warmup + (r + 1) * batches_per_round]
+        chunk = batches[warmup + r * batches_per_round : warmup + (r + 1) * batches_per_round]
         n = sum(y.shape[0] for _, y in chunk)
         order = names if r % 2 == 0 else names[::-1]
         for name in order:
@@ -152,14 +172,24 @@ def compare_implementations(train_batches: _data.Batches, test_batches, names: O
             "test_samples": n,
         }
     fast = names[0]
-    ratios = {f"{fast} / {n}": results[fast]["train_samples_per_s"] / results[n]["train_samples_per_s"]
-              for n in names[1:]}
+    ratios = {
+        f"{fast} / {n}": results[fast]["train_samples_per_s"] / results[n]["train_samples_per_s"] for n in names[1:]
+    }
     # Round-by-round ratios show how steady the comparison was on a shared machine.
     spread = {f"{fast} / {n}": [a / b for a, b in zip(stats[fast]["rounds"], stats[n]["rounds"])] for n in names[1:]}
-    return {"results": results, "ratios": ratios, "ratio_per_round": spread, "device": str(device),
-            "device_name": device_name(device), "threads": torch.get_num_threads(),
-            "batch_size": batches[0][1].shape[0], "num_steps": num_steps, "batches_per_round": batches_per_round,
-            "rounds": rounds, "torch": torch.__version__}
+    return {
+        "results": results,
+        "ratios": ratios,
+        "ratio_per_round": spread,
+        "device": str(device),
+        "device_name": device_name(device),
+        "threads": torch.get_num_threads(),
+        "batch_size": batches[0][1].shape[0],
+        "num_steps": num_steps,
+        "batches_per_round": batches_per_round,
+        "rounds": rounds,
+        "torch": torch.__version__,
+    }
 
 
 @torch.no_grad()

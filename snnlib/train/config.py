@@ -151,12 +151,14 @@ def _device(value: Any) -> str:
     if isinstance(value, torch.device):
         return str(value)
     if not isinstance(value, str):
-        raise TypeError(f"device must be 'auto' or a device name such as 'cpu', 'cuda', 'cuda:1' or 'mps', "
-                        f"got {describe(value)}")
+        raise TypeError(
+            f"device must be 'auto' or a device name such as 'cpu', 'cuda', 'cuda:1' or 'mps', got {describe(value)}"
+        )
     if value != "auto":
         try:
             torch.device(value)
         except (RuntimeError, ValueError) as err:
-            raise ValueError(f"device must be 'auto' or a device name such as 'cpu', 'cuda', 'cuda:1' or 'mps', "
-                             f"got {value!r}") from err
+            raise ValueError(
+                f"device must be 'auto' or a device name such as 'cpu', 'cuda', 'cuda:1' or 'mps', got {value!r}"
+            ) from err
     return value

@@ -60,15 +60,17 @@ class FitResult:
         """A copy of :attr:`history`: the JSON record that ``json_path=`` and the command line write."""
         return copy.deepcopy(self.history)
 
-    def write_json(self, path: Union[str, "os.PathLike[str]"]):
+    def write_json(self, path: Union[str, os.PathLike[str]]):
         """Write :meth:`record` to ``path`` as JSON, atomically; returns the path."""
         return atomic_write_json(path, self.history)
 
     def __repr__(self) -> str:
         epochs = self.history["epochs"]
         acc = f", test_accuracy={epochs[-1]['test_accuracy']:.4f}" if epochs else ""
-        return (f"FitResult(epochs={len(epochs)}/{self.config.epochs}{acc}, device={self.history['device']!r}, "
-                f"model={type(self.model).__name__})")
+        return (
+            f"FitResult(epochs={len(epochs)}/{self.config.epochs}{acc}, device={self.history['device']!r}, "
+            f"model={type(self.model).__name__})"
+        )
 
 
 def load_data(config: TrainConfig, device: Union[str, torch.device, None] = None):
@@ -82,9 +84,16 @@ def load_data(config: TrainConfig, device: Union[str, torch.device, None] = None
     train_x, train_y = _data.load_mnist("train", source=config.source, root=config.root, dataset=config.dataset)
     test_x, test_y = _data.load_mnist("test", source=config.source, root=config.root, dataset=config.dataset)
     if config.max_test is not None:
-        test_x, test_y = test_x[:config.max_test], test_y[:config.max_test]
-    train = _data.Batches(train_x, train_y, batch_size=config.batch_size, shuffle=True, seed=config.seed,
-                          device=device, scale=config.scale)
+        test_x, test_y = test_x[: config.max_test], test_y[: config.max_test]
+    train = _data.Batches(
+        train_x,
+        train_y,
+        batch_size=config.batch_size,
+        shuffle=True,
+        seed=config.seed,
+        device=device,
+        scale=config.scale,
+    )
     test = _data.Batches(test_x, test_y, batch_size=1000, shuffle=False, device=device, scale=config.scale)
     return train, test
 
@@ -99,9 +108,15 @@ def build(config: TrainConfig, steps_per_epoch: int, device: Union[str, torch.de
     steps_per_epoch = integer(steps_per_epoch, "steps_per_epoch", 0)
     device = get_device(config.device if device is None else device)
     seed_everything(config.seed)
-    model = _models.SpikingMLP(num_steps=config.num_steps, beta=config.beta, threshold=config.threshold,
-                               reset=config.reset, learn_beta=config.learn_beta,
-                               learn_threshold=config.learn_threshold, fast=config.fast).to(device)
+    model = _models.SpikingMLP(
+        num_steps=config.num_steps,
+        beta=config.beta,
+        threshold=config.threshold,
+        reset=config.reset,
+        learn_beta=config.learn_beta,
+        learn_threshold=config.learn_threshold,
+        fast=config.fast,
+    ).to(device)
     adam = dict(lr=config.lr, betas=config.betas, weight_decay=config.weight_decay)
     try:
         opt = torch.optim.Adam(model.parameters(), fused=device.type in ("cpu", "cuda"), **adam)
@@ -113,8 +128,9 @@ def build(config: TrainConfig, steps_per_epoch: int, device: Union[str, torch.de
 
 
 @torch.no_grad()
-def evaluate(model: torch.nn.Module, batches, readout: str = "count",
-             max_batches: Optional[int] = None) -> Dict[str, float]:
+def evaluate(
+    model: torch.nn.Module, batches, readout: str = "count", max_batches: Optional[int] = None
+) -> Dict[str, float]:
     """Test accuracy of ``model`` over ``batches`` (``(x, y)`` pairs, ``x`` ``[B, 28, 28]``, ``y`` ``[B]``).
 
     Returns ``{"accuracy", "accuracy_count", "accuracy_membrane", "seconds", "samples",
@@ -144,15 +160,25 @@ def evaluate(model: torch.nn.Module, batches, readout: str = "count",
     synchronize(x.device if n else torch.device("cpu"))
     seconds = time.perf_counter() - start
     model.train(was_training)
-    return {"accuracy": float(correct[readout]) / max(n, 1), "seconds": seconds, "samples": n,
-            "accuracy_count": float(correct["count"]) / max(n, 1),
-            "accuracy_membrane": float(correct["membrane"]) / max(n, 1),
-            "hidden_spikes_per_sample": spikes / max(n, 1)}
+    return {
+        "accuracy": float(correct[readout]) / max(n, 1),
+        "seconds": seconds,
+        "samples": n,
+        "accuracy_count": float(correct["count"]) / max(n, 1),
+        "accuracy_membrane": float(correct["membrane"]) / max(n, 1),
+        "hidden_spikes_per_sample": spikes / max(n, 1),
+    }
 
 
-def fit(config: Optional[TrainConfig] = None, resume: bool = False, progress: bool = True,
-        stop_after_epoch: Optional[int] = None, data=None, json_path=None,
-        log: Optional[bool] = None) -> FitResult:
+def fit(
+    config: Optional[TrainConfig] = None,
+    resume: bool = False,
+    progress: bool = True,
+    stop_after_epoch: Optional[int] = None,
+    data=None,
+    json_path=None,
+    log: Optional[bool] = None,
+) -> FitResult:
     """Train (or resume) the run described by ``config``; returns a :class:`FitResult`.
 
     Args:
@@ -178,12 +204,16 @@ def fit(config: Optional[TrainConfig] = None, resume: bool = False, progress: bo
         stop_after_epoch = integer(stop_after_epoch, "stop_after_epoch", 0)
     device = get_device(config.device)
     train_batches, test_batches = load_data(config, device) if data is None else _data_pair(data)
-    steps_per_epoch = len(train_batches) if config.max_batches is None else min(config.max_batches,
-                                                                                  len(train_batches))
+    steps_per_epoch = len(train_batches) if config.max_batches is None else min(config.max_batches, len(train_batches))
     model, opt, sched = build(config, steps_per_epoch, device)
-    history: Dict[str, Any] = {"config": config.to_dict(), "device": str(device),
-                               "device_name": device_name(device), "loss": [], "epochs": [],
-                               "torch": torch.__version__}
+    history: Dict[str, Any] = {
+        "config": config.to_dict(),
+        "device": str(device),
+        "device_name": device_name(device),
+        "loss": [],
+        "epochs": [],
+        "torch": torch.__version__,
+    }
     start_epoch = 0
     ckpt_path = checkpoint_file(config.checkpoint) if config.checkpoint else None
     if resume and ckpt_path is not None and ckpt_path.exists():
@@ -197,30 +227,36 @@ def fit(config: Optional[TrainConfig] = None, resume: bool = False, progress: bo
     run_model = _models.maybe_compile(model, device, config.compile)
     last = config.epochs if stop_after_epoch is None else min(config.epochs, stop_after_epoch)
     for epoch in range(start_epoch, last):
-        losses, n, train_seconds, run_model = _train_epoch(config, model, run_model, opt, sched, train_batches,
-                                                           steps_per_epoch, epoch, device, progress)
+        losses, n, train_seconds, run_model = _train_epoch(
+            config, model, run_model, opt, sched, train_batches, steps_per_epoch, epoch, device, progress
+        )
         ev = evaluate(model, test_batches, config.readout)
         epoch_losses = torch.stack(losses).float().cpu().tolist() if losses else []
         history["loss"].extend(epoch_losses)
-        history["epochs"].append({
-            "epoch": epoch + 1,
-            "train_loss": float(np.mean(epoch_losses)) if epoch_losses else float("nan"),
-            "test_accuracy": ev["accuracy"],
-            "test_accuracy_count": ev["accuracy_count"],
-            "test_accuracy_membrane": ev["accuracy_membrane"],
-            "train_seconds": train_seconds,
-            "eval_seconds": ev["seconds"],
-            "train_samples": n,
-            "samples_per_s": n / train_seconds if train_seconds > 0 else float("nan"),
-            "test_samples": ev["samples"],
-            "hidden_spikes_per_sample": ev["hidden_spikes_per_sample"],
-            "lr": sched.get_last_lr()[0],
-        })
+        history["epochs"].append(
+            {
+                "epoch": epoch + 1,
+                "train_loss": float(np.mean(epoch_losses)) if epoch_losses else float("nan"),
+                "test_accuracy": ev["accuracy"],
+                "test_accuracy_count": ev["accuracy_count"],
+                "test_accuracy_membrane": ev["accuracy_membrane"],
+                "train_seconds": train_seconds,
+                "eval_seconds": ev["seconds"],
+                "train_samples": n,
+                "samples_per_s": n / train_seconds if train_seconds > 0 else float("nan"),
+                "test_samples": ev["samples"],
+                "hidden_spikes_per_sample": ev["hidden_spikes_per_sample"],
+                "lr": sched.get_last_lr()[0],
+            }
+        )
         if log:
             e = history["epochs"][-1]
-            print(f"epoch {epoch + 1}/{config.epochs}: loss {e['train_loss']:.4f}, test accuracy "
-                  f"{100 * e['test_accuracy']:.2f}%, {e['train_seconds']:.1f} s training "
-                  f"({e['samples_per_s']:.0f} samples/s), {e['eval_seconds']:.1f} s test", flush=True)
+            print(
+                f"epoch {epoch + 1}/{config.epochs}: loss {e['train_loss']:.4f}, test accuracy "
+                f"{100 * e['test_accuracy']:.2f}%, {e['train_seconds']:.1f} s training "
+                f"({e['samples_per_s']:.0f} samples/s), {e['eval_seconds']:.1f} s test",
+                flush=True,
+            )
         if ckpt_path is not None:
             save_checkpoint(ckpt_path, training_state(model, opt, sched, epoch, config, history))
     history["peak_memory"] = peak_memory(device)
@@ -232,8 +268,18 @@ def fit(config: Optional[TrainConfig] = None, resume: bool = False, progress: bo
     return result
 
 
-def _train_epoch(config: TrainConfig, model, run_model, opt, sched, train_batches, steps_per_epoch: int,
-                 epoch: int, device: torch.device, progress: bool):
+def _train_epoch(
+    config: TrainConfig,
+    model,
+    run_model,
+    opt,
+    sched,
+    train_batches,
+    steps_per_epoch: int,
+    epoch: int,
+    device: torch.device,
+    progress: bool,
+):
     """One epoch of training; returns ``(losses, samples, seconds, run_model)``.
 
     ``run_model`` is the (possibly compiled) model to call; it comes back as ``model`` itself once a
@@ -281,8 +327,7 @@ def _step(config: TrainConfig, model, run_model, opt, x: torch.Tensor, y: torch.
         if run_model is model:
             raise
         # The compiled model failed (forward or backward): warn once, continue eagerly.
-        warnings.warn(f"compiled model failed ({type(err).__name__}: {err}); using the eager fast path",
-                      stacklevel=4)
+        warnings.warn(f"compiled model failed ({type(err).__name__}: {err}); using the eager fast path", stacklevel=4)
         run_model = model
         opt.zero_grad(set_to_none=True)
         spk, mem = run_model(x)
@@ -304,7 +349,8 @@ def _check_finite(losses: List[torch.Tensor], epoch: int, step: int, config: Tra
         raise TrainingDiverged(
             f"the loss became {float(values[~torch.isfinite(values)][0])} at epoch {epoch + 1}, step {step + 1} "
             f"(or just before): training stopped. Try a smaller learning rate (now {config.lr:g}), "
-            f"check the input scaling ({config.scale!r}), or resume from the last checkpoint.")
+            f"check the input scaling ({config.scale!r}), or resume from the last checkpoint."
+        )
 
 
 def _config(config: Any) -> TrainConfig:
@@ -315,6 +361,8 @@ def _config(config: Any) -> TrainConfig:
 
 def _data_pair(data: Any) -> Tuple[_data.Batches, Any]:
     if not isinstance(data, (tuple, list)) or len(data) != 2 or not isinstance(data[0], _data.Batches):
-        raise TypeError("data must be a pair (train_batches, test_batches), train_batches a snnlib.data.Batches "
-                        f"(see snnlib.train.load_data), got {describe(data)}")
+        raise TypeError(
+            "data must be a pair (train_batches, test_batches), train_batches a snnlib.data.Batches "
+            f"(see snnlib.train.load_data), got {describe(data)}"
+        )
     return data[0], data[1]

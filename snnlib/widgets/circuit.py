@@ -40,11 +40,14 @@ def _circuit_compute(motif, inhibition, delay, input_level) -> Dict[str, Any]:
 
 def _circuit_pack(d):
     # The input spikes depend only on (motif, input level, seed): shipped once per pair (see circuit_explorer).
-    return {"populations": d["populations"], "kinds": d["kinds"],
-            "spikes": {k: sparse_spikes(v) for k, v in d["spikes"].items() if k != "input"},
-            "rates": {k: round(v, 6) for k, v in d["rates"].items()},
-            "neuron_rates": {k: np.round(v, 4).tolist() for k, v in d["neuron_rates"].items()},
-            "summary": {k: (None if not np.isfinite(v) else round(v, 6)) for k, v in d["summary"].items()}}
+    return {
+        "populations": d["populations"],
+        "kinds": d["kinds"],
+        "spikes": {k: sparse_spikes(v) for k, v in d["spikes"].items() if k != "input"},
+        "rates": {k: round(v, 6) for k, v in d["rates"].items()},
+        "neuron_rates": {k: np.round(v, 4).tolist() for k, v in d["neuron_rates"].items()},
+        "summary": {k: (None if not np.isfinite(v) else round(v, 6)) for k, v in d["summary"].items()},
+    }
 
 
 def _circuit_plot(d, fig):
@@ -92,15 +95,22 @@ def circuit_explorer() -> Explorer:
         Slider("delay", "synaptic delay (steps)", 1, 5, 2, 1, integer=True),
         Slider("input_level", "input level (spike probability per step)", 0.1, 0.5, 0.2, 0.3),
     ]
-    ex = Explorer(name="circuit", title="Neural circuit explorer", controls=controls, compute=_circuit_compute,
-                  plot=_circuit_plot, figsize=(10.0, 5.5), view="circuit",
-                  description="Pick a motif and turn the inhibition up or down: the rasters show every population's "
-                              "spikes, the bars their mean rates.")
+    ex = Explorer(
+        name="circuit",
+        title="Neural circuit explorer",
+        controls=controls,
+        compute=_circuit_compute,
+        plot=_circuit_plot,
+        figsize=(10.0, 5.5),
+        view="circuit",
+        description="Pick a motif and turn the inhibition up or down: the rasters show every population's "
+        "spikes, the bars their mean rates.",
+    )
 
     def static():
         inputs = {}
         levels = next(c for c in controls if c.name == "input_level")
-        n_levels = int(round((levels.max - levels.min) / levels.step)) + 1
+        n_levels = round((levels.max - levels.min) / levels.step) + 1
         for mi, m in enumerate(motifs):
             for li in range(n_levels):
                 lvl = round(levels.min + li * levels.step, 10)

@@ -32,9 +32,13 @@ class CodingChoice(NamedTuple):
 CODING_SCHEMES: Dict[str, CodingChoice] = {
     "rate": CodingChoice("rate (Bernoulli)", "rate", {"seed": 0}, "gain", (0.25, 0.5, 1.0)),
     "latency": CodingChoice("latency (RC, log)", "latency", {"normalize": True}, "tau", (2.0, 5.0, 10.0)),
-    "latency_linear": CodingChoice("latency (linear, background dropped)", "latency",
-                                   {"linear": True, "normalize": True, "drop_background": True},
-                                   "threshold", (0.01, 0.1, 0.3)),
+    "latency_linear": CodingChoice(
+        "latency (linear, background dropped)",
+        "latency",
+        {"linear": True, "normalize": True, "drop_background": True},
+        "threshold",
+        (0.01, 0.1, 0.3),
+    ),
     "rank_order": CodingChoice("rank order", "rank_order", {}, "threshold", (0.0, 0.2, 0.5)),
     "phase": CodingChoice("phase", "phase", {}, "period", (4, 8, 16)),
     "burst": CodingChoice("burst", "burst", {}, "n_max", (2, 3, 5)),
@@ -51,8 +55,10 @@ def _check_schemes() -> None:
 
     unknown = sorted({c.scheme for c in CODING_SCHEMES.values()} - set(encoding.SCHEMES))
     if unknown:
-        raise ValueError(f"CODING_SCHEMES names schemes that snnlib.encoding.SCHEMES lacks: {unknown}; "
-                         f"expected schemes among {encoding.SCHEMES}")
+        raise ValueError(
+            f"CODING_SCHEMES names schemes that snnlib.encoding.SCHEMES lacks: {unknown}; "
+            f"expected schemes among {encoding.SCHEMES}"
+        )
 
 
 @lru_cache(maxsize=1)
@@ -86,8 +92,14 @@ def _coding_compute(scheme, num_steps, level, digit) -> Dict[str, Any]:
         spikes = encoding.encode(name, x, T, **params)
         decoded = encoding.decode(name, spikes, **params)
     except ValueError as err:  # e.g. a burst that does not fit in T steps
-        out.update(spikes=np.zeros((T, 784)), decoded=np.zeros((28, 28)), n_spikes=0, mae=float("nan"),
-                   rows="pixels", error=str(err))
+        out.update(
+            spikes=np.zeros((T, 784)),
+            decoded=np.zeros((28, 28)),
+            n_spikes=0,
+            mae=float("nan"),
+            rows="pixels",
+            error=str(err),
+        )
         return out
     if name == "population":
         # [T, 28, 28, M]: show the middle row's 28 pixels, each with its M neurons.
@@ -96,15 +108,25 @@ def _coding_compute(scheme, num_steps, level, digit) -> Dict[str, Any]:
     else:
         rec = spikes.reshape(T, -1)
         rows = "pixels (row by row)"
-    out.update(spikes=rec.numpy(), decoded=decoded.detach().numpy(), n_spikes=int((spikes != 0).sum()),
-               mae=float((decoded - x).abs().mean()), rows=rows)
+    out.update(
+        spikes=rec.numpy(),
+        decoded=decoded.detach().numpy(),
+        n_spikes=int((spikes != 0).sum()),
+        mae=float((decoded - x).abs().mean()),
+        rows=rows,
+    )
     return out
 
 
 def _coding_pack(d):
-    return {**sparse_spikes(d["spikes"]), "decoded": np.round(np.asarray(d["decoded"]) * 100).astype(int).reshape(-1).tolist(),
-            "n_spikes": d["n_spikes"], "mae": None if not np.isfinite(d["mae"]) else round(d["mae"], 6),
-            "rows": d["rows"], "error": d["error"]}
+    return {
+        **sparse_spikes(d["spikes"]),
+        "decoded": np.round(np.asarray(d["decoded"]) * 100).astype(int).reshape(-1).tolist(),
+        "n_spikes": d["n_spikes"],
+        "mae": None if not np.isfinite(d["mae"]) else round(d["mae"], 6),
+        "rows": d["rows"],
+        "error": d["error"],
+    }
 
 
 def _coding_plot(d, fig):
@@ -120,7 +142,9 @@ def _coding_plot(d, fig):
     ax.set_xlabel("time step")
     ax.set_ylabel(d["rows"])
     ax.set_title(f"{CODING_SCHEMES[d['scheme']].label}: {d['n_spikes']} spikes", fontsize=10)
-    for k, (img, title) in enumerate([(d["x"], f"input (a {d['label']})"), (d["decoded"], f"decoded (MAE {d['mae']:.3f})")]):
+    for k, (img, title) in enumerate(
+        [(d["x"], f"input (a {d['label']})"), (d["decoded"], f"decoded (MAE {d['mae']:.3f})")]
+    ):
         a = fig.add_subplot(gs[k, 1:])
         a.imshow(np.asarray(img), cmap=INK_CMAP, vmin=0, vmax=1)
         a.set_title(title, fontsize=10)
@@ -139,23 +163,50 @@ def coding_explorer() -> Explorer:
     _check_schemes()
     images, labels = _coding_images()
     controls = [
-        Dropdown("scheme", "coding scheme", list(CODING_SCHEMES), "rate", labels=[v.label for v in CODING_SCHEMES.values()]),
+        Dropdown(
+            "scheme", "coding scheme", list(CODING_SCHEMES), "rate", labels=[v.label for v in CODING_SCHEMES.values()]
+        ),
         Slider("num_steps", "number of steps T", 10, 40, 10, 30, integer=True),
-        Slider("level", "code parameter, level 1-3", 1, 3, 1, 2, integer=True,
-               description="the scheme's main parameter: low, middle or high (its value is shown beside the label)"),
-        Dropdown("digit", "digit", list(CODING_DIGITS), CODING_DIGITS[0],
-                 labels=[f"a {int(labels[i])} (test image {i})" for i in CODING_DIGITS]),
+        Slider(
+            "level",
+            "code parameter, level 1-3",
+            1,
+            3,
+            1,
+            2,
+            integer=True,
+            description="the scheme's main parameter: low, middle or high (its value is shown beside the label)",
+        ),
+        Dropdown(
+            "digit",
+            "digit",
+            list(CODING_DIGITS),
+            CODING_DIGITS[0],
+            labels=[f"a {int(labels[i])} (test image {i})" for i in CODING_DIGITS],
+        ),
     ]
-    ex = Explorer(name="coding", title="Spike coding explorer", controls=controls, compute=_coding_compute,
-                  plot=_coding_plot, figsize=(10.0, 4.6), view="coding",
-                  description="Choose a code: the raster shows every input's spikes over time, the images the digit "
-                              "and what a decoder reads back from the spikes.")
+    ex = Explorer(
+        name="coding",
+        title="Spike coding explorer",
+        controls=controls,
+        compute=_coding_compute,
+        plot=_coding_plot,
+        figsize=(10.0, 4.6),
+        view="coding",
+        description="Choose a code: the raster shows every input's spikes over time, the images the digit "
+        "and what a decoder reads back from the spikes.",
+    )
 
     def static():
-        digits = {str(i): np.round(images[i].numpy() / 255 * 100).astype(int).reshape(-1).tolist() for i in CODING_DIGITS}
+        digits = {
+            str(i): np.round(images[i].numpy() / 255 * 100).astype(int).reshape(-1).tolist() for i in CODING_DIGITS
+        }
         levels = {k: {"param": v.param, "values": list(v.levels), "label": v.label} for k, v in CODING_SCHEMES.items()}
-        return pack_frames(ex, _coding_pack, {"digits": digits, "levels": levels,
-                                              "labels": {str(i): int(labels[i]) for i in CODING_DIGITS}})
+        return pack_frames(
+            ex,
+            _coding_pack,
+            {"digits": digits, "levels": levels, "labels": {str(i): int(labels[i]) for i in CODING_DIGITS}},
+        )
 
     ex.static_data = cached(static)
     return ex

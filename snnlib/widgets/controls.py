@@ -101,8 +101,15 @@ class Slider:
 
     def spec(self) -> Dict[str, Any]:
         """The slider as the page's JavaScript reads it."""
-        return {"name": self.name, "kind": "slider", "integer": self.integer, "value": self.value,
-                "min": self.min, "max": self.max, "step": self.step}
+        return {
+            "name": self.name,
+            "kind": "slider",
+            "integer": self.integer,
+            "value": self.value,
+            "min": self.min,
+            "max": self.max,
+            "step": self.step,
+        }
 
     def html(self, uid: str) -> str:
         """The kernel-free slider (``<input type=range>`` with its read-out) of the explorer whose root id is ``uid``."""
@@ -121,9 +128,16 @@ class Slider:
         import ipywidgets as w
 
         cls = w.IntSlider if self.integer else w.FloatSlider
-        kwargs = dict(min=self.min, max=self.max, step=self.step, value=self.value, description=self.label,
-                      continuous_update=True, style={"description_width": "initial"},
-                      layout=w.Layout(width="95%"))
+        kwargs = dict(
+            min=self.min,
+            max=self.max,
+            step=self.step,
+            value=self.value,
+            description=self.label,
+            continuous_update=True,
+            style={"description_width": "initial"},
+            layout=w.Layout(width="95%"),
+        )
         if not self.integer:
             kwargs["readout_format"] = ".3g"
         return cls(**kwargs)
@@ -151,7 +165,11 @@ class Dropdown:
         if not self.options:
             raise ValueError(f"{who}.options must not be empty")
         for i, o in enumerate(self.options):
-            if isinstance(o, bool) or not isinstance(o, (str, int, float)) or (isinstance(o, float) and not math.isfinite(o)):
+            if (
+                isinstance(o, bool)
+                or not isinstance(o, (str, int, float))
+                or (isinstance(o, float) and not math.isfinite(o))
+            ):
                 raise TypeError(f"{who}.options[{i}] must be a string or a finite number, got {_checks.describe(o)}")
         if len(set(self.options)) != len(self.options):
             raise ValueError(f"{who}.options must be distinct, got {list(self.options)}")
@@ -159,7 +177,9 @@ class Dropdown:
             raise ValueError(f"{who}: default {self.value!r} not among {list(self.options)}")
         if self.labels is not None:
             if isinstance(self.labels, str) or not isinstance(self.labels, Sequence):
-                raise TypeError(f"{who}.labels must be a sequence of strings or None, got {_checks.describe(self.labels)}")
+                raise TypeError(
+                    f"{who}.labels must be a sequence of strings or None, got {_checks.describe(self.labels)}"
+                )
             if len(self.labels) != len(self.options):
                 raise ValueError(f"{who}: {len(self.labels)} labels for {len(self.options)} options")
             for i, lab in enumerate(self.labels):
@@ -194,9 +214,12 @@ class Dropdown:
         import ipywidgets as w
 
         labels = self.labels or [str(o) for o in self.options]
-        return w.Dropdown(options=list(zip(labels, self.options)), value=self.value, description=self.label,
-                          style={"description_width": "initial"})
+        return w.Dropdown(
+            options=list(zip(labels, self.options)),
+            value=self.value,
+            description=self.label,
+            style={"description_width": "initial"},
+        )
 
 
 Control = Union[Slider, Dropdown]
-

@@ -78,8 +78,10 @@ class Explorer:
         """Defaults updated with ``overrides``, each checked against its control's range or options."""
         unknown = set(overrides) - {c.name for c in self.controls}
         if unknown:
-            raise ValueError(f"explorer {self.name!r} has no control(s) {sorted(unknown)}; "
-                             f"controls: {[c.name for c in self.controls]}")
+            raise ValueError(
+                f"explorer {self.name!r} has no control(s) {sorted(unknown)}; "
+                f"controls: {[c.name for c in self.controls]}"
+            )
         vals = self.defaults()
         by_name = {c.name: c for c in self.controls}
         for k, v in overrides.items():
@@ -118,8 +120,7 @@ class Explorer:
                 plt.close(fig)
 
         w.interactive_output(redraw, widgets)
-        controls = w.GridBox(list(widgets.values()),
-                             layout=w.Layout(grid_template_columns="repeat(2, 50%)"))
+        controls = w.GridBox(list(widgets.values()), layout=w.Layout(grid_template_columns="repeat(2, 50%)"))
         return w.VBox([w.HTML(f"<b>{attr(self.title)}</b>"), controls, out])
 
     # -- kernel-free HTML (the rendered book) -----------------------------------------------------

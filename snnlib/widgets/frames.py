@@ -34,9 +34,9 @@ def frame_grid(explorer: Explorer) -> List[Tuple[Any, ...]]:
     axes = []
     for c in _explorer(explorer).controls:
         if isinstance(c, Slider):
-            n = int(round((c.max - c.min) / c.step))
+            n = round((c.max - c.min) / c.step)
             vals = [c.min + i * c.step for i in range(n + 1)]
-            axes.append([int(round(v)) if c.integer else round(float(v), 10) for v in vals])
+            axes.append([round(v) if c.integer else round(float(v), 10) for v in vals])
         else:
             axes.append(list(c.options))
     return list(itertools.product(*axes))
@@ -57,14 +57,15 @@ def frame_key(explorer: Explorer, values: Mapping[str, Any]) -> str:
     for c in controls:
         v = c.check(values[c.name])
         if isinstance(c, Slider):
-            parts.append(str(int(round((v - c.min) / c.step))))
+            parts.append(str(round((v - c.min) / c.step)))
         else:
             parts.append(str(list(c.options).index(v)))
     return "|".join(parts)
 
 
-def pack_frames(explorer: Explorer, pack: Callable[[Dict[str, Any]], Dict[str, Any]],
-                extra: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
+def pack_frames(
+    explorer: Explorer, pack: Callable[[Dict[str, Any]], Dict[str, Any]], extra: Optional[Dict[str, Any]] = None
+) -> Dict[str, Any]:
     """Compute ``pack(explorer.update(**values))`` at every grid point; return ``{"zlib": base64}`` for the page.
 
     The JSON ``{"frames": {key: packed}, **extra}`` is zlib-compressed and base64-encoded; the page

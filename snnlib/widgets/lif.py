@@ -14,7 +14,7 @@ from .runtime import mulberry32
 
 __all__ = ["INPUT_ONSET", "NOISE_SEED", "LIF_INPUTS", "INPUT_LABELS", "RESET_LABELS", "lif_input", "lif_explorer"]
 
-INPUT_ONSET = 10   # the input switches on after this many steps
+INPUT_ONSET = 10  # the input switches on after this many steps
 NOISE_SEED = 1
 #: The input currents the explorer offers, with their labels (``lifInput`` in ``snnlib/js/models.js``
 #: computes the same currents).
@@ -63,10 +63,18 @@ def _lif_compute(beta, threshold, amplitude, input, reset, refractory, num_steps
     K = int(refractory)
     blocked = np.zeros(T)
     for j in np.flatnonzero(spk):
-        blocked[j + 1:j + 1 + K] = 1.0
+        blocked[j + 1 : j + 1 + K] = 1.0
     times = np.flatnonzero(spk) + 1
-    return {"steps": np.arange(1, T + 1), "current": cur, "mem": mem, "spk": spk, "blocked": blocked,
-            "spike_times": times, "n_spikes": int(len(times)), "threshold": float(threshold)}
+    return {
+        "steps": np.arange(1, T + 1),
+        "current": cur,
+        "mem": mem,
+        "spk": spk,
+        "blocked": blocked,
+        "spike_times": times,
+        "n_spikes": len(times),
+        "threshold": float(threshold),
+    }
 
 
 def _lif_plot(d, fig):
@@ -101,18 +109,35 @@ def lif_explorer() -> Explorer:
     from .. import neurons
 
     controls = [
-        Slider("beta", "decay per step \u03b2", 0.5, 1.0, 0.01, 0.9,
-               description="beta = exp(-dt/tau): the fraction of the membrane potential kept each step"),
+        Slider(
+            "beta",
+            "decay per step \u03b2",
+            0.5,
+            1.0,
+            0.01,
+            0.9,
+            description="beta = exp(-dt/tau): the fraction of the membrane potential kept each step",
+        ),
         Slider("threshold", "threshold U_thr", 0.1, 2.0, 0.05, 1.0),
         Slider("amplitude", "input amplitude", 0.0, 0.6, 0.01, 0.15),
         Dropdown("input", "input current", LIF_INPUTS, "step", labels=[INPUT_LABELS[i] for i in LIF_INPUTS]),
-        Dropdown("reset", "reset after a spike", neurons.RESETS, "subtract",
-                 labels=[RESET_LABELS.get(r, r) for r in neurons.RESETS]),
+        Dropdown(
+            "reset",
+            "reset after a spike",
+            neurons.RESETS,
+            "subtract",
+            labels=[RESET_LABELS.get(r, r) for r in neurons.RESETS],
+        ),
         Slider("refractory", "refractory period (steps)", 0, 20, 1, 0, integer=True),
         Slider("num_steps", "number of steps", 20, 300, 10, 150, integer=True),
     ]
     return Explorer(
-        name="lif", title="LIF membrane explorer", controls=controls, compute=_lif_compute, plot=_lif_plot,
-        figsize=(9.0, 6.0), view="lif",
+        name="lif",
+        title="LIF membrane explorer",
+        controls=controls,
+        compute=_lif_compute,
+        plot=_lif_plot,
+        figsize=(9.0, 6.0),
+        view="lif",
         description="Drag a slider: the membrane U[t], the threshold and the output spikes are recomputed at once.",
     )

@@ -10,7 +10,7 @@ compute exactly what ``models.js`` computes, operation for operation.
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +27,7 @@ JS_DIR = Path(__file__).resolve().parent.parent / "js"
 JS_FILES = ("models.js", "plot.js", "explorer.js")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _read_js(name: str) -> str:
     """The text of ``snnlib/js/<name>`` (read once)."""
     return (JS_DIR / name).read_text(encoding="utf-8")

@@ -13,8 +13,14 @@ from .controls import Dropdown, Slider
 from .explorer import Explorer
 from .runtime import _linspace
 
-__all__ = ["SURROGATE_U", "SURROGATE_W", "GRAD_EXAMPLE", "SURROGATE_CHOICES", "surrogate_weight_gradient",
-           "surrogate_explorer"]
+__all__ = [
+    "SURROGATE_U",
+    "SURROGATE_W",
+    "GRAD_EXAMPLE",
+    "SURROGATE_CHOICES",
+    "surrogate_weight_gradient",
+    "surrogate_explorer",
+]
 
 SURROGATE_U = (-2.0, 2.0, 401)
 SURROGATE_W = (0.0, 1.5, 301)
@@ -44,7 +50,7 @@ def surrogate_weight_gradient(surrogate: str, sharpness: float, w) -> Dict[str, 
     ex = GRAD_EXAMPLE
     fn = sg.get(surrogate, sharpness)
     wt = torch.tensor(weights, dtype=torch.float64, requires_grad=True)
-    cur = (wt * ex["x"]).unsqueeze(0).expand(ex["num_steps"], -1)            # [T, W]
+    cur = (wt * ex["x"]).unsqueeze(0).expand(ex["num_steps"], -1)  # [T, W]
     spk, _ = neurons.lif_run(cur, neurons.LIFParams(beta=ex["beta"], threshold=ex["threshold"]), surrogate=fn)
     count = spk.sum(0)
     loss = (count - ex["target"]) ** 2
@@ -61,11 +67,19 @@ def _surrogate_compute(surrogate, sharpness, weight) -> Dict[str, Any]:
     w = _linspace(*SURROGATE_W)
     g = surrogate_weight_gradient(surrogate, sharpness, w)
     at = surrogate_weight_gradient(surrogate, sharpness, [weight])
-    return {"u": u, "smooth": np.asarray(fn.smooth(ut).detach(), dtype=np.float64),
-            "derivative": np.asarray(fn.derivative(ut).detach(), dtype=np.float64),
-            "heaviside": (u > 0).astype(np.float64), "w": w, "grad": g["grad"], "count": g["count"], "loss": g["loss"],
-            "at": {"grad": float(at["grad"][0]), "count": float(at["count"][0]), "loss": float(at["loss"][0])},
-            "weight": float(weight), "example": dict(GRAD_EXAMPLE)}
+    return {
+        "u": u,
+        "smooth": np.asarray(fn.smooth(ut).detach(), dtype=np.float64),
+        "derivative": np.asarray(fn.derivative(ut).detach(), dtype=np.float64),
+        "heaviside": (u > 0).astype(np.float64),
+        "w": w,
+        "grad": g["grad"],
+        "count": g["count"],
+        "loss": g["loss"],
+        "at": {"grad": float(at["grad"][0]), "count": float(at["count"][0]), "loss": float(at["loss"][0])},
+        "weight": float(weight),
+        "example": dict(GRAD_EXAMPLE),
+    }
 
 
 def _surrogate_plot(d, fig):
@@ -100,15 +114,32 @@ def surrogate_explorer() -> Explorer:
     """
     choices = SURROGATE_CHOICES
     controls = [
-        Dropdown("surrogate", "surrogate", choices, "arctan" if "arctan" in choices else choices[0],
-                 labels=[_label(s) for s in choices]),
-        Slider("sharpness", "sharpness", 0.5, 30.0, 0.5, 2.0,
-               description="arctan: alpha; fast sigmoid, sigmoid: slope; triangle: sharpness; straight-through: window"),
+        Dropdown(
+            "surrogate",
+            "surrogate",
+            choices,
+            "arctan" if "arctan" in choices else choices[0],
+            labels=[_label(s) for s in choices],
+        ),
+        Slider(
+            "sharpness",
+            "sharpness",
+            0.5,
+            30.0,
+            0.5,
+            2.0,
+            description="arctan: alpha; fast sigmoid, sigmoid: slope; triangle: sharpness; straight-through: window",
+        ),
         Slider("weight", "weight w", 0.0, 1.5, 0.01, 0.25),
     ]
     return Explorer(
-        name="surrogate", title="Surrogate gradient explorer", controls=controls, compute=_surrogate_compute,
-        plot=_surrogate_plot, figsize=(11.0, 3.6), view="surrogate",
+        name="surrogate",
+        title="Surrogate gradient explorer",
+        controls=controls,
+        compute=_surrogate_compute,
+        plot=_surrogate_plot,
+        figsize=(11.0, 3.6),
+        view="surrogate",
         description="Forward, the spike is always the step H(u); backward, the surrogate's derivative "
-                    "decides how much gradient reaches the weight.",
+        "decides how much gradient reaches the weight.",
     )

@@ -6,7 +6,8 @@ from typing import Tuple
 
 import torch
 
-from ... import _checks, spikes as spike_measures
+from ... import _checks
+from ... import spikes as spike_measures
 from .._common import unit_tensor
 from ..registry import Scheme, register
 
@@ -34,7 +35,7 @@ def burst_params(x: torch.Tensor, n_max: int = 5, t_min: int = 2, t_max: int = 6
     """
     unit_tensor(x, scheme="burst coding")
     n_max, t_min, t_max = _settings(n_max, t_min, t_max)
-    n = torch.ceil(n_max * x - 1e-6).clamp_min(0).long()   # 1e-6: n_max * x that is an integer in exact maths
+    n = torch.ceil(n_max * x - 1e-6).clamp_min(0).long()  # 1e-6: n_max * x that is an integer in exact maths
     isi = torch.ceil(-(t_max - t_min) * x + t_max - 1e-6).long()
     isi = torch.where(n > 1, isi, torch.full_like(isi, t_max))
     return n, isi
@@ -61,8 +62,10 @@ def burst(x: torch.Tensor, num_steps: int, n_max: int = 5, t_min: int = 2, t_max
     n, isi = burst_params(x, n_max, t_min, t_max)
     need = burst_span(n_max, t_min, t_max)
     if num_steps < need:
-        raise ValueError(f"burst coding with n_max={n_max}, t_min={t_min}, t_max={t_max} needs num_steps >= {need} "
-                         f"(the longest burst), got {num_steps}")
+        raise ValueError(
+            f"burst coding with n_max={n_max}, t_min={t_min}, t_max={t_max} needs num_steps >= {need} "
+            f"(the longest burst), got {num_steps}"
+        )
     t = torch.arange(num_steps, device=x.device).view(num_steps, *([1] * x.dim()))
     j = torch.div(t, isi.unsqueeze(0), rounding_mode="floor")
     on = (t % isi.unsqueeze(0) == 0) & (j < n.unsqueeze(0))
@@ -89,8 +92,8 @@ def burst_decode(spikes: torch.Tensor, n_max: int = 5, t_min: int = 2, t_max: in
     t1 = torch.where(later, tt.expand_as(s), torch.full_like(s, float(T), dtype=torch.float32)).min(0).values
     isi = t1 - t0
     if t_max > t_min:
-        ilo = ((t_max - isi) / (t_max - t_min))
-        ihi = ((t_max - isi + 1) / (t_max - t_min))
+        ilo = (t_max - isi) / (t_max - t_min)
+        ihi = (t_max - isi + 1) / (t_max - t_min)
         use = n >= 2
         lo = torch.where(use, torch.maximum(lo, ilo), lo)
         hi = torch.where(use, torch.minimum(hi, ihi), hi)
@@ -99,5 +102,8 @@ def burst_decode(spikes: torch.Tensor, n_max: int = 5, t_min: int = 2, t_max: in
     return torch.where(n > 0, x_hat, torch.zeros_like(x_hat))
 
 
-register(Scheme("burst", encode=burst, decode=burst_decode, order=50,
-                summary="spikes per burst and their inter-spike interval"))
+register(
+    Scheme(
+        "burst", encode=burst, decode=burst_decode, order=50, summary="spikes per burst and their inter-spike interval"
+    )
+)

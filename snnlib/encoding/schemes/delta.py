@@ -13,8 +13,9 @@ __all__ = ["delta", "delta_decode"]
 _SERIES = "[T, ...] (a time series, time first)"
 
 
-def delta(signal: torch.Tensor, threshold: float = 0.1, off_spike: bool = True, mode: str = "tracking",
-          initial: float = 0.0) -> torch.Tensor:
+def delta(
+    signal: torch.Tensor, threshold: float = 0.1, off_spike: bool = True, mode: str = "tracking", initial: float = 0.0
+) -> torch.Tensor:
     r"""Delta modulation: spikes on *changes* of a time series ``x[t]``, ``+1`` (on) when it rises,
     ``-1`` (off) when it falls (``off_spike=False``: only on spikes, 0/1); ``threshold > 0``.
 
@@ -71,29 +72,50 @@ def _fade_in(x: torch.Tensor, num_steps: int) -> torch.Tensor:
     return ramp.view(num_steps, *([1] * x.dim())) * x.unsqueeze(0)
 
 
-def _encode(x: torch.Tensor, num_steps: int, threshold: float = 0.1, off_spike: bool = True, mode: str = "tracking",
-            initial: float = 0.0, time_series: bool = False) -> torch.Tensor:
+def _encode(
+    x: torch.Tensor,
+    num_steps: int,
+    threshold: float = 0.1,
+    off_spike: bool = True,
+    mode: str = "tracking",
+    initial: float = 0.0,
+    time_series: bool = False,
+) -> torch.Tensor:
     """``encode("delta", ...)``: a static ``x [*shape]`` in [0, 1] shown as a linear fade-in over
     ``num_steps`` steps and delta-modulated; with ``time_series=True``, ``x`` is already a series
     ``[T, ...]`` with ``T = num_steps``. Returns spikes ``[T, *shape]`` (-1/0/1)."""
     if _checks.boolean(time_series, "time_series"):
         float_tensor(x, "x", "[T, ...]")
         if x.dim() < 1 or x.shape[0] != num_steps:
-            raise ValueError(f"delta with time_series=True needs x of shape [T, ...] with T = num_steps = {num_steps}, "
-                             f"got shape {tuple(x.shape)}")
+            raise ValueError(
+                f"delta with time_series=True needs x of shape [T, ...] with T = num_steps = {num_steps}, "
+                f"got shape {tuple(x.shape)}"
+            )
         return delta(x, threshold, off_spike, mode, initial)
     unit_tensor(x, scheme="delta coding of a static input (fade-in)")
     return delta(_fade_in(x, num_steps), threshold, off_spike, mode, initial)
 
 
-def _decode(spikes: torch.Tensor, threshold: float = 0.1, initial: float = 0.0, time_series: bool = False) -> torch.Tensor:
+def _decode(
+    spikes: torch.Tensor, threshold: float = 0.1, initial: float = 0.0, time_series: bool = False
+) -> torch.Tensor:
     """``decode("delta", ...)``: the reconstruction's last step, ``[T, *shape] -> x_hat [*shape]``
     (the estimate of a static input). For a time series call :func:`delta_decode`."""
     if _checks.boolean(time_series, "time_series"):
-        raise ValueError("decode('delta', ...) returns the estimate x_hat [*shape] at the last step; for the "
-                         "reconstructed time series [T, ...] call snl.encoding.delta_decode(spikes, threshold, initial)")
+        raise ValueError(
+            "decode('delta', ...) returns the estimate x_hat [*shape] at the last step; for the "
+            "reconstructed time series [T, ...] call snl.encoding.delta_decode(spikes, threshold, initial)"
+        )
     return delta_decode(spikes, threshold, initial)[-1]
 
 
-register(Scheme("delta", encode=_encode, decode=_decode, order=70, default_params={"threshold": 0.1},
-                summary="on/off spikes when a signal changes by a threshold"))
+register(
+    Scheme(
+        "delta",
+        encode=_encode,
+        decode=_decode,
+        order=70,
+        default_params={"threshold": 0.1},
+        summary="on/off spikes when a signal changes by a threshold",
+    )
+)

@@ -36,8 +36,15 @@ def _settings(tau, threshold, linear, normalize, epsilon, num_steps) -> Tuple[fl
     return threshold, epsilon, tau, 1.0
 
 
-def latency_time(x: torch.Tensor, tau: float = 5.0, threshold: float = 0.01, linear: bool = False,
-                 num_steps: Optional[int] = None, normalize: bool = False, epsilon: float = 1e-7) -> torch.Tensor:
+def latency_time(
+    x: torch.Tensor,
+    tau: float = 5.0,
+    threshold: float = 0.01,
+    linear: bool = False,
+    num_steps: Optional[int] = None,
+    normalize: bool = False,
+    epsilon: float = 1e-7,
+) -> torch.Tensor:
     r"""Continuous firing time of each input of a latency code (before rounding to a step).
 
     **Logarithmic (RC circuit).** Treat the intensity as a constant current ``I = x`` into a leaky
@@ -65,8 +72,16 @@ def latency_time(x: torch.Tensor, tau: float = 5.0, threshold: float = 0.01, lin
     return tau_eff * torch.log(xc / (xc - threshold)) * scale
 
 
-def latency(x: torch.Tensor, num_steps: int, tau: float = 5.0, threshold: float = 0.01, linear: bool = False,
-            normalize: bool = False, drop_background: bool = False, epsilon: float = 1e-7) -> torch.Tensor:
+def latency(
+    x: torch.Tensor,
+    num_steps: int,
+    tau: float = 5.0,
+    threshold: float = 0.01,
+    linear: bool = False,
+    normalize: bool = False,
+    drop_background: bool = False,
+    epsilon: float = 1e-7,
+) -> torch.Tensor:
     r"""Latency (time-to-first-spike) coding: each input fires **once**, at step ``round(t(x))``
     with ``t(x)`` from :func:`latency_time` (logarithmic RC-circuit law, or linear).
 
@@ -140,8 +155,15 @@ def rc_membrane(x: torch.Tensor, num_steps: int, tau: float = 5.0, dt: float = 1
     return x.unsqueeze(0) * (1.0 - torch.exp(-t / tau))
 
 
-def latency_decode(spikes: torch.Tensor, tau: float = 5.0, threshold: float = 0.01, linear: bool = False,
-                   normalize: bool = False, epsilon: float = 1e-7, num_steps: Optional[int] = None) -> torch.Tensor:
+def latency_decode(
+    spikes: torch.Tensor,
+    tau: float = 5.0,
+    threshold: float = 0.01,
+    linear: bool = False,
+    normalize: bool = False,
+    epsilon: float = 1e-7,
+    num_steps: Optional[int] = None,
+) -> torch.Tensor:
     r"""Invert a latency code from the first spike time ``t_spike`` (:func:`first_spike_time`).
 
     Log code: ``x_hat = V_th / (1 - e^{-t / tau})`` (``t`` un-normalised, capped at 1);
@@ -164,6 +186,13 @@ def latency_decode(spikes: torch.Tensor, tau: float = 5.0, threshold: float = 0.
     return torch.where(fired, x_hat.clamp(0.0, 1.0), torch.zeros_like(x_hat))
 
 
-register(Scheme("latency", encode=latency, decode=latency_decode, order=20,
-                default_params={"linear": True, "normalize": True, "drop_background": True},
-                summary="when the first spike comes (RC circuit, or linear)"))
+register(
+    Scheme(
+        "latency",
+        encode=latency,
+        decode=latency_decode,
+        order=20,
+        default_params={"linear": True, "normalize": True, "drop_background": True},
+        summary="when the first spike comes (RC circuit, or linear)",
+    )
+)

@@ -14,7 +14,7 @@ __all__ = ["phase_offset", "phase", "phase_decode", "oscillation"]
 
 
 def _period(period) -> int:
-    return _checks.integer(period, "period", minimum=2)     # one cycle needs two steps at least
+    return _checks.integer(period, "period", minimum=2)  # one cycle needs two steps at least
 
 
 def phase_offset(x: torch.Tensor, period: int = 8) -> torch.Tensor:
@@ -67,10 +67,18 @@ def phase_decode(spikes: torch.Tensor, period: int = 8) -> torch.Tensor:
     c = (s * torch.cos(ang).view(view)).sum(0)
     si = (s * torch.sin(ang).view(view)).sum(0)
     k = torch.remainder(torch.atan2(si, c), 2 * math.pi) * period / (2 * math.pi)
-    k = torch.where(k > period - 0.5, k - period, k)     # phases just below 0 wrap back to step 0
+    k = torch.where(k > period - 0.5, k - period, k)  # phases just below 0 wrap back to step 0
     x_hat = (1.0 - k / (period - 1)).clamp(0.0, 1.0)
     return torch.where(s.sum(0) > 0, x_hat, torch.zeros_like(x_hat))
 
 
-register(Scheme("phase", encode=phase, decode=phase_decode, order=40, default_params={"period": 8},
-                summary="where in an oscillation's cycle the spikes fall"))
+register(
+    Scheme(
+        "phase",
+        encode=phase,
+        decode=phase_decode,
+        order=40,
+        default_params={"period": 8},
+        summary="where in an oscillation's cycle the spikes fall",
+    )
+)

@@ -6,7 +6,8 @@ from typing import Optional
 
 import torch
 
-from ... import _checks, spikes as spike_measures
+from ... import _checks
+from ... import spikes as spike_measures
 from .._common import bernoulli, make_generator, unit_tensor
 from ..registry import Scheme, register
 
@@ -35,11 +36,18 @@ def population_tuning(x: torch.Tensor, num_neurons: int = 10, sigma: Optional[fl
     unit_tensor(x, scheme="population coding")
     mu = population_centers(num_neurons).to(x.device, x.dtype)
     sigma = 1.0 / (1.5 * (mu.numel() - 2)) if sigma is None else _checks.positive(sigma, "sigma")
-    return torch.exp(-((x.unsqueeze(-1) - mu) ** 2) / (2 * sigma ** 2))
+    return torch.exp(-((x.unsqueeze(-1) - mu) ** 2) / (2 * sigma**2))
 
 
-def population(x: torch.Tensor, num_steps: int, num_neurons: int = 10, sigma: Optional[float] = None,
-               gain: float = 1.0, generator: Optional[torch.Generator] = None, seed: Optional[int] = None) -> torch.Tensor:
+def population(
+    x: torch.Tensor,
+    num_steps: int,
+    num_neurons: int = 10,
+    sigma: Optional[float] = None,
+    gain: float = 1.0,
+    generator: Optional[torch.Generator] = None,
+    seed: Optional[int] = None,
+) -> torch.Tensor:
     r"""Population coding: each value drives ``M`` neurons with Gaussian tuning curves
     (:func:`population_tuning`), and each neuron rate-codes its response:
     ``s_j[t] ~ Bernoulli(gain * a_j(x))`` with ``0 < gain <= 1``.
@@ -80,11 +88,19 @@ def population_decode(spikes: torch.Tensor, sigma: Optional[float] = None, metho
         return x_hat.clamp(0.0, 1.0)
     T = spikes.shape[0]
     grid = torch.linspace(0, 1, 501, device=spikes.device)
-    a = population_tuning(grid, M, sigma).clamp(1e-6, 1 - 1e-6)          # [G, M]
-    ll = counts @ torch.log(a).T + (T - counts) @ torch.log1p(-a).T      # [*shape, G]
+    a = population_tuning(grid, M, sigma).clamp(1e-6, 1 - 1e-6)  # [G, M]
+    ll = counts @ torch.log(a).T + (T - counts) @ torch.log1p(-a).T  # [*shape, G]
     return grid[ll.argmax(-1)]
 
 
-register(Scheme("population", encode=population, decode=population_decode, order=60, rate_like=True,
-                default_params={"method": "vector"},
-                summary="which neurons of a Gaussian-tuned population fire"))
+register(
+    Scheme(
+        "population",
+        encode=population,
+        decode=population_decode,
+        order=60,
+        rate_like=True,
+        default_params={"method": "vector"},
+        summary="which neurons of a Gaussian-tuned population fire",
+    )
+)

@@ -51,12 +51,13 @@ def rank_order_ranks(spikes: torch.Tensor) -> torch.Tensor:
     t = first_spike_time(spikes)
     fired = torch.isfinite(t)
     srt = torch.sort(t, dim=-1).values.contiguous()
-    ranks = torch.searchsorted(srt, t.contiguous(), right=False)      # how many fired strictly earlier
+    ranks = torch.searchsorted(srt, t.contiguous(), right=False)  # how many fired strictly earlier
     return torch.where(fired, ranks, torch.full_like(ranks, -1))
 
 
-def rank_order_decode(spikes: torch.Tensor, values: Optional[torch.Tensor] = None,
-                      modulation: Optional[float] = None) -> torch.Tensor:
+def rank_order_decode(
+    spikes: torch.Tensor, values: Optional[torch.Tensor] = None, modulation: Optional[float] = None
+) -> torch.Tensor:
     r"""Decode a rank-order code into intensities from the ranks alone.
 
     The code carries no magnitudes, so the decoder assigns a value per rank ``r`` (of ``K`` fired):
@@ -80,12 +81,20 @@ def rank_order_decode(spikes: torch.Tensor, values: Optional[torch.Tensor] = Non
         x_hat = srt[ranks.clamp(0, srt.numel() - 1)]
     elif modulation is not None:
         modulation = _checks.real(modulation, "modulation", 0.0, 1.0, min_open=True, max_open=True)
-        x_hat = modulation ** r
+        x_hat = modulation**r
     else:
         K = fired.sum(-1, keepdim=True).clamp_min(1).to(torch.float32)
         x_hat = 1.0 - r / K
     return torch.where(fired, x_hat, torch.zeros_like(x_hat))
 
 
-register(Scheme("rank_order", encode=rank_order, decode=rank_order_decode, order=30, across_last_axis=True,
-                summary="the order in which the inputs fire"))
+register(
+    Scheme(
+        "rank_order",
+        encode=rank_order,
+        decode=rank_order_decode,
+        order=30,
+        across_last_axis=True,
+        summary="the order in which the inputs fire",
+    )
+)

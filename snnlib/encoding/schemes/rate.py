@@ -6,15 +6,21 @@ from typing import Optional
 
 import torch
 
-from ... import _checks, spikes as spike_measures
+from ... import _checks
+from ... import spikes as spike_measures
 from .._common import bernoulli, make_generator, unit_tensor
 from ..registry import Scheme, register
 
 __all__ = ["rate", "rate_decode", "density_rate"]
 
 
-def rate(x: torch.Tensor, num_steps: int, gain: float = 1.0, generator: Optional[torch.Generator] = None,
-         seed: Optional[int] = None) -> torch.Tensor:
+def rate(
+    x: torch.Tensor,
+    num_steps: int,
+    gain: float = 1.0,
+    generator: Optional[torch.Generator] = None,
+    seed: Optional[int] = None,
+) -> torch.Tensor:
     r"""Rate coding: independent Bernoulli spikes with probability ``p = gain * x`` at every step.
 
     .. math:: s[t] \sim \mathrm{Bernoulli}(g\,x), \qquad N = \sum_{t=0}^{T-1} s[t] \sim \mathrm{Binomial}(T, g x),
@@ -36,8 +42,10 @@ def rate(x: torch.Tensor, num_steps: int, gain: float = 1.0, generator: Optional
     gain = _checks.positive(gain, "gain")
     p = gain * x
     if p.max().item() > 1.0:
-        raise ValueError(f"rate coding needs gain * x <= 1 (a spike probability), but gain={gain:g} makes "
-                         f"max(gain * x) = {p.max().item():.4g}; lower the gain")
+        raise ValueError(
+            f"rate coding needs gain * x <= 1 (a spike probability), but gain={gain:g} makes "
+            f"max(gain * x) = {p.max().item():.4g}; lower the gain"
+        )
     gen = make_generator(generator, seed, x.device)
     return bernoulli(p.unsqueeze(0).expand(num_steps, *x.shape).contiguous(), gen)
 
@@ -71,7 +79,7 @@ def density_rate(spikes: torch.Tensor, dt: float = 1.0, window: int = 1) -> torc
     _checks.spike_tensor(spikes, "spikes", shape, min_dim=2)
     dt = _checks.positive(dt, "dt")
     window = _checks.integer(window, "window", minimum=1)
-    psth = spike_measures.population_rate(spikes, dt, dim=1)     # the runs play the population
+    psth = spike_measures.population_rate(spikes, dt, dim=1)  # the runs play the population
     if window == 1:
         return psth
     csum = torch.cumsum(psth, 0)
@@ -80,5 +88,13 @@ def density_rate(spikes: torch.Tensor, dt: float = 1.0, window: int = 1) -> torc
     return (csum - shifted) / counts.view(-1, *([1] * (psth.dim() - 1))).to(psth.dtype)
 
 
-register(Scheme("rate", encode=rate, decode=rate_decode, order=10, rate_like=True,
-                summary="how many spikes (Bernoulli, p = gain * x)"))
+register(
+    Scheme(
+        "rate",
+        encode=rate,
+        decode=rate_decode,
+        order=10,
+        rate_like=True,
+        summary="how many spikes (Bernoulli, p = gain * x)",
+    )
+)
