@@ -78,12 +78,7 @@ def main(argv=None) -> int:
     data = None
     for seed in args.seeds:
         config = T.TrainConfig(
-            epochs=args.epochs,
-            source=args.source,
-            root=args.root,
-            device=args.device,
-            seed=seed,
-            max_batches=args.max_batches,
+            epochs=args.epochs, source=args.source, root=args.root, device=args.device, seed=seed, max_batches=args.max_batches
         )
         if data is None:
             data = T.load_data(config)
@@ -99,12 +94,7 @@ def main(argv=None) -> int:
             }
         )
         out.update(
-            {
-                "device": rec["device"],
-                "device_name": rec["device_name"],
-                "recipe": rec["config"],
-                "torch": torch.__version__,
-            }
+            {"device": rec["device"], "device_name": rec["device_name"], "recipe": rec["config"], "torch": torch.__version__}
         )
         _summarise(out)
         accs = out["accuracies"]

@@ -82,10 +82,7 @@ def main(argv=None) -> int:
     )
     print(f"{'implementation':22s} {'train samples/s':>16s} {'per CPU-s':>10s} {'eval samples/s':>15s}")
     for name, r in out["results"].items():
-        print(
-            f"{name:22s} {r['train_samples_per_s']:16.0f} {r['cpu_samples_per_s']:10.0f} "
-            f"{r['eval_samples_per_s']:15.0f}"
-        )
+        print(f"{name:22s} {r['train_samples_per_s']:16.0f} {r['cpu_samples_per_s']:10.0f} {r['eval_samples_per_s']:15.0f}")
     for k, v in out["ratios"].items():
         rr = ", ".join(f"{x:.1f}" for x in out["ratio_per_round"][k])
         print(f"{k}: {v:.1f}x (per round: {rr})")

@@ -71,10 +71,7 @@ def main() -> None:
     ap.add_argument("--train-per-class", type=int, default=300)
     ap.add_argument("--test-per-class", type=int, default=100)
     args = ap.parse_args()
-    full = {
-        split: data.load_full(split, root=args.root, dataset=args.dataset, download=False)
-        for split in ("train", "test")
-    }
+    full = {split: data.load_full(split, root=args.root, dataset=args.dataset, download=False) for split in ("train", "test")}
     payload = deterministic_npz(subset_arrays(full, args.train_per_class, args.test_per_class))
     npz_path, sha_path = data._bundled_paths(args.dataset)
     write_readable(npz_path, payload)

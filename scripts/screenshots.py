@@ -36,9 +36,7 @@ def chromium() -> str:
     raise SystemExit("no Chromium found: install Debian's `chromium` (apt-get install chromium)")
 
 
-def screenshot(
-    page: str, out: Path, width: int = 1280, height: int = 1500, html: Path = HTML, wait_ms: int = 8000
-) -> Path:
+def screenshot(page: str, out: Path, width: int = 1280, height: int = 1500, html: Path = HTML, wait_ms: int = 8000) -> Path:
     """Render ``html/<page>.html`` to the PNG ``out`` (``width`` x ``height`` CSS pixels)."""
     src = html / (page + ".html")
     if not src.is_file():

@@ -21,15 +21,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING
 
-from ._core import (
-    QUICK_ENV,
-    get_device,
-    quick_mode,
-    seed_everything,
-    setup,
-    versions,
-    workload,
-)
+from ._core import QUICK_ENV, get_device, quick_mode, seed_everything, setup, versions, workload
 from ._version import __version__
 
 #: Submodules, imported lazily on first attribute access (``snl.neurons`` ...).

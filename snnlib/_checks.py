@@ -58,15 +58,11 @@ def _bounds_text(minimum, maximum, min_open: bool, max_open: bool) -> str:
     parts = []
     if minimum is not None:
         parts.append(
-            f"{'>' if min_open else '>='} {minimum:g}"
-            if isinstance(minimum, float)
-            else f"{'>' if min_open else '>='} {minimum}"
+            f"{'>' if min_open else '>='} {minimum:g}" if isinstance(minimum, float) else f"{'>' if min_open else '>='} {minimum}"
         )
     if maximum is not None:
         parts.append(
-            f"{'<' if max_open else '<='} {maximum:g}"
-            if isinstance(maximum, float)
-            else f"{'<' if max_open else '<='} {maximum}"
+            f"{'<' if max_open else '<='} {maximum:g}" if isinstance(maximum, float) else f"{'<' if max_open else '<='} {maximum}"
         )
     return " and ".join(parts)
 
@@ -75,9 +71,7 @@ def _check_bounds(x, name: str, kind: str, minimum, maximum, min_open: bool, max
     low = minimum is not None and (x <= minimum if min_open else x < minimum)
     high = maximum is not None and (x >= maximum if max_open else x > maximum)
     if low or high:
-        raise ValueError(
-            f"{name} must be {kind} {_bounds_text(minimum, maximum, min_open, max_open)}, got {describe(original)}"
-        )
+        raise ValueError(f"{name} must be {kind} {_bounds_text(minimum, maximum, min_open, max_open)}, got {describe(original)}")
 
 
 def integer(value: Any, name: str, minimum: Optional[int] = None, maximum: Optional[int] = None) -> int:
@@ -186,13 +180,7 @@ def _dtype_ok(x: torch.Tensor, kind: DTypeKind) -> bool:
     raise ValueError(f"unknown dtype kind {kind!r}")  # pragma: no cover - programming error
 
 
-_KIND_TEXT = {
-    "float": "a floating-point",
-    "integer": "an integer",
-    "bool": "a boolean",
-    "number": "a real-valued",
-    "any": "a",
-}
+_KIND_TEXT = {"float": "a floating-point", "integer": "an integer", "bool": "a boolean", "number": "a real-valued", "any": "a"}
 
 
 def tensor(
@@ -273,7 +261,5 @@ def spike_tensor(
 def same_shape(a: torch.Tensor, b: torch.Tensor, name_a: str, name_b: str, shape: str) -> Tuple[int, ...]:
     """Raise a :class:`ValueError` unless ``a`` and ``b`` have the same shape (documented as ``shape``)."""
     if tuple(a.shape) != tuple(b.shape):
-        raise ValueError(
-            f"{name_a} and {name_b} must have the same shape {shape}, got {tuple(a.shape)} and {tuple(b.shape)}"
-        )
+        raise ValueError(f"{name_a} and {name_b} must have the same shape {shape}, got {tuple(a.shape)} and {tuple(b.shape)}")
     return tuple(a.shape)

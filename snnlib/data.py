@@ -68,18 +68,7 @@ STATS = {"mnist": (MNIST_MEAN, MNIST_STD), "fashion-mnist": (0.2860, 0.3530)}
 #: Class names, indexed by label.
 CLASSES = {
     "mnist": tuple(str(d) for d in range(10)),
-    "fashion-mnist": (
-        "T-shirt/top",
-        "Trouser",
-        "Pullover",
-        "Dress",
-        "Coat",
-        "Sandal",
-        "Shirt",
-        "Sneaker",
-        "Bag",
-        "Ankle boot",
-    ),
+    "fashion-mnist": ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"),
 }
 DATASETS = tuple(CLASSES)
 #: The splits of every data set, the sources :func:`load_mnist` reads, the pixel scalings of :class:`Batches`.
@@ -142,9 +131,7 @@ def _read_idx(path: Path, expected_ndim: int, item_shape: Tuple[int, ...] = ()) 
     except EOFError as err:
         raise DataError(f"{path}: the gzip stream ends early ({err}): the file is truncated; {fresh}") from err
     except OSError as err:  # includes gzip.BadGzipFile (not gzip data, CRC error)
-        raise DataError(
-            f"{path}: cannot be read ({err}); the file is corrupted or not what its name says; {fresh}"
-        ) from err
+        raise DataError(f"{path}: cannot be read ({err}); the file is corrupted or not what its name says; {fresh}") from err
     if len(data) < 4:
         raise DataError(f"{path}: only {len(data)} bytes, too short for an IDX header: the file is truncated; {fresh}")
     magic = int.from_bytes(data[:4], "big")
@@ -164,9 +151,7 @@ def _read_idx(path: Path, expected_ndim: int, item_shape: Tuple[int, ...] = ()) 
     size = int(np.prod(dims))
     if len(data) - header != size:
         what = "truncated" if len(data) - header < size else "longer than its header says (corrupted)"
-        raise DataError(
-            f"{path}: {len(data) - header} data bytes, expected {size} for shape {dims}: the file is {what}; {fresh}"
-        )
+        raise DataError(f"{path}: {len(data) - header} data bytes, expected {size} for shape {dims}: the file is {what}; {fresh}")
     return np.frombuffer(data, dtype=np.uint8, offset=header).reshape(dims)
 
 
@@ -237,8 +222,7 @@ def _read_pair(images_path: Path, labels_path: Path, split: str, dataset: str) -
         )
     if labels.size and int(labels.max()) > 9:
         raise DataError(
-            f"{labels_path}: label {int(labels.max())} out of range 0..9: the file is corrupted; "
-            "replace it with a fresh copy"
+            f"{labels_path}: label {int(labels.max())} out of range 0..9: the file is corrupted; replace it with a fresh copy"
         )
     return torch.from_numpy(images.copy()), torch.from_numpy(labels.astype(np.int64))
 
@@ -406,9 +390,7 @@ def _load_full(split, root, dataset, download):
             notes.append(str(err))
     else:
         notes.append("download disabled (download=False or SNNLIB_DOWNLOAD=0)")
-    looked = "; ".join(
-        f"{d}{f' ({_DIRNAMES[dataset]}/raw/ layout only)' if lay == 'torchvision' else ''}" for d, lay in dirs
-    )
+    looked = "; ".join(f"{d}{f' ({_DIRNAMES[dataset]}/raw/ layout only)' if lay == 'torchvision' else ''}" for d, lay in dirs)
     raise DataNotFound(
         f"full {dataset} {split} set not found; looked in: {looked}"
         + (f" ({'; '.join(notes)})" if notes else "")
@@ -510,8 +492,7 @@ def load_mnist(
 def _epoch_seed(seed: int, epoch: int) -> int:
     """A 63-bit generator seed from (seed, epoch): distinct pairs give unrelated permutations."""
     return int(
-        np.random.SeedSequence([int(seed) & 0xFFFFFFFF, int(epoch) & 0xFFFFFFFF]).generate_state(2, np.uint64)[0]
-        >> np.uint64(1)
+        np.random.SeedSequence([int(seed) & 0xFFFFFFFF, int(epoch) & 0xFFFFFFFF]).generate_state(2, np.uint64)[0] >> np.uint64(1)
     )
 
 

@@ -91,9 +91,7 @@ def firing_rate_solution(spk: torch.Tensor, dt: float) -> torch.Tensor:
         rates, shape ``[B, ...]``: number of spikes divided by the duration ``T * dt``.
     """
     if not isinstance(spk, torch.Tensor) or spk.dim() < 2:
-        raise ValueError(
-            f"spk must be a tensor of shape [T, B, ...] (time first), got {getattr(spk, 'shape', type(spk))}"
-        )
+        raise ValueError(f"spk must be a tensor of shape [T, B, ...] (time first), got {getattr(spk, 'shape', type(spk))}")
     if not dt > 0:
         raise ValueError(f"dt must be > 0, got {dt!r}")
     return spk.sum(0) / (spk.shape[0] * dt)
@@ -129,14 +127,9 @@ def check_firing_rate(fn: Callable) -> Feedback:
         if torch.allclose(got_t, spk.sum(0).double()) and not torch.allclose(got_t, exp64):
             return failed("you returned spike counts: divide by the duration of the recording, T * dt.")
         if torch.allclose(got_t, spk.mean(0).double()) and not torch.allclose(got_t, exp64):
-            return failed(
-                f"you returned spikes per step: divide by dt as well (dt = {dt}) to get spikes per unit time."
-            )
+            return failed(f"you returned spikes per step: divide by dt as well (dt = {dt}) to get spikes per unit time.")
         bad = assert_close(
-            got_t,
-            exp64,
-            f"the rates for spikes of shape {shape} and dt={dt}",
-            hint="rate = (number of spikes) / (T * dt).",
+            got_t, exp64, f"the rates for spikes of shape {shape} and dt={dt}", hint="rate = (number of spikes) / (T * dt)."
         )
         if bad is not None:
             return bad
@@ -182,9 +175,7 @@ def check_rate_encoder(fn: Callable) -> Feedback:
     same = _run_user(fn, x, 50, torch.Generator().manual_seed(7), what="your rate encoder")
     other = _run_user(fn, x, 50, torch.Generator().manual_seed(8), what="your rate encoder")
     if not torch.equal(again, same):
-        return failed(
-            "two calls with generators seeded alike gave different spikes: pass generator= to torch.bernoulli."
-        )
+        return failed("two calls with generators seeded alike gave different spikes: pass generator= to torch.bernoulli.")
     if torch.equal(again, other):
         return failed("different seeds gave identical spikes: draw the spikes with the generator you are given.")
     return passed(
@@ -213,9 +204,7 @@ def check_latency_time(fn: Callable) -> Feedback:
         if bad is not None:
             t = torch.as_tensor(got, dtype=torch.float64)
             if t.shape == x.shape and torch.allclose(t, tau * (1 - x), rtol=1e-4):
-                return failed(
-                    "that is the linear code t = tau (1 - x); this exercise asks for the RC-circuit (log) law."
-                )
+                return failed("that is the linear code t = tau (1 - x); this exercise asks for the RC-circuit (log) law.")
             return bad
     return passed("t = tau ln(x / (x - V_th)): brighter inputs reach the threshold sooner, logarithmically.")
 
@@ -273,9 +262,9 @@ def _lif_variants(cur, mem, beta, thr, reset):
             "the reset uses the spike of the NEW membrane (it must use the previous step's spike, "
             "R[t] = H(U[t] - U_thr), computed from the membrane passed in)"
         ] = new * (1 - r_now)
-        out[
-            "the zero reset also removes the input: U[t+1] = beta (1 - R[t]) U[t] + I[t+1], the input still arrives"
-        ] = (beta * mem + cur) * (1 - prev)
+        out["the zero reset also removes the input: U[t+1] = beta (1 - R[t]) U[t] + I[t+1], the input still arrives"] = (
+            beta * mem + cur
+        ) * (1 - prev)
         out["there is no reset term (for reset='zero' multiply U[t] by 1 - R[t])"] = new
     out["the threshold test uses >= (snnTorch's step is strict: H(x) = 1 only if x > 0)"] = None
     out["the decay is applied to the input too: U[t+1] = beta (U[t] + I[t+1]) instead of beta U[t] + I[t+1]"] = beta * (
@@ -338,9 +327,7 @@ def check_lif_step(fn: Callable, trials: int = 20, seed: int = 0) -> Feedback:
                 if torch.equal(got, (exp_state.mem >= thr).float()):
                     return failed(f"{bad.message} Use a strict test: a spike when U[t+1] > U_thr, not >=.")
                 return failed(bad.message + " The spike is S[t+1] = 1 if U[t+1] > U_thr else 0, from the NEW membrane.")
-    return passed(
-        f"your LIF step matches snnlib.neurons.lif_step for all three resets over {3 * trials} random trials."
-    )
+    return passed(f"your LIF step matches snnlib.neurons.lif_step for all three resets over {3 * trials} random trials.")
 
 
 def check_current_for_rate(current: float, rate: float = 20.0, params=None, tolerance: float = 0.5) -> Feedback:

@@ -275,9 +275,7 @@ class Surrogate:
 
     def __init__(self, name: str, function: Type[HeavisideSpike], sharpness: float, param: str = "alpha"):
         if not isinstance(name, str) or not isinstance(param, str):
-            raise TypeError(
-                f"name and param must be strings, got {_checks.describe(name)} and {_checks.describe(param)}"
-            )
+            raise TypeError(f"name and param must be strings, got {_checks.describe(name)} and {_checks.describe(param)}")
         if not (isinstance(function, type) and issubclass(function, HeavisideSpike)):
             raise TypeError(f"function must be a subclass of HeavisideSpike, got {_checks.describe(function)}")
         self.name = name
@@ -380,16 +378,14 @@ def get(surrogate: Union[str, Surrogate, None] = None, sharpness: Optional[float
     if isinstance(surrogate, Surrogate):
         if sharpness is not None:
             raise ValueError(
-                f"sharpness is for a surrogate given by name; {surrogate!r} already has one, "
-                f"got sharpness={sharpness!r}"
+                f"sharpness is for a surrogate given by name; {surrogate!r} already has one, got sharpness={sharpness!r}"
             )
         return surrogate
     if surrogate is None:
         surrogate = DEFAULT
     if not isinstance(surrogate, str):
         raise TypeError(
-            f"surrogate must be a name (one of {', '.join(NAMES)}), a Surrogate or None, "
-            f"got {_checks.describe(surrogate)}"
+            f"surrogate must be a name (one of {', '.join(NAMES)}), a Surrogate or None, got {_checks.describe(surrogate)}"
         )
     if surrogate not in REGISTRY:
         raise ValueError(f"unknown surrogate {surrogate!r}: expected one of {', '.join(NAMES)}")

@@ -98,8 +98,7 @@ def test_no_module_imports_a_higher_layer():
             theirs = layer_of(_component(target))
             if theirs > mine:
                 bad.append(
-                    f"{MODULES[module].relative_to(ROOT)}:{line} ({LAYERS[mine][0]}) imports "
-                    f"{target} ({LAYERS[theirs][0]})"
+                    f"{MODULES[module].relative_to(ROOT)}:{line} ({LAYERS[mine][0]}) imports {target} ({LAYERS[theirs][0]})"
                 )
     assert not bad, "upward imports:\n" + "\n".join(bad)
 
@@ -145,8 +144,7 @@ def test_the_cycle_finder_finds_cycles():
 def test_the_import_reader_sees_imports_inside_functions(tmp_path):
     f = tmp_path / "mod.py"
     f.write_text(
-        "if TYPE_CHECKING:\n    from . import widgets\n"
-        "def f():\n    from . import plot\n    from .encoding import rate\n"
+        "if TYPE_CHECKING:\n    from . import widgets\ndef f():\n    from . import plot\n    from .encoding import rate\n"
     )
     known = {"snnlib", "snnlib.plot", "snnlib.widgets", "snnlib.encoding", "snnlib.encoding.rate", "snnlib.mod"}
     assert sorted(t for t, _ in _imports("snnlib.mod", f, known)) == ["snnlib.encoding.rate", "snnlib.plot"]

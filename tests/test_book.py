@@ -43,16 +43,12 @@ def test_every_notebook_page_shows_executed_outputs(built_book):
 def test_math_is_served_locally(built_book):
     """MathJax comes from the book's own _static folder, never from a CDN."""
     assert (built_book / "_static" / "mathjax" / "tex-mml-chtml.js").exists()
-    assert (
-        built_book / "_static" / "mathjax" / "output" / "chtml" / "fonts" / "woff-v2" / "MathJax_Main-Regular.woff"
-    ).exists()
+    assert (built_book / "_static" / "mathjax" / "output" / "chtml" / "fonts" / "woff-v2" / "MathJax_Main-Regular.woff").exists()
     for page in built_book.rglob("*.html"):
         text = page.read_text(errors="replace")
         assert "cdn.jsdelivr.net/npm/mathjax" not in text, f"{page.name} loads MathJax from a CDN"
     intro = (built_book / "book" / "intro.html").read_text()
-    assert re.search(r'src="[./]*_static/mathjax/tex-mml-chtml\.js', intro), (
-        "intro.html does not load the vendored MathJax"
-    )
+    assert re.search(r'src="[./]*_static/mathjax/tex-mml-chtml\.js', intro), "intro.html does not load the vendored MathJax"
 
 
 # ---------------------------------------------------------------------------------------------

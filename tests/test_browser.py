@@ -82,8 +82,7 @@ def open_standalone(browser, tmp_path, ex):
     """One explorer alone on a local page, opened offline; returns (page, blocked, errors, its element id)."""
     path = tmp_path / f"{ex.name}.html"
     path.write_text(
-        "<!doctype html><html><head><meta charset='utf-8'></head><body>" + ex.html() + "</body></html>",
-        encoding="utf-8",
+        "<!doctype html><html><head><meta charset='utf-8'></head><body>" + ex.html() + "</body></html>", encoding="utf-8"
     )
     page, blocked, errors = open_offline(browser, path, width=900)
     (uid,) = explorer_ids(page, ex.name)
@@ -93,8 +92,7 @@ def open_standalone(browser, tmp_path, ex):
 
 def explorer_ids(page, name):
     return page.evaluate(
-        "n => Array.from(document.querySelectorAll('.snnlib-explorer[data-explorer=\"' + n + '\"]')).map(e => e.id)",
-        name,
+        "n => Array.from(document.querySelectorAll('.snnlib-explorer[data-explorer=\"' + n + '\"]')).map(e => e.id)", name
     )
 
 
@@ -232,9 +230,7 @@ def test_standalone_page(browser, tmp_path):
         assert st["values"]["surrogate"] == options[i]
         py = sur.update(**st["values"])
         np.testing.assert_allclose(st["data"]["derivative"], py["derivative"], rtol=2e-6, atol=1e-6)
-        np.testing.assert_allclose(
-            st["data"]["grad"], py["grad"], rtol=1e-5, atol=1e-6 * max(1, np.abs(py["grad"]).max())
-        )
+        np.testing.assert_allclose(st["data"]["grad"], py["grad"], rtol=1e-5, atol=1e-6 * max(1, np.abs(py["grad"]).max()))
         assert page.get_attribute(f"#{sid} path.snx-derivative", "d")
     assert not errors, errors
     assert not blocked, f"the explorers made network requests: {blocked}"
@@ -255,8 +251,7 @@ def test_hostile_strings_stay_text(browser, tmp_path):
     ex = dataclasses.replace(W.lif_explorer(), name=evil, title=title, description=evil)
     path = tmp_path / "hostile.html"
     path.write_text(
-        "<!doctype html><html><head><meta charset='utf-8'></head><body>" + ex.html(uid) + "</body></html>",
-        encoding="utf-8",
+        "<!doctype html><html><head><meta charset='utf-8'></head><body>" + ex.html(uid) + "</body></html>", encoding="utf-8"
     )
     page, blocked, errors = open_offline(browser, path, width=900)
     page.wait_for_function("id => window.snnlibExplorers && window.snnlibExplorers[id]", arg=uid, timeout=10_000)

@@ -141,8 +141,7 @@ def test_feedforward_inhibition_opens_a_timing_window():
     x = c.poisson_input(stim, T, generator=gen(6))
     args = (torch.full((20, 10), 0.2), torch.full((20, 5), 0.25), torch.full((5, 10), 0.6))
     windows = [
-        c.response_window(c.feedforward_inhibition(x, *args, inhibition=1.0, inh_delay=d).spikes["out"], onset)
-        for d in (1, 4, 8)
+        c.response_window(c.feedforward_inhibition(x, *args, inhibition=1.0, inh_delay=d).spikes["out"], onset) for d in (1, 4, 8)
     ]
     free = c.response_window(c.feedforward_inhibition(x, *args, inhibition=0.0).spikes["out"], onset)
     assert windows[0] < windows[1] < windows[2] < 0.2 * free, (windows, free)
@@ -350,20 +349,14 @@ def test_checks_name_the_argument_and_the_time_first_shape():
 
 
 def test_the_motif_registry():
-    assert list(c.MOTIFS) == [
-        "feedforward_excitation",
-        "feedforward_inhibition",
-        "feedback_inhibition",
-        "lateral_inhibition",
-    ]
+    assert list(c.MOTIFS) == ["feedforward_excitation", "feedforward_inhibition", "feedback_inhibition", "lateral_inhibition"]
     for name, spec in c.MOTIFS.items():
         assert isinstance(spec, c.Motif) and spec.name == name
         assert spec.build is getattr(c, name) and spec.label and spec.description
         run = c.run_motif(name, 1.0, 1, 0.2, num_steps=40)
         assert (
             run.motif == name
-            and run.populations[1:]
-            == c.MOTIFS[name].explore(1.0, 1, 0.2, 40, gen(), **spec.explorer).result.populations
+            and run.populations[1:] == c.MOTIFS[name].explore(1.0, 1, 0.2, 40, gen(), **spec.explorer).result.populations
         )
 
 

@@ -279,11 +279,7 @@ BAD = [
     (lambda: E.density_rate(torch.zeros(5)), ValueError, r"\[T, R, \*shape\]"),
     (lambda: E.encode("morse", torch.tensor([0.5]), 10), ValueError, "unknown scheme"),
     (lambda: E.encode("rate", torch.tensor([0.5]), 10, tau=3), TypeError, "unknown parameter"),
-    (
-        lambda: E.encode("delta", torch.zeros(5, 2), 10, time_series=True),
-        ValueError,
-        r"\[T, \.\.\.\] with T = num_steps",
-    ),
+    (lambda: E.encode("delta", torch.zeros(5, 2), 10, time_series=True), ValueError, r"\[T, \.\.\.\] with T = num_steps"),
     (lambda: E.decode("rate", "spikes"), TypeError, r"\[T, \*x.shape\]"),
     (lambda: E.perturb(torch.zeros(4, 2), p_delete=1.5), ValueError, "probability"),
     # one rule for every argument (snnlib._checks)
@@ -352,14 +348,7 @@ def test_registry_holds_every_scheme_module():
         scheme = E.get_scheme(name)
         assert set(E.DEFAULT_PARAMS[name]) <= scheme.encode_params | scheme.decode_params
         assert scheme.random == (name in ("rate", "population"))
-    assert E.get_scheme("latency").encode_params == {
-        "tau",
-        "threshold",
-        "linear",
-        "normalize",
-        "drop_background",
-        "epsilon",
-    }
+    assert E.get_scheme("latency").encode_params == {"tau", "threshold", "linear", "normalize", "drop_background", "epsilon"}
     with pytest.raises(ValueError, match="already registered"):
         E.register(E.get_scheme("rate"))
     E.DEFAULT_PARAMS["latency"]["tau"] = 1.0  # a fresh dict each time: the registry is unchanged
@@ -401,9 +390,7 @@ def test_a_new_scheme_is_one_new_module(tmp_path, monkeypatch, digit):
         s = E.encode("square", digit, 5, level=0.3, value=2.0)  # one dict drives both sides
         assert s.shape == (5, 28, 28)
         assert torch.equal(E.decode("square", s, level=0.3, value=2.0), 2.0 * (digit > 0.3).float())
-        assert E.round_trip_error("square", digit, 5, level=0.0) == pytest.approx(
-            (1.0 * (digit > 0) - digit).abs().mean().item()
-        )
+        assert E.round_trip_error("square", digit, 5, level=0.0) == pytest.approx((1.0 * (digit > 0) - digit).abs().mean().item())
         assert E.time_to_decision("square", digit, s) == 1
         with pytest.raises(TypeError, match="unknown parameter"):
             E.encode("square", digit, 5, tau=2.0)

@@ -24,14 +24,7 @@ from snnlib.engine import cpu as K
 from snnlib.engine.spec import Request
 
 #: Every registered surrogate (by name).
-SURROGATES = sorted(getattr(S, "REGISTRY", {})) or [
-    "arctan",
-    "fast_sigmoid",
-    "sigmoid",
-    "triangle",
-    "straight_through",
-    "none",
-]
+SURROGATES = sorted(getattr(S, "REGISTRY", {})) or ["arctan", "fast_sigmoid", "sigmoid", "triangle", "straight_through", "none"]
 KIND_PAIRS = [("float", "float"), ("tensor", "float"), ("float", "tensor"), ("learnable", "learnable")]
 T, B, N_LIF, H, C = 6, 3, 5, 19, 10
 
@@ -46,9 +39,7 @@ class Config(NamedTuple):
     dtype: torch.dtype
 
     def request(self) -> Request:
-        return Request(
-            self.op, self.reset, 0, self.surrogate, self.beta, self.threshold, "cpu", self.dtype, self.current
-        )
+        return Request(self.op, self.reset, 0, self.surrogate, self.beta, self.threshold, "cpu", self.dtype, self.current)
 
     def __str__(self) -> str:
         return "-".join(
@@ -96,10 +87,7 @@ def _inputs(cfg: Config, seed: int = 0):
     shape = (B, n) if cfg.current == "static" else (T, B, n)
     cur = (torch.randn(shape, generator=g, dtype=dt) * 0.8 + 0.5).requires_grad_()
     leaves = {"cur": cur}
-    values = {
-        "beta": (0.85, torch.linspace(0.6, 0.95, n, dtype=dt)),
-        "threshold": (0.9, torch.linspace(0.7, 1.2, n, dtype=dt)),
-    }
+    values = {"beta": (0.85, torch.linspace(0.6, 0.95, n, dtype=dt)), "threshold": (0.9, torch.linspace(0.7, 1.2, n, dtype=dt))}
     kwargs = {}
     for name, (number, tensor) in values.items():
         kind = getattr(cfg, name)
@@ -287,8 +275,7 @@ def _run_model(model, x, y, fast):
 
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
 @pytest.mark.parametrize(
-    "num_hidden,num_outputs,threads,static",
-    [(203, 10, 1, True), (96, 7, 1, True), (203, 10, 2, True), (203, 10, 1, False)],
+    "num_hidden,num_outputs,threads,static", [(203, 10, 1, True), (96, 7, 1, True), (203, 10, 2, True), (203, 10, 1, False)]
 )
 def test_cpu_kernel_equals_eager_fast_path(monkeypatch, dtype, num_hidden, num_outputs, threads, static):
     """The C kernel (snnlib.engine.cpu) computes what the fused PyTorch backend computes.

@@ -61,9 +61,9 @@ def test_two_step_bptt_equals_hand_derivation():
     assert terms["reset"] == 0.0
     attached = L.two_step_gradient(W, X1, X2, Y1, Y2, BETA, THR, S.arctan(2.0), detach_reset=False)
     assert attached == pytest.approx(HAND_ATTACHED, rel=1e-6)
-    assert L.two_step_gradient_by_hand(W, X1, X2, Y1, Y2, BETA, THR, S.arctan(2.0), detach_reset=False)[
-        "total"
-    ] == pytest.approx(HAND_ATTACHED, rel=1e-6)
+    assert L.two_step_gradient_by_hand(W, X1, X2, Y1, Y2, BETA, THR, S.arctan(2.0), detach_reset=False)["total"] == pytest.approx(
+        HAND_ATTACHED, rel=1e-6
+    )
 
 
 def test_two_step_matches_the_library_lif_neuron():

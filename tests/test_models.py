@@ -112,10 +112,7 @@ def test_plots_and_checks_run():
     assert P.plot_output_spikes(spk) is not None
     assert P.plot_loss_curve(torch.rand(50) + 1, steps_per_epoch=10) is not None
     assert P.plot_accuracy_curves({"a": [0.9, 0.95]}) is not None
-    assert (
-        P.plot_throughput({"snnlib fast path": {"train_samples_per_s": 10.0}, "x": {"train_samples_per_s": 1.0}})
-        is not None
-    )
+    assert P.plot_throughput({"snnlib fast path": {"train_samples_per_s": 10.0}, "x": {"train_samples_per_s": 1.0}}) is not None
     assert E.check_rate_decoding(lambda s: s.sum(0).argmax(-1))
     assert not E.check_rate_decoding(lambda s: s.sum(1).argmax(-1))
     assert E.check_synaptic_operations(lambda s, f: s.sum() / s.shape[1] * f)

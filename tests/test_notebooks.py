@@ -75,11 +75,7 @@ def missing_from_toc(root: Path) -> list:
     """Notebooks and book pages under ``root`` that ``root/_toc.yml`` does not list."""
     listed = set(toc_files(root))
     paths = sorted((root / "notebooks").glob("*.ipynb")) + sorted((root / "book").glob("*.md"))
-    return [
-        str(p.relative_to(root).with_suffix(""))
-        for p in paths
-        if str(p.relative_to(root).with_suffix("")) not in listed
-    ]
+    return [str(p.relative_to(root).with_suffix("")) for p in paths if str(p.relative_to(root).with_suffix("")) not in listed]
 
 
 def missing_toc_targets(root: Path) -> list:
@@ -94,10 +90,7 @@ def lint_problems(notebooks: list) -> str:
             nb = json.loads(Path(path).read_text())
             cells = [source(c) for c in nb["cells"] if c["cell_type"] == "code"]
             # IPython magics and shell escapes are not Python.
-            cells = [
-                "\n".join("# " + ln if ln.lstrip().startswith(("%", "!")) else ln for ln in c.split("\n"))
-                for c in cells
-            ]
+            cells = ["\n".join("# " + ln if ln.lstrip().startswith(("%", "!")) else ln for ln in c.split("\n")) for c in cells]
             (Path(tmp) / (Path(path).stem + ".py")).write_text("\n\n".join(cells) + "\n")
         proc = subprocess.run(
             [
@@ -158,16 +151,8 @@ def test_first_code_cell_is_the_setup_cell(path):
 def test_notebook_starts_with_one_title(path):
     nb = json.loads(path.read_text())
     first = nb["cells"][0]
-    assert first["cell_type"] == "markdown" and source(first).startswith("# "), (
-        f"{path.name} must start with a '# Title' cell"
-    )
-    titles = [
-        ln
-        for c in nb["cells"]
-        if c["cell_type"] == "markdown"
-        for ln in source(c).split("\n")
-        if re.match(r"^# \S", ln)
-    ]
+    assert first["cell_type"] == "markdown" and source(first).startswith("# "), f"{path.name} must start with a '# Title' cell"
+    titles = [ln for c in nb["cells"] if c["cell_type"] == "markdown" for ln in source(c).split("\n") if re.match(r"^# \S", ln)]
     assert len(titles) == 1, f"{path.name} has {len(titles)} H1 titles: {titles}"
 
 
@@ -175,9 +160,7 @@ def test_notebook_starts_with_one_title(path):
 def test_notebook_imports_snnlib(path):
     nb = json.loads(path.read_text())
     assert imports_snnlib(nb), f"{path.name} does not import snnlib"
-    assert not reads_quick_variable(nb), (
-        f"{path.name} reads SNNLIB_QUICK itself: use snl.quick_mode() or snl.workload()"
-    )
+    assert not reads_quick_variable(nb), f"{path.name} reads SNNLIB_QUICK itself: use snl.quick_mode() or snl.workload()"
 
 
 def test_every_notebook_and_page_is_in_the_toc():
@@ -241,9 +224,7 @@ def test_every_notebook_has_a_text_twin_that_agrees():
 
 
 def test_notebook_tools_check_passes():
-    proc = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "notebook_tools.py"), "check"], capture_output=True, text=True
-    )
+    proc = subprocess.run([sys.executable, str(ROOT / "scripts" / "notebook_tools.py"), "check"], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
@@ -282,9 +263,7 @@ def test_notebook_tools_strips_outputs():
 
 
 def test_a_notebook_without_snnlib_is_caught():
-    nb = notebook_tools.new_notebook(
-        notebook_tools.cells_from_percent("# %% [markdown]\n# # T\n\n# %%\nimport torch\n")
-    )
+    nb = notebook_tools.new_notebook(notebook_tools.cells_from_percent("# %% [markdown]\n# # T\n\n# %%\nimport torch\n"))
     assert not imports_snnlib(nb)
     nb = notebook_tools.new_notebook(notebook_tools.cells_from_percent("# %%\n# import snnlib as snl\nimport snnlib\n"))
     assert not imports_snnlib(nb)  # a comment or another spelling does not count

@@ -38,9 +38,7 @@ COLOUR_LITERAL = re.compile(
 
 def test_every_colour_comes_from_the_palette():
     """No colour is written down outside snnlib/plot/palette.py: not in plotting, widgets or the page's JavaScript."""
-    files = (
-        sorted((PKG / "plot").glob("*.py")) + sorted((PKG / "widgets").glob("*.py")) + sorted((PKG / "js").glob("*.js"))
-    )
+    files = sorted((PKG / "plot").glob("*.py")) + sorted((PKG / "widgets").glob("*.py")) + sorted((PKG / "js").glob("*.js"))
     found = []
     for f in files:
         if f.name == "palette.py":
@@ -97,19 +95,11 @@ SPIKES = (torch.rand(20, 2, 6, generator=torch.Generator().manual_seed(0)) < 0.3
         (lambda: P.raster([[0, 1], [1, 0]], max_neurons=0), ValueError, "max_neurons must be an integer >= 1"),
         (lambda: P.raster(SPIKES, dt=0), ValueError, "dt must be a number > 0"),
         (lambda: P.raster(SPIKES, active_only=1), TypeError, "active_only must be True or False"),
-        (
-            lambda: P.raster("spikes"),
-            TypeError,
-            r"spikes must be a tensor or an array of numbers of shape \[T, \.\.\.\]",
-        ),
+        (lambda: P.raster("spikes"), TypeError, r"spikes must be a tensor or an array of numbers of shape \[T, \.\.\.\]"),
         (lambda: P.raster(torch.zeros(0, 3)), ValueError, "at least one time step"),
         (lambda: P.spike_count_image(SPIKES[:, 0], shape=(2, 2)), ValueError, r"H \* W = 4"),
         (lambda: P.spike_count_image(SPIKES, population="max"), ValueError, "population must be one of"),
-        (
-            lambda: P.spike_animation(SPIKES[:, 0], shape=(2, 3), interval=0),
-            ValueError,
-            "interval must be an integer >= 1",
-        ),
+        (lambda: P.spike_animation(SPIKES[:, 0], shape=(2, 3), interval=0), ValueError, "interval must be an integer >= 1"),
         (lambda: P.spike_animation(torch.zeros(3, 4)), ValueError, r"\[T, H, W\]"),
         (
             lambda: P.coding_panel(torch.rand(2, 3), SPIKES[:, 0], torch.rand(2, 3), ax=[None] * 3),
@@ -117,11 +107,7 @@ SPIKES = (torch.rand(20, 2, 6, generator=torch.Generator().manual_seed(0)) < 0.3
             "ax must be 4 axes, got 3",
         ),
         (lambda: P.coding_panel(torch.rand(2, 3), SPIKES[:, 0], torch.rand(3, 2)), ValueError, "same shape"),
-        (
-            lambda: P.coding_panel(torch.rand(2, 2), SPIKES[:, 0], torch.rand(2, 2)),
-            ValueError,
-            "whole number of neurons",
-        ),
+        (lambda: P.coding_panel(torch.rand(2, 2), SPIKES[:, 0], torch.rand(2, 2)), ValueError, "whole number of neurons"),
         (lambda: P.plot_membrane(torch.rand(10, 3)), ValueError, r"mem must be one neuron's record \[T\] or \[T, 1\]"),
         (lambda: P.plot_membrane(torch.rand(10, 2, 2)), ValueError, r"mem must have shape \[T\] or \[T, 1\]"),
         (lambda: P.plot_membrane(torch.rand(10), torch.rand(10) + 2), ValueError, "spk must hold spikes"),
@@ -132,19 +118,11 @@ SPIKES = (torch.rand(20, 2, 6, generator=torch.Generator().manual_seed(0)) < 0.3
             ValueError,
             "cur and mem must have the same length",
         ),
-        (
-            lambda: P.plot_charging([1.0, 2.0], [0.1], [0.1, 0.2]),
-            ValueError,
-            "t and simulated must have the same length",
-        ),
+        (lambda: P.plot_charging([1.0, 2.0], [0.1], [0.1, 0.2]), ValueError, "t and simulated must have the same length"),
         (lambda: P.plot_euler_error([0.1, 0.2], [1.0]), ValueError, "dts and errors"),
         (lambda: P.plot_fi_curve([0.0, 1.0], [0.0, 1.0], [0.0]), ValueError, "currents and analytic"),
         (lambda: P.plot_raster_row(torch.rand(10)), ValueError, "spk must hold spikes"),
-        (
-            lambda: P.digit_grid(torch.zeros(3, 4, 4), torch.zeros(2, dtype=torch.long)),
-            ValueError,
-            "one label per image",
-        ),
+        (lambda: P.digit_grid(torch.zeros(3, 4, 4), torch.zeros(2, dtype=torch.long)), ValueError, "one label per image"),
         (lambda: P.digit_grid(torch.zeros(3, 4, 4), torch.zeros(3)), TypeError, "labels must be an integer tensor"),
         (lambda: P.digit_grid(torch.zeros(3, 4, 4), ncols=0), ValueError, "ncols must be an integer >= 1"),
         (lambda: P.class_counts(torch.tensor([0, 10])), ValueError, r"labels must be ints in 0\.\.9"),
@@ -156,29 +134,17 @@ SPIKES = (torch.rand(20, 2, 6, generator=torch.Generator().manual_seed(0)) < 0.3
             r"spikes\['E'\] must have shape \[T, N\] or \[T, B, N\]",
         ),
         (lambda: P.population_raster({"E": torch.zeros(10, 2, 3)}, batch=2), ValueError, "batch must be < 2"),
-        (
-            lambda: P.population_raster({"E": torch.zeros(10, 3)}, {"E": "exc"}),
-            ValueError,
-            r"kinds\['E'\] must be one of",
-        ),
+        (lambda: P.population_raster({"E": torch.zeros(10, 3)}, {"E": "exc"}), ValueError, r"kinds\['E'\] must be one of"),
         (lambda: P.population_raster({"E": torch.zeros(10, 3)}, order=["I"]), ValueError, "order must be one of"),
         (lambda: P.population_raster([torch.zeros(10, 3)]), TypeError, "spikes must be a mapping"),
         (lambda: P.plot_surrogate(u_range=(1.0, -1.0)), ValueError, r"u_range\[1\] must be a number > 1"),
         (lambda: P.plot_surrogate(n=1), ValueError, "n must be an integer >= 2"),
         (lambda: P.plot_unrolled_graph(7), ValueError, "T must be an integer >= 2 and <= 5"),
-        (
-            lambda: P.plot_gradient_flow({"a": {"grad_mem": torch.zeros(5, 2)}}, what="grad_w"),
-            ValueError,
-            "what must be one of",
-        ),
+        (lambda: P.plot_gradient_flow({"a": {"grad_mem": torch.zeros(5, 2)}}, what="grad_w"), ValueError, "what must be one of"),
         (lambda: P.plot_spike_targets(object()), TypeError, "SpikeTimeResult"),
         (lambda: P.plot_loss_curves([1.0, 2.0]), TypeError, "curves must be a mapping"),
         (lambda: P.plot_decision_regions(None, torch.zeros(4, 2), torch.zeros(4)), TypeError, "model must be callable"),
-        (
-            lambda: P.plot_decision_regions(lambda p: p, torch.zeros(4, 3), torch.zeros(4)),
-            ValueError,
-            r"x must be \[B, 2\]",
-        ),
+        (lambda: P.plot_decision_regions(lambda p: p, torch.zeros(4, 3), torch.zeros(4)), ValueError, r"x must be \[B, 2\]"),
         (lambda: P.plot_loss_curve(torch.rand(10), smooth=0), ValueError, "smooth must be an integer >= 1"),
         (lambda: P.plot_loss_curve(torch.rand(2, 5)), ValueError, r"loss must have shape \[S\]"),
         (lambda: P.plot_accuracy_curves({"a": [50.0, 90.0]}), ValueError, r"accuracies in \[0, 1\]"),

@@ -17,9 +17,7 @@ from snnlib import spikes as S
 # ---------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "value", [3, np.int64(3), np.int32(3), np.uint8(3), torch.tensor(3), torch.tensor(3, dtype=torch.int16)]
-)
+@pytest.mark.parametrize("value", [3, np.int64(3), np.int32(3), np.uint8(3), torch.tensor(3), torch.tensor(3, dtype=torch.int16)])
 def test_integer_accepts_every_integer_form(value):
     out = _checks.integer(value, "num_steps", 1)
     assert out == 3 and type(out) is int
@@ -88,9 +86,7 @@ def test_choice_and_boolean():
 
 
 def test_tensor_messages_give_the_time_first_shape():
-    with pytest.raises(
-        TypeError, match=r"cur must be a torch.Tensor of shape \[T, B, N\], got \[1, 2\] \(list\); convert"
-    ):
+    with pytest.raises(TypeError, match=r"cur must be a torch.Tensor of shape \[T, B, N\], got \[1, 2\] \(list\); convert"):
         _checks.tensor([1, 2], "cur", "[T, B, N]")
     with pytest.raises(ValueError, match=r"cur must have shape \[T, B, N\] \(3 dimensions\), got shape \(4, 2\)"):
         _checks.tensor(torch.zeros(4, 2), "cur", "[T, B, N]", ndim=3)
@@ -192,9 +188,7 @@ def test_no_module_reads_an_snnlib_variable_itself():
 
     pkg = Path(_env.__file__).parent
     pattern = re.compile(r"(os\.environ(\.get)?[\[(]|getenv\()\s*[\"']SNNLIB_")
-    offenders = [
-        str(f.relative_to(pkg)) for f in pkg.rglob("*.py") if f.name != "_env.py" and pattern.search(f.read_text())
-    ]
+    offenders = [str(f.relative_to(pkg)) for f in pkg.rglob("*.py") if f.name != "_env.py" and pattern.search(f.read_text())]
     assert not offenders, f"read SNNLIB_* variables through snnlib._env: {offenders}"
 
 

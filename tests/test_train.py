@@ -49,9 +49,7 @@ def test_resume_equals_uninterrupted(tmp_path, bundled):
     for (name, a), (_, b) in zip(full.model.state_dict().items(), resumed.model.state_dict().items()):
         assert torch.equal(a, b), f"{name} differs after resume"
     assert full.history["loss"] == resumed.history["loss"]
-    assert [e["test_accuracy"] for e in full.history["epochs"]] == [
-        e["test_accuracy"] for e in resumed.history["epochs"]
-    ]
+    assert [e["test_accuracy"] for e in full.history["epochs"]] == [e["test_accuracy"] for e in resumed.history["epochs"]]
 
 
 def test_resume_refuses_a_different_config(tmp_path, bundled):
@@ -95,9 +93,7 @@ def test_short_run_beats_chance_by_far(bundled):
         progress=False,
         data=(
             bundled[0],
-            D.Batches(
-                *D.load_mnist("test", source="bundled"), batch_size=500, shuffle=False, device="cpu", scale="standard"
-            ),
+            D.Batches(*D.load_mnist("test", source="bundled"), batch_size=500, shuffle=False, device="cpu", scale="standard"),
         ),
     )
     acc = hist.history["epochs"][-1]["test_accuracy"]

@@ -270,9 +270,7 @@ def test_js_lif_implements_the_agreed_semantics(js):
 def test_every_library_surrogate_has_a_js_twin(js):
     js_names = set(js("surrogateNames"))
     missing = set(snl.surrogate.REGISTRY) - js_names
-    assert not missing, (
-        f"surrogates in snnlib.surrogate.REGISTRY without a JavaScript twin in models.js: {sorted(missing)}"
-    )
+    assert not missing, f"surrogates in snnlib.surrogate.REGISTRY without a JavaScript twin in models.js: {sorted(missing)}"
 
 
 def _library_surrogates():
@@ -292,11 +290,7 @@ def test_js_surrogates_match_snnlib(js, sharpness):
             d_js, d_py, rtol=2e-6, atol=1e-6 * max(1.0, float(np.abs(d_py).max())), err_msg=f"{n} derivative differs"
         )
         np.testing.assert_allclose(
-            s_js,
-            np.asarray(fn.smooth(ut), dtype=np.float64),
-            rtol=2e-6,
-            atol=1e-6,
-            err_msg=f"{n} smooth function differs",
+            s_js, np.asarray(fn.smooth(ut), dtype=np.float64), rtol=2e-6, atol=1e-6, err_msg=f"{n} smooth function differs"
         )
         # The backward pass of the autograd Function is the derivative the explorer draws.
         x = ut.clone().requires_grad_(True)
@@ -314,11 +308,7 @@ def test_js_weight_gradient_matches_autograd(js, sharpness):
         np.testing.assert_array_equal([r["count"] for r in js], py["count"], err_msg=f"{n}: spike counts differ")
         grad = np.array([r["grad"] for r in js])
         np.testing.assert_allclose(
-            grad,
-            py["grad"],
-            rtol=1e-5,
-            atol=1e-6 * max(1.0, float(np.abs(py["grad"]).max())),
-            err_msg=f"{n}: dL/dw differs",
+            grad, py["grad"], rtol=1e-5, atol=1e-6 * max(1.0, float(np.abs(py["grad"]).max())), err_msg=f"{n}: dL/dw differs"
         )
         if n == "none":
             assert (grad == 0).all()
@@ -415,9 +405,7 @@ def _execute(tmp_path, source, env=None):
     os.environ.pop("SNNLIB_WIDGETS", None)
     os.environ.update(env or {})
     try:
-        nbclient.NotebookClient(
-            nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
-        ).execute()
+        nbclient.NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
     finally:
         os.environ.clear()
         os.environ.update(saved)
@@ -507,9 +495,7 @@ def test_coding_frames_are_the_updates(coding):
         d = ex.update(**v)
         f = payload["frames"][W.frame_key(ex, v)]
         np.testing.assert_array_equal(frame_spikes(f), d["spikes"], err_msg=str(v))
-        np.testing.assert_allclose(
-            np.array(f["decoded"]) / 100, np.asarray(d["decoded"]).reshape(-1), atol=0.005 + 1e-9
-        )
+        np.testing.assert_allclose(np.array(f["decoded"]) / 100, np.asarray(d["decoded"]).reshape(-1), atol=0.005 + 1e-9)
         assert f["n_spikes"] == d["n_spikes"] and f["error"] == d["error"]
     assert len(ex.html()) < 400_000, "the coding explorer's page payload grew too large"
 
@@ -536,9 +522,7 @@ def test_circuit_frames_are_run_motif(circuit):
     rng = np.random.default_rng(1)
     for i in rng.choice(len(grid), size=8, replace=False):
         v = dict(zip(names, grid[i]))
-        run = circ.run_motif(
-            v["motif"], v["inhibition"], v["delay"], v["input_level"], num_steps=W.CIRCUIT_STEPS, seed=0
-        )
+        run = circ.run_motif(v["motif"], v["inhibition"], v["delay"], v["input_level"], num_steps=W.CIRCUIT_STEPS, seed=0)
         d = ex.update(**v)
         key = W.frame_key(ex, v)
         f = payload["frames"][key]
@@ -572,11 +556,7 @@ def test_inlined_runtime_loads_and_computes_without_a_dom():
     np.testing.assert_array_equal(out["spk"], py["spk"])
     assert f"{py['n_spikes']} spikes in 80 steps" in out["readout"]
     assert "9.5 steps" in out["notes"]["beta"]
-    g = (
-        W.surrogate_weight_gradient("sigmoid", 5.0, [0.3])["grad"][0]
-        if "sigmoid" in snl.surrogate.REGISTRY
-        else out["grad"]
-    )
+    g = W.surrogate_weight_gradient("sigmoid", 5.0, [0.3])["grad"][0] if "sigmoid" in snl.surrogate.REGISTRY else out["grad"]
     assert out["grad"] == pytest.approx(g, rel=1e-6, abs=1e-9)
 
 
@@ -678,11 +658,7 @@ def test_dropdown_checks_its_arguments(args, kwargs, error, match):
 
 def _explorer_kwargs(**changes):
     kwargs = dict(
-        name="e",
-        title="t",
-        controls=[W.Slider("a", "a", 0, 1, 0.5, 0)],
-        compute=lambda a: {"a": a},
-        plot=lambda d, fig: None,
+        name="e", title="t", controls=[W.Slider("a", "a", 0, 1, 0.5, 0)], compute=lambda a: {"a": a}, plot=lambda d, fig: None
     )
     kwargs.update(changes)
     return kwargs
@@ -693,11 +669,7 @@ def _explorer_kwargs(**changes):
     [
         (dict(name=""), ValueError, "Explorer.name must not be empty"),
         (dict(title=None), TypeError, "title must be a string"),
-        (
-            dict(controls=[W.Slider("a", "a", 0, 1, 0.5, 0), W.Dropdown("a", "a", ["x"], "x")]),
-            ValueError,
-            "distinct names",
-        ),
+        (dict(controls=[W.Slider("a", "a", 0, 1, 0.5, 0), W.Dropdown("a", "a", ["x"], "x")]), ValueError, "distinct names"),
         (dict(controls=["a"]), TypeError, "Slider or a Dropdown"),
         (dict(controls=W.Slider("a", "a", 0, 1, 0.5, 0)), TypeError, "list of Slider/Dropdown"),
         (dict(compute=None), TypeError, "compute must be callable"),

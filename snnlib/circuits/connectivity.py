@@ -42,8 +42,7 @@ def poisson_input(rates, num_steps: int, batch: int = 1, generator: Optional[tor
         p = rates.to(torch.get_default_dtype())
     if bool((p < 0).any()) or bool((p > 1).any()):
         raise ValueError(
-            f"rates must be spike probabilities per step in [0, 1], got values from "
-            f"{float(p.min()):g} to {float(p.max()):g}"
+            f"rates must be spike probabilities per step in [0, 1], got values from {float(p.min()):g} to {float(p.max()):g}"
         )
     if p.dim() == 0:
         p = p.reshape(1, 1, 1).expand(num_steps, batch, 1)
@@ -52,9 +51,7 @@ def poisson_input(rates, num_steps: int, batch: int = 1, generator: Optional[tor
     elif p.dim() == 2:
         p = p.unsqueeze(0).expand(num_steps, -1, -1)
     elif p.shape[0] != num_steps:
-        raise ValueError(
-            f"time-varying rates must have shape [T, B, N] with T = num_steps = {num_steps}, got {tuple(p.shape)}"
-        )
+        raise ValueError(f"time-varying rates must have shape [T, B, N] with T = num_steps = {num_steps}, got {tuple(p.shape)}")
     return torch.bernoulli(p.contiguous(), generator=generator)
 
 

@@ -106,9 +106,7 @@ class MotifRun:
     summary: Dict[str, float]
 
 
-def run_motif(
-    motif: str, inhibition: float, delay: int, input_level: float, num_steps: int = 200, seed: int = 0
-) -> MotifRun:
+def run_motif(motif: str, inhibition: float, delay: int, input_level: float, num_steps: int = 200, seed: int = 0) -> MotifRun:
     """Simulate one motif with a small network and measure it; the explorer's one call.
 
     Args:

@@ -149,13 +149,7 @@ def feedback_inhibition(
 
 
 def lateral_inhibition(
-    inputs: Tensor,
-    w_in,
-    lateral,
-    inhibition: float = 1.0,
-    delay: int = 0,
-    lateral_delay: int = 1,
-    params: LIFParams = EXC_PARAMS,
+    inputs: Tensor, w_in, lateral, inhibition: float = 1.0, delay: int = 0, lateral_delay: int = 1, params: LIFParams = EXC_PARAMS
 ) -> CircuitResult:
     """Lateral inhibition: input -> ``"out"``, and the ``"out"`` neurons inhibit each other.
 
@@ -181,12 +175,7 @@ def lateral_inhibition(
 
 
 def winner_take_all(
-    inputs: Tensor,
-    w_in,
-    inhibition: float = 5.0,
-    delay: int = 0,
-    lateral_delay: int = 1,
-    params: LIFParams = EXC_PARAMS,
+    inputs: Tensor, w_in, inhibition: float = 5.0, delay: int = 0, lateral_delay: int = 1, params: LIFParams = EXC_PARAMS
 ) -> CircuitResult:
     """Lateral inhibition with global connectivity (every neuron inhibits every other): winner-take-all.
 

@@ -46,21 +46,14 @@ def _check_inputs(inputs, name: str = "inputs") -> Tensor:
 
 
 def _check_weight(
-    weight,
-    name: str,
-    n_source: Optional[int],
-    n_target: Optional[int],
-    source: str = "N_source",
-    target: str = "N_target",
+    weight, name: str, n_source: Optional[int], n_target: Optional[int], source: str = "N_source", target: str = "N_target"
 ) -> Tensor:
     """A weight matrix ``[N_source, N_target]`` of finite, non-negative magnitudes, as floats.
 
     ``n_source`` / ``n_target`` are the sizes it must have (``None``: any); ``source`` / ``target``
     name them in the messages (``[N_in, N_out] = [4, ?]``).
     """
-    expected = (
-        f"[{source}, {target}] = [{'?' if n_source is None else n_source}, {'?' if n_target is None else n_target}]"
-    )
+    expected = f"[{source}, {target}] = [{'?' if n_source is None else n_source}, {'?' if n_target is None else n_target}]"
     _checks.tensor(weight, name, expected, ndim=2, dtype="number", finite=True)
     if (n_source is not None and weight.shape[0] != n_source) or (n_target is not None and weight.shape[1] != n_target):
         raise ValueError(f"{name} must have shape {expected}, got shape {tuple(weight.shape)}")

@@ -28,17 +28,7 @@ from __future__ import annotations
 from ._common import make_generator
 from .measures import decode_prefix, round_trip_error, time_to_decision
 from .noise import perturb
-from .registry import (
-    DEFAULT_PARAMS,
-    SCHEMES,
-    Scheme,
-    decode,
-    discover,
-    encode,
-    get_scheme,
-    register,
-    unregister,
-)
+from .registry import DEFAULT_PARAMS, SCHEMES, Scheme, decode, discover, encode, get_scheme, register, unregister
 
 __all__ = [
     "SCHEMES",

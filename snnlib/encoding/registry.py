@@ -20,17 +20,7 @@ import torch
 
 from .. import _checks
 
-__all__ = [
-    "Scheme",
-    "register",
-    "unregister",
-    "get_scheme",
-    "discover",
-    "SCHEMES",
-    "DEFAULT_PARAMS",
-    "encode",
-    "decode",
-]
+__all__ = ["Scheme", "register", "unregister", "get_scheme", "discover", "SCHEMES", "DEFAULT_PARAMS", "encode", "decode"]
 
 
 def _keyword_names(fn: Callable, skip: int, what: str) -> FrozenSet[str]:
@@ -82,9 +72,7 @@ class Scheme:
             raise ValueError(f"a scheme's name must be a Python identifier, got {_checks.describe(self.name)}")
         for side in ("encode", "decode"):
             if not callable(getattr(self, side)):
-                raise TypeError(
-                    f"scheme {self.name!r}: {side} must be callable, got {_checks.describe(getattr(self, side))}"
-                )
+                raise TypeError(f"scheme {self.name!r}: {side} must be callable, got {_checks.describe(getattr(self, side))}")
         enc = (
             _keyword_names(self.encode, 2, f"encoder of {self.name!r}")
             if self.encode_params is None
@@ -211,8 +199,7 @@ def _split(scheme: Scheme, params: dict, side: str) -> dict:
     unknown = set(params) - enc - dec
     if unknown:
         raise TypeError(
-            f"{scheme.name}: unknown parameter(s) {sorted(unknown)}; "
-            f"encode takes {sorted(enc)}, decode takes {sorted(dec)}"
+            f"{scheme.name}: unknown parameter(s) {sorted(unknown)}; encode takes {sorted(enc)}, decode takes {sorted(dec)}"
         )
     keep = enc if side == "encode" else dec
     return {k: v for k, v in params.items() if k in keep}

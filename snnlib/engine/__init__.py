@@ -115,11 +115,7 @@ def _call(cur, beta, threshold, reset, refractory, num_steps, surrogate, weight=
         shape = tuple(cur.shape)
     else:
         _checks.time_first(
-            cur,
-            "cur",
-            "[T, B, ...] (time first; pass num_steps for a static current [B, ...])",
-            min_dim=2,
-            dtype="float",
+            cur, "cur", "[T, B, ...] (time first; pass num_steps for a static current [B, ...])", min_dim=2, dtype="float"
         )
         num_steps, shape = int(cur.shape[0]), tuple(cur.shape[1:])
     beta = _parameter(beta, "beta", cur, shape, _checks.probability)
@@ -240,8 +236,7 @@ def lif_multistep_linear(
     for name, x in (("weight", weight), ("bias", bias)):
         if x.device != cur.device or x.dtype != cur.dtype:
             raise TypeError(
-                f"{name} must be on cur's device and of its dtype ({cur.device}, {cur.dtype}), "
-                f"got {x.device}, {x.dtype}"
+                f"{name} must be on cur's device and of its dtype ({cur.device}, {cur.dtype}), got {x.device}, {x.dtype}"
             )
     call = _call(cur, beta, threshold, reset, refractory, num_steps, surrogate, weight, bias)
     name = _resolve(call.request("lif_linear"), backend)

@@ -10,13 +10,7 @@ Number = Union[float, torch.Tensor]
 
 
 def membrane_step_(
-    out: torch.Tensor,
-    prev: torch.Tensor,
-    spk_prev: torch.Tensor,
-    cur: torch.Tensor,
-    beta: Number,
-    thr: Number,
-    reset: str,
+    out: torch.Tensor, prev: torch.Tensor, spk_prev: torch.Tensor, cur: torch.Tensor, beta: Number, thr: Number, reset: str
 ) -> None:
     """``out <- beta * U[t-1] + I[t] - S[t-1] * thr`` (or the zero / no reset), in place.
 

@@ -121,27 +121,7 @@ def _declare(lib: ctypes.CDLL) -> None:
         raise RuntimeError(f"the cached library has ABI {lib.snn_abi_version()}, expected {_ABI}")
     for sfx, real in (("f", ctypes.c_float), ("d", ctypes.c_double)):
         getattr(lib, f"snn_fwd_{sfx}").argtypes = [p, p, p, p, p, p, lg, lg, lg, lg, lg, real, real, i, lg, lg]
-        getattr(lib, f"snn_bwd_{sfx}").argtypes = [
-            p,
-            p,
-            p,
-            p,
-            p,
-            p,
-            lg,
-            lg,
-            lg,
-            lg,
-            lg,
-            real,
-            real,
-            i,
-            i,
-            real,
-            real,
-            lg,
-            lg,
-        ]
+        getattr(lib, f"snn_bwd_{sfx}").argtypes = [p, p, p, p, p, p, lg, lg, lg, lg, lg, real, real, i, i, real, real, lg, lg]
         getattr(lib, f"snn_lif_fwd_{sfx}").argtypes = [p, p, p, lg, lg, lg, real, real, i, lg, lg]
         getattr(lib, f"snn_lif_bwd_{sfx}").argtypes = [p, p, p, p, lg, lg, real, real, i, i, real, real, lg, lg]
 
@@ -262,18 +242,7 @@ def lif_bwd(
     _run(
         [
             lambda n0=n0, n1=n1: fn(
-                mem.data_ptr(),
-                _ptr(g_spk),
-                _ptr(g_mem),
-                gcur.data_ptr(),
-                T,
-                n,
-                beta,
-                thr,
-                RESET_IDS[reset],
-                *surrogate,
-                n0,
-                n1,
+                mem.data_ptr(), _ptr(g_spk), _ptr(g_mem), gcur.data_ptr(), T, n, beta, thr, RESET_IDS[reset], *surrogate, n0, n1
             )
             for n0, n1 in _split(n, 16384)
         ]
@@ -281,16 +250,7 @@ def lif_bwd(
     return gcur
 
 
-def fwd(
-    cur: torch.Tensor,
-    w2: torch.Tensor,
-    b2: torch.Tensor,
-    num_steps: int,
-    beta: float,
-    thr: float,
-    reset: str,
-    static: bool,
-):
+def fwd(cur: torch.Tensor, w2: torch.Tensor, b2: torch.Tensor, num_steps: int, beta: float, thr: float, reset: str, static: bool):
     """A LIF layer and the next synapses: ``I`` ``[B, H]`` (static) or ``[T, B, H]``, ``W`` ``[C, H]``,
     ``b`` ``[C]`` -> ``(I_2 [T, B, C], spike counts [T, B])``."""
     cur, w2, b2 = cur.contiguous(), w2.contiguous(), b2.contiguous()
@@ -302,12 +262,7 @@ def fwd(
     fn = _fn("snn_fwd", cur.dtype)
     args = [cur.data_ptr(), w2.data_ptr(), b2.data_ptr(), mem.data_ptr(), cur2.data_ptr(), counts.data_ptr()]
     cstride = 0 if static else B * H
-    _run(
-        [
-            lambda b0=b0, b1=b1: fn(*args, T, B, H, C, cstride, beta, thr, RESET_IDS[reset], b0, b1)
-            for b0, b1 in _split(B, 16)
-        ]
-    )
+    _run([lambda b0=b0, b1=b1: fn(*args, T, B, H, C, cstride, beta, thr, RESET_IDS[reset], b0, b1) for b0, b1 in _split(B, 16)])
     return cur2, counts
 
 
@@ -405,13 +360,7 @@ class _LIFLinear(torch.autograd.Function):
 def run(call: Call) -> Tuple[torch.Tensor, torch.Tensor]:
     """Operation ``"lif"``: ``(spk_rec, mem_rec)``, each ``[T, B, ...]``."""
     return _LIF.apply(
-        call.cur,
-        call.num_steps,
-        float(call.beta),
-        float(call.threshold),
-        call.reset,
-        _surrogate_args(call),
-        call.static,
+        call.cur, call.num_steps, float(call.beta), float(call.threshold), call.reset, _surrogate_args(call), call.static
     )
 
 
@@ -431,11 +380,7 @@ def run_linear(call: Call) -> Tuple[torch.Tensor, torch.Tensor]:
 
 
 _SUPPORT = dict(
-    surrogates=tuple(SURROGATES),
-    beta=("float",),
-    threshold=("float",),
-    devices=("cpu",),
-    dtypes=(torch.float32, torch.float64),
+    surrogates=tuple(SURROGATES), beta=("float",), threshold=("float",), devices=("cpu",), dtypes=(torch.float32, torch.float64)
 )
 
 BACKEND = Backend(

@@ -97,9 +97,7 @@ class LIFMultiStep(torch.autograd.Function):
 
 def run(call: Call) -> Tuple[torch.Tensor, torch.Tensor]:
     """Operation ``"lif"``: ``(spk_rec, mem_rec)``, each ``[T, B, ...]``."""
-    return LIFMultiStep.apply(
-        call.cur, call.beta, call.threshold, call.num_steps, call.reset, call.surrogate, call.static
-    )
+    return LIFMultiStep.apply(call.cur, call.beta, call.threshold, call.num_steps, call.reset, call.surrogate, call.static)
 
 
 BACKEND = Backend(

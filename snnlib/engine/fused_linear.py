@@ -144,13 +144,5 @@ class LIFLinear(torch.autograd.Function):
 def run(call: Call) -> Tuple[torch.Tensor, torch.Tensor]:
     """Operation ``"lif_linear"``: ``(cur_out [T, B, C], spike_count [T, B])``."""
     return LIFLinear.apply(
-        call.cur,
-        call.weight,
-        call.bias,
-        call.beta,
-        call.threshold,
-        call.num_steps,
-        call.reset,
-        call.surrogate,
-        call.static,
+        call.cur, call.weight, call.bias, call.beta, call.threshold, call.num_steps, call.reset, call.surrogate, call.static
     )

@@ -34,11 +34,7 @@ CURRENTS = ("static", "time_varying")
 #: Every floating-point dtype.
 FLOAT_DTYPES = (torch.float16, torch.bfloat16, torch.float32, torch.float64)
 
-_KIND_TEXT = {
-    "float": "a Python number",
-    "tensor": "a tensor (no gradient)",
-    "learnable": "a tensor that requires grad",
-}
+_KIND_TEXT = {"float": "a Python number", "tensor": "a tensor (no gradient)", "learnable": "a tensor that requires grad"}
 
 Number = Union[float, torch.Tensor]
 

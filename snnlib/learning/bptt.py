@@ -134,13 +134,7 @@ def _two_step_args(x1, x2, beta, threshold, detach_reset):
 
 
 def two_step_forward(
-    w,
-    x1: float,
-    x2: float,
-    beta: float = 0.9,
-    threshold: float = 1.0,
-    surrogate: SurrogateLike = None,
-    detach_reset: bool = True,
+    w, x1: float, x2: float, beta: float = 0.9, threshold: float = 1.0, surrogate: SurrogateLike = None, detach_reset: bool = True
 ) -> TwoStepForward:
     """The two-step example's forward pass: ``(U1, S1, U2, S2)`` as a :class:`TwoStepForward`.
 

@@ -117,9 +117,7 @@ def train_spike_times(
     """
     num_steps = _checks.integer(num_steps, "num_steps", 1)
     if isinstance(target_times, (str, bytes)) or not hasattr(target_times, "__iter__"):
-        raise TypeError(
-            f"target_times must be a sequence of steps in [0, {num_steps}), got {_checks.describe(target_times)}"
-        )
+        raise TypeError(f"target_times must be a sequence of steps in [0, {num_steps}), got {_checks.describe(target_times)}")
     times = sorted(_checks.integer(t, "each of target_times", 0, num_steps - 1) for t in target_times)
     params = _neurons.LIFParams(beta=beta, threshold=threshold)
     max_iterations = _checks.integer(max_iterations, "max_iterations", 0)

@@ -19,16 +19,7 @@ from .. import _checks
 from .. import neurons as _neurons
 from .. import surrogate as _surrogate
 
-__all__ = [
-    "TOY_KINDS",
-    "toy_dataset",
-    "ToySNN",
-    "LOSSES",
-    "spike_loss",
-    "predict_class",
-    "ToyTrainResult",
-    "train_toy",
-]
+__all__ = ["TOY_KINDS", "toy_dataset", "ToySNN", "LOSSES", "spike_loss", "predict_class", "ToyTrainResult", "train_toy"]
 
 SurrogateLike = Union[str, _surrogate.Surrogate, None]
 
@@ -54,16 +45,10 @@ def _xor(t: torch.Tensor, y: torch.Tensor, gen: torch.Generator) -> Tuple[torch.
 
 #: The toy sets by name: each maker takes angles ``t [n]`` in [0, pi), alternating labels ``y [n]``
 #: and the generator, and returns the noise-free ``(x [n, 2], y [n])``.
-TOY_KINDS: Dict[str, Callable[..., Tuple[torch.Tensor, torch.Tensor]]] = {
-    "moons": _moons,
-    "circles": _circles,
-    "xor": _xor,
-}
+TOY_KINDS: Dict[str, Callable[..., Tuple[torch.Tensor, torch.Tensor]]] = {"moons": _moons, "circles": _circles, "xor": _xor}
 
 
-def toy_dataset(
-    n: int = 400, kind: str = "moons", noise: float = 0.1, seed: int = 0
-) -> Tuple[torch.Tensor, torch.Tensor]:
+def toy_dataset(n: int = 400, kind: str = "moons", noise: float = 0.1, seed: int = 0) -> Tuple[torch.Tensor, torch.Tensor]:
     """A 2-D, two-class toy set: ``(x [n, 2], y [n])`` (``y`` in {0, 1}, long).
 
     ``kind="moons"``: two interleaved half circles; ``"circles"``: a disc inside a ring;

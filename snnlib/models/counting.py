@@ -12,10 +12,7 @@ __all__ = ["count_operations", "count_dispatched_ops"]
 
 
 def count_operations(
-    hidden_spikes: torch.Tensor,
-    output_spikes: torch.Tensor,
-    num_inputs: int = 784,
-    nonzero_inputs: Optional[torch.Tensor] = None,
+    hidden_spikes: torch.Tensor, output_spikes: torch.Tensor, num_inputs: int = 784, nonzero_inputs: Optional[torch.Tensor] = None
 ) -> Dict[str, float]:
     """Operations per sample of the spiking MLP versus the ANN of the same shape.
 

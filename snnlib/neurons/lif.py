@@ -82,9 +82,7 @@ def _as_state(cur: torch.Tensor, state) -> LIFState:
     if isinstance(state, torch.Tensor):
         state = LIFState(state)
     if not isinstance(state, LIFState):
-        raise TypeError(
-            f"state must be an LIFState, a membrane tensor {_STEP_SHAPE} or None, got {_checks.describe(state)}"
-        )
+        raise TypeError(f"state must be an LIFState, a membrane tensor {_STEP_SHAPE} or None, got {_checks.describe(state)}")
     for name, x in (("membrane", state.mem), ("refractory counter", state.refrac), ("previous spike", state.spk)):
         if x is None:
             continue
@@ -103,9 +101,7 @@ def _check_params(params) -> None:
         raise TypeError(f"params must be an LIFParams, got {_checks.describe(params)}")
 
 
-def _update(
-    cur: torch.Tensor, state: LIFState, params: LIFParams, spike: _surrogate.Surrogate
-) -> Tuple[torch.Tensor, LIFState]:
+def _update(cur: torch.Tensor, state: LIFState, params: LIFParams, spike: _surrogate.Surrogate) -> Tuple[torch.Tensor, LIFState]:
     """The step itself, on checked arguments (``state`` an :class:`LIFState` of ``cur``'s shape)."""
     mem = state.mem
     beta, thr = params.beta, params.threshold
@@ -239,11 +235,7 @@ class LIF(nn.Module):
         learn_threshold = _checks.boolean(learn_threshold, "learn_threshold")
         dtype = torch.get_default_dtype()
         beta_t = beta.detach().clone().to(dtype) if isinstance(beta, torch.Tensor) else torch.tensor(checked.beta)
-        thr_t = (
-            threshold.detach().clone().to(dtype)
-            if isinstance(threshold, torch.Tensor)
-            else torch.tensor(checked.threshold)
-        )
+        thr_t = threshold.detach().clone().to(dtype) if isinstance(threshold, torch.Tensor) else torch.tensor(checked.threshold)
         if learn_beta:
             self.beta = nn.Parameter(beta_t)
         else:
@@ -287,15 +279,11 @@ class LIF(nn.Module):
         spk, state = lif_step(cur, mem, self.params, self.surrogate)
         return spk, state.mem
 
-    def step(
-        self, cur: torch.Tensor, state: Union[LIFState, torch.Tensor, None] = None
-    ) -> Tuple[torch.Tensor, LIFState]:
+    def step(self, cur: torch.Tensor, state: Union[LIFState, torch.Tensor, None] = None) -> Tuple[torch.Tensor, LIFState]:
         """One step with the full state: ``cur`` ``[B, ...]``, ``state`` as for :func:`lif_step` -> ``(spk, LIFState)``."""
         return lif_step(cur, state, self.params, self.surrogate)
 
-    def run(
-        self, cur: torch.Tensor, state: Union[LIFState, torch.Tensor, None] = None
-    ) -> Tuple[torch.Tensor, torch.Tensor]:
+    def run(self, cur: torch.Tensor, state: Union[LIFState, torch.Tensor, None] = None) -> Tuple[torch.Tensor, torch.Tensor]:
         """All steps of a time-first input ``[T, B, ...]``; returns ``(spk_rec, mem_rec)`` ``[T, B, ...]``."""
         return lif_run(cur, self.params, state, self.surrogate)
 

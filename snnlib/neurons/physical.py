@@ -24,14 +24,7 @@ import torch
 from .. import _checks
 from . import _validate
 
-__all__ = [
-    "beta_euler",
-    "beta_exact",
-    "tau_from_beta",
-    "PhysicalLIFParams",
-    "physical_lif_step",
-    "physical_lif_run",
-]
+__all__ = ["beta_euler", "beta_exact", "tau_from_beta", "PhysicalLIFParams", "physical_lif_step", "physical_lif_run"]
 
 
 # ---- from time constants to beta ---------------------------------------------------------

@@ -80,14 +80,10 @@ def _tensor(x: Any, name: str, shape: str) -> torch.Tensor:
     try:
         return torch.as_tensor(np.asarray(x))
     except (TypeError, ValueError, RuntimeError):
-        raise TypeError(
-            f"{name} must be a tensor or an array of numbers of shape {shape}, got {_checks.describe(x)}"
-        ) from None
+        raise TypeError(f"{name} must be a tensor or an array of numbers of shape {shape}, got {_checks.describe(x)}") from None
 
 
-def record(
-    x: Any, name: str, shape: str, *, ndim: Union[int, Sequence[int], None] = None, dtype: str = "number"
-) -> np.ndarray:
+def record(x: Any, name: str, shape: str, *, ndim: Union[int, Sequence[int], None] = None, dtype: str = "number") -> np.ndarray:
     """``x`` as a NumPy array after checking its number of dimensions (``ndim``) and dtype kind."""
     _checks.tensor(_tensor(x, name, shape), name, shape, ndim=ndim, dtype=dtype)
     return to_numpy(x)

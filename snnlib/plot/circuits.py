@@ -38,17 +38,13 @@ def _neuron(ax, xy, kind: str = "excitatory", label: str = "", size: float = 0.3
         ax.text(x, y, label, ha="center", va="center", color=PAPER_COLOR, fontsize=9, fontweight="bold", zorder=4)
 
 
-def _connect(
-    ax, a, b, kind: str = "excitatory", rad: float = 0.0, shrink: float = 16, label: str = "", lw: float = 1.8
-):
+def _connect(ax, a, b, kind: str = "excitatory", rad: float = 0.0, shrink: float = 16, label: str = "", lw: float = 1.8):
     """A connection from ``a`` to ``b``: excitatory a blue arrow, inhibitory a red line ending in a flat bar and dot."""
     from matplotlib.patches import ArrowStyle, FancyArrowPatch
 
     inhibitory = kind == "inhibitory"
     color = KIND_COLORS[kind]
-    style = (
-        ArrowStyle("-[", widthB=0.9, lengthB=0.0) if inhibitory else ArrowStyle("-|>", head_length=0.5, head_width=0.3)
-    )
+    style = ArrowStyle("-[", widthB=0.9, lengthB=0.0) if inhibitory else ArrowStyle("-|>", head_length=0.5, head_width=0.3)
     arrow = FancyArrowPatch(
         a,
         b,
@@ -66,33 +62,18 @@ def _connect(
         mx, my = (a[0] + b[0]) / 2, (a[1] + b[1]) / 2
         # offset the label to the outside of the arc
         dx, dy = b[0] - a[0], b[1] - a[1]
-        ax.text(
-            mx - rad * dy * 0.6, my + rad * dx * 0.6 + 0.25, label, ha="center", va="bottom", fontsize=8, color=color
-        )
+        ax.text(mx - rad * dy * 0.6, my + rad * dx * 0.6 + 0.25, label, ha="center", va="bottom", fontsize=8, color=color)
 
 
 def _diagram_legend(ax):
     from matplotlib.lines import Line2D
 
     handles = [
-        Line2D(
-            [0], [0], marker="^", color=PAPER_COLOR, markerfacecolor=EXC_COLOR, markersize=11, label="excitatory neuron"
-        ),
-        Line2D(
-            [0], [0], marker="o", color=PAPER_COLOR, markerfacecolor=INH_COLOR, markersize=10, label="inhibitory neuron"
-        ),
+        Line2D([0], [0], marker="^", color=PAPER_COLOR, markerfacecolor=EXC_COLOR, markersize=11, label="excitatory neuron"),
+        Line2D([0], [0], marker="o", color=PAPER_COLOR, markerfacecolor=INH_COLOR, markersize=10, label="inhibitory neuron"),
         Line2D([0], [0], marker="s", color=PAPER_COLOR, markerfacecolor=INPUT_COLOR, markersize=9, label="input"),
         Line2D([0], [0], color=EXC_COLOR, lw=1.8, marker=">", markevery=[1], label="excitatory synapse (arrow)"),
-        Line2D(
-            [0],
-            [0],
-            color=INH_COLOR,
-            lw=1.8,
-            marker="|",
-            markersize=10,
-            markevery=[1],
-            label="inhibitory synapse (bar)",
-        ),
+        Line2D([0], [0], color=INH_COLOR, lw=1.8, marker="|", markersize=10, markevery=[1], label="inhibitory synapse (bar)"),
     ]
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.02), ncol=3, fontsize=7.5, frameon=False)
 
@@ -163,27 +144,12 @@ def circuit_diagram(motif: str, ax=None, legend: bool = True, title: Optional[st
             for i in range(4):
                 _connect(ax, (xs[i], 2.8), (xs[i + 1], 2.8), "inhibitory", rad=-0.4, shrink=15, lw=1.4)
                 _connect(ax, (xs[i + 1], 2.8), (xs[i], 2.8), "inhibitory", rad=0.8, shrink=15, lw=1.4)
-            ax.text(
-                5.0,
-                5.0,
-                "each neuron inhibits its neighbours (strength, reach)",
-                ha="center",
-                fontsize=8,
-                color=INH_COLOR,
-            )
+            ax.text(5.0, 5.0, "each neuron inhibits its neighbours (strength, reach)", ha="center", fontsize=8, color=INH_COLOR)
         else:
             for i in range(5):
                 for j in range(5):
                     if i != j:
-                        _connect(
-                            ax,
-                            (xs[i], 2.8),
-                            (xs[j], 2.8),
-                            "inhibitory",
-                            rad=-0.35 - 0.05 * abs(i - j),
-                            shrink=11,
-                            lw=0.9,
-                        )
+                        _connect(ax, (xs[i], 2.8), (xs[j], 2.8), "inhibitory", rad=-0.35 - 0.05 * abs(i - j), shrink=11, lw=0.9)
             ax.text(5.0, 5.5, "every neuron inhibits every other", ha="center", fontsize=8, color=INH_COLOR)
     if legend:
         _diagram_legend(ax)
@@ -234,9 +200,7 @@ def population_raster(
         s = time_record(records[name], f"spikes[{name!r}]", "[T, N] or [T, B, N]", ndim=(2, 3))
         if s.ndim == 3:
             if batch >= s.shape[1]:
-                raise ValueError(
-                    f"batch must be < {s.shape[1]}, the batch size of spikes[{name!r}] [T, B, N], got {batch}"
-                )
+                raise ValueError(f"batch must be < {s.shape[1]}, the batch size of spikes[{name!r}] [T, B, N], got {batch}")
             s = s[:, batch]
         s = s[:, :max_neurons]
         T = max(T, s.shape[0])

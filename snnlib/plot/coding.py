@@ -104,9 +104,7 @@ def spike_count_image(
         else:
             counts = counts.sum(-1)
     if counts.ndim != 2:
-        raise ValueError(
-            f"spike_count_image needs spikes {_IMAGE_SPIKES} or a population code [T, H, W, M], got shape {s.shape}"
-        )
+        raise ValueError(f"spike_count_image needs spikes {_IMAGE_SPIKES} or a population code [T, H, W, M], got shape {s.shape}")
     ax = new_ax(ax, figsize=(3, 3))
     im = ax.imshow(counts, cmap=cmap)
     ax.set_xticks([])
@@ -222,9 +220,7 @@ def coding_panel(x, spikes, x_hat, ax=None, shape=None, max_neurons: Optional[in
     per_pixel = sp.reshape(sp.shape[0], *img.shape, -1)
     if per_pixel.shape[-1] == 1:
         per_pixel = per_pixel[..., 0]
-    spike_count_image(
-        per_pixel, ax=ax[2], colorbar=False, title="most active neuron" if per_pixel.ndim == 4 else "spike count"
-    )
+    spike_count_image(per_pixel, ax=ax[2], colorbar=False, title="most active neuron" if per_pixel.ndim == 4 else "spike count")
     ax[3].imshow(rec, cmap=IMAGE_CMAP, vmin=0, vmax=1)
     ax[3].set_title("decoded")
     for a in (ax[0], ax[3]):

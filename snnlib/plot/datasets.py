@@ -49,8 +49,7 @@ def digit_grid(
             raise ValueError(f"labels must have one label per image ([N] with N = {len(imgs)}), got shape {labs.shape}")
         if class_names is not None and (labs.min() < 0 or labs.max() >= len(class_names)):
             raise ValueError(
-                f"labels must be in 0..{len(class_names) - 1} to index class_names, "
-                f"got range {labs.min()}..{labs.max()}"
+                f"labels must be in 0..{len(class_names) - 1} to index class_names, got range {labs.min()}..{labs.max()}"
             )
     n = imgs.shape[0] if nrows is None else min(imgs.shape[0], nrows * ncols)
     ncols = min(ncols, n)
@@ -67,11 +66,7 @@ def digit_grid(
     wide = class_names is not None
     ax = new_ax(ax, figsize=((0.8 if wide else 0.55) * ncols + 0.3, 0.55 * nrows * step_y / h + 0.3))
     ax.imshow(
-        np.ma.masked_invalid(mosaic),
-        cmap=cmap,
-        vmin=min(0.0, float(np.nanmin(mosaic))),
-        vmax=vmax,
-        interpolation="nearest",
+        np.ma.masked_invalid(mosaic), cmap=cmap, vmin=min(0.0, float(np.nanmin(mosaic))), vmax=vmax, interpolation="nearest"
     )
     if labels is not None:
         for k in range(n):
@@ -93,9 +88,7 @@ def digit_grid(
     return ax
 
 
-def class_counts(
-    labels, num_classes: int = 10, class_names=None, ax=None, color: str = EXC_COLOR, title: Optional[str] = None
-):
+def class_counts(labels, num_classes: int = 10, class_names=None, ax=None, color: str = EXC_COLOR, title: Optional[str] = None):
     """Bar chart of how many items ``labels`` ``[N]`` (ints 0..num_classes-1) has in each class. Returns the ``ax``."""
     labs = record(labels, "labels", "[N]", ndim=1, dtype="integer").astype(np.int64)
     num_classes = _checks.integer(num_classes, "num_classes", 1)

@@ -69,12 +69,8 @@ def plot_surrogate(surrogates=None, u_range=(-2.0, 2.0), axes=None, n: int = 801
     for sur in surs:
         ax_f.plot(to_numpy(u), to_numpy(sur.smooth(u)), lw=1.5, label=repr(sur))
         ax_d.plot(to_numpy(u), to_numpy(sur.derivative(u)), lw=1.5, label=repr(sur))
-    ax_f.set(
-        xlabel=r"$u = U - U_{thr}$", ylabel=r"$S$ and smooth $\tilde S(u)$", title="forward: step; smooth stand-in"
-    )
-    ax_d.set(
-        xlabel=r"$u = U - U_{thr}$", ylabel=r"$\partial \tilde S / \partial u$", title="backward: surrogate derivative"
-    )
+    ax_f.set(xlabel=r"$u = U - U_{thr}$", ylabel=r"$S$ and smooth $\tilde S(u)$", title="forward: step; smooth stand-in")
+    ax_d.set(xlabel=r"$u = U - U_{thr}$", ylabel=r"$\partial \tilde S / \partial u$", title="backward: surrogate derivative")
     ax_f.set_ylim(-0.15, 1.25)
     top = max(float(sur.derivative(u).max()) for sur in surs) if surs else 1.0
     ax_d.set_ylim(-0.05 * top, 1.15 * top)
@@ -107,9 +103,7 @@ def plot_gradient_flow(flows, ax=None, what: str = "grad_mem"):
     if floor is not None:
         lo = ax.get_ylim()[0] if ax.lines else 1e-6
         ax.axhline(lo, color=SPIKE_COLOR, ls="--", lw=1.5, label=f"{floor}: exactly 0")
-    ax.set(
-        xlabel="time step $t$", ylabel=r"$\sum_i |\partial L / \partial U_i[t]|$", title="gradient reaching each step"
-    )
+    ax.set(xlabel="time step $t$", ylabel=r"$\sum_i |\partial L / \partial U_i[t]|$", title="gradient reaching each step")
     ax.legend(fontsize=8)
     return ax
 
@@ -177,21 +171,12 @@ def plot_unrolled_graph(T: int = 3, ax=None):
                 text_offset=(0.05, 0.2),
                 fs=9,
             )
-    arrow(
-        node("U", 1) - np.array([1.3, 0]),
-        node("U", 1),
-        r"$\beta$",
-        color=DECAY_COLOR,
-        text_at=0.4,
-        text_offset=(0, -0.22),
-    )
+    arrow(node("U", 1) - np.array([1.3, 0]), node("U", 1), r"$\beta$", color=DECAY_COLOR, text_at=0.4, text_offset=(0, -0.22))
     ax.text(node("U", 1)[0] - 1.45, rows["U"], "$U[0]$", ha="right", va="center", fontsize=10)
     right = node("X", T)[0] + 0.55
     ax.text(right, rows["L"], r"$L = \sum_t L[t]$", fontsize=11, va="center")
     ax.text(right, rows["S"], "$S[t] = H(U[t] - U_{thr})$", fontsize=9, va="center")
-    ax.text(
-        right, rows["U"] + 0.5, "dashed: reset,\ndetached from\nthe gradient", fontsize=9, va="center", color=INH_COLOR
-    )
+    ax.text(right, rows["U"] + 0.5, "dashed: reset,\ndetached from\nthe gradient", fontsize=9, va="center", color=INH_COLOR)
     ax.text(right, rows["X"], "the same $W$\nat every step", fontsize=9, va="center", color=EXC_COLOR)
     ax.set_xlim(node("X", 1)[0] - 2.3, right + 1.9)
     ax.set_ylim(-0.45, 4.45)
@@ -206,8 +191,7 @@ def plot_spike_targets(result, ax=None):
     missing = [a for a in ("target", "target_times", "mem", "spk", "spk_start") if not hasattr(result, a)]
     if missing:
         raise TypeError(
-            f"result must be a snnlib.learning.SpikeTimeResult (with {', '.join(missing)}), "
-            f"got {_checks.describe(result)}"
+            f"result must be a snnlib.learning.SpikeTimeResult (with {', '.join(missing)}), got {_checks.describe(result)}"
         )
     ax = new_ax(ax, (8, 3))
     t = np.arange(result.target.shape[0])
@@ -217,9 +201,7 @@ def plot_spike_targets(result, ax=None):
         ax.axvline(tt, color=CURRENT_COLOR, alpha=0.35, lw=6)
     ax.plot([], [], color=CURRENT_COLOR, alpha=0.35, lw=6, label="target times")
     before, after = to_numpy(result.spk_start), to_numpy(result.spk)
-    ax.plot(
-        t[before > 0], np.full((before > 0).sum(), 1.6), "|", color=THRESHOLD_COLOR, ms=14, mew=2, label="spikes before"
-    )
+    ax.plot(t[before > 0], np.full((before > 0).sum(), 1.6), "|", color=THRESHOLD_COLOR, ms=14, mew=2, label="spikes before")
     ax.plot(t[after > 0], np.full((after > 0).sum(), 1.9), "|", color=SPIKE_COLOR, ms=14, mew=2, label="spikes after")
     ax.set(xlabel="time step", ylabel="$U$", title="one neuron trained to fire at target times")
     ax.set_ylim(top=2.1)
@@ -251,9 +233,7 @@ def plot_decision_regions(model, x, y, ax=None, n: int = 120):
     from .. import learning as _learning
 
     if not callable(model):
-        raise TypeError(
-            f"model must be callable (points [B, 2] -> (spk, mem) [T, B, C]), got {_checks.describe(model)}"
-        )
+        raise TypeError(f"model must be callable (points [B, 2] -> (spk, mem) [T, B, C]), got {_checks.describe(model)}")
     xn = record(x, "x", "[B, 2]", ndim=2)
     yn = record(y, "y", "[B]", ndim=1)
     if xn.shape[1] != 2 or len(yn) != len(xn):

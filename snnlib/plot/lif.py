@@ -85,9 +85,7 @@ def plot_membrane(
                 lo = min(float(np.min(mem)), float(threshold) if threshold is not None else np.inf)
                 top = hi + 0.25 * max(hi - lo, 1e-9)
             ax.vlines(x[idx], mem[idx], top, color=line.get_color(), lw=1.2, alpha=0.9)
-            ax.plot(
-                x[idx], np.full(len(idx), top), "v", color=SPIKE_COLOR, ms=4, label="spike" if label is None else None
-            )
+            ax.plot(x[idx], np.full(len(idx), top), "v", color=SPIKE_COLOR, ms=4, label="spike" if label is None else None)
     ax.set_ylabel(f"membrane potential ({unit})" if unit else "membrane $U$")
     return ax
 

@@ -37,8 +37,7 @@ class Implementation(NamedTuple):
 #: The implementations :func:`compare_implementations` can train, by name.
 IMPLEMENTATIONS: Dict[str, Implementation] = {
     "snnlib fast path": Implementation(
-        "SpikingMLP(fast=True): W1 x once, fused hidden layer + output synapses (a C kernel on the CPU), "
-        "multi-step LIF",
+        "SpikingMLP(fast=True): W1 x once, fused hidden layer + output synapses (a C kernel on the CPU), multi-step LIF",
         lambda num_steps: _models.SpikingMLP(num_steps=num_steps),
         False,
     ),
@@ -120,9 +119,7 @@ def compare_implementations(
     for name in names:
         seed_everything(seed)
         models[name] = IMPLEMENTATIONS[name].make(num_steps).to(device)
-        opts[name] = torch.optim.Adam(
-            models[name].parameters(), lr=lr, betas=(0.9, 0.999), fused=device.type in ("cpu", "cuda")
-        )
+        opts[name] = torch.optim.Adam(models[name].parameters(), lr=lr, betas=(0.9, 0.999), fused=device.type in ("cpu", "cuda"))
     it = _cycle(train_batches)
     batches = [next(it) for _ in range(warmup + batches_per_round * rounds)]
     stats = {n: {"rounds": [], "cpu": [], "samples": 0} for n in names}
@@ -172,9 +169,7 @@ def compare_implementations(
             "test_samples": n,
         }
     fast = names[0]
-    ratios = {
-        f"{fast} / {n}": results[fast]["train_samples_per_s"] / results[n]["train_samples_per_s"] for n in names[1:]
-    }
+    ratios = {f"{fast} / {n}": results[fast]["train_samples_per_s"] / results[n]["train_samples_per_s"] for n in names[1:]}
     # Round-by-round ratios show how steady the comparison was on a shared machine.
     spread = {f"{fast} / {n}": [a / b for a, b in zip(stats[fast]["rounds"], stats[n]["rounds"])] for n in names[1:]}
     return {

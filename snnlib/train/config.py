@@ -151,9 +151,7 @@ def _device(value: Any) -> str:
     if isinstance(value, torch.device):
         return str(value)
     if not isinstance(value, str):
-        raise TypeError(
-            f"device must be 'auto' or a device name such as 'cpu', 'cuda', 'cuda:1' or 'mps', got {describe(value)}"
-        )
+        raise TypeError(f"device must be 'auto' or a device name such as 'cpu', 'cuda', 'cuda:1' or 'mps', got {describe(value)}")
     if value != "auto":
         try:
             torch.device(value)

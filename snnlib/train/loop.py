@@ -86,13 +86,7 @@ def load_data(config: TrainConfig, device: Union[str, torch.device, None] = None
     if config.max_test is not None:
         test_x, test_y = test_x[: config.max_test], test_y[: config.max_test]
     train = _data.Batches(
-        train_x,
-        train_y,
-        batch_size=config.batch_size,
-        shuffle=True,
-        seed=config.seed,
-        device=device,
-        scale=config.scale,
+        train_x, train_y, batch_size=config.batch_size, shuffle=True, seed=config.seed, device=device, scale=config.scale
     )
     test = _data.Batches(test_x, test_y, batch_size=1000, shuffle=False, device=device, scale=config.scale)
     return train, test
@@ -128,9 +122,7 @@ def build(config: TrainConfig, steps_per_epoch: int, device: Union[str, torch.de
 
 
 @torch.no_grad()
-def evaluate(
-    model: torch.nn.Module, batches, readout: str = "count", max_batches: Optional[int] = None
-) -> Dict[str, float]:
+def evaluate(model: torch.nn.Module, batches, readout: str = "count", max_batches: Optional[int] = None) -> Dict[str, float]:
     """Test accuracy of ``model`` over ``batches`` (``(x, y)`` pairs, ``x`` ``[B, 28, 28]``, ``y`` ``[B]``).
 
     Returns ``{"accuracy", "accuracy_count", "accuracy_membrane", "seconds", "samples",

@@ -93,12 +93,7 @@ def _coding_compute(scheme, num_steps, level, digit) -> Dict[str, Any]:
         decoded = encoding.decode(name, spikes, **params)
     except ValueError as err:  # e.g. a burst that does not fit in T steps
         out.update(
-            spikes=np.zeros((T, 784)),
-            decoded=np.zeros((28, 28)),
-            n_spikes=0,
-            mae=float("nan"),
-            rows="pixels",
-            error=str(err),
+            spikes=np.zeros((T, 784)), decoded=np.zeros((28, 28)), n_spikes=0, mae=float("nan"), rows="pixels", error=str(err)
         )
         return out
     if name == "population":
@@ -142,9 +137,7 @@ def _coding_plot(d, fig):
     ax.set_xlabel("time step")
     ax.set_ylabel(d["rows"])
     ax.set_title(f"{CODING_SCHEMES[d['scheme']].label}: {d['n_spikes']} spikes", fontsize=10)
-    for k, (img, title) in enumerate(
-        [(d["x"], f"input (a {d['label']})"), (d["decoded"], f"decoded (MAE {d['mae']:.3f})")]
-    ):
+    for k, (img, title) in enumerate([(d["x"], f"input (a {d['label']})"), (d["decoded"], f"decoded (MAE {d['mae']:.3f})")]):
         a = fig.add_subplot(gs[k, 1:])
         a.imshow(np.asarray(img), cmap=INK_CMAP, vmin=0, vmax=1)
         a.set_title(title, fontsize=10)
@@ -163,9 +156,7 @@ def coding_explorer() -> Explorer:
     _check_schemes()
     images, labels = _coding_images()
     controls = [
-        Dropdown(
-            "scheme", "coding scheme", list(CODING_SCHEMES), "rate", labels=[v.label for v in CODING_SCHEMES.values()]
-        ),
+        Dropdown("scheme", "coding scheme", list(CODING_SCHEMES), "rate", labels=[v.label for v in CODING_SCHEMES.values()]),
         Slider("num_steps", "number of steps T", 10, 40, 10, 30, integer=True),
         Slider(
             "level",
@@ -198,14 +189,10 @@ def coding_explorer() -> Explorer:
     )
 
     def static():
-        digits = {
-            str(i): np.round(images[i].numpy() / 255 * 100).astype(int).reshape(-1).tolist() for i in CODING_DIGITS
-        }
+        digits = {str(i): np.round(images[i].numpy() / 255 * 100).astype(int).reshape(-1).tolist() for i in CODING_DIGITS}
         levels = {k: {"param": v.param, "values": list(v.levels), "label": v.label} for k, v in CODING_SCHEMES.items()}
         return pack_frames(
-            ex,
-            _coding_pack,
-            {"digits": digits, "levels": levels, "labels": {str(i): int(labels[i]) for i in CODING_DIGITS}},
+            ex, _coding_pack, {"digits": digits, "levels": levels, "labels": {str(i): int(labels[i]) for i in CODING_DIGITS}}
         )
 
     ex.static_data = cached(static)

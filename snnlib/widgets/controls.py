@@ -165,11 +165,7 @@ class Dropdown:
         if not self.options:
             raise ValueError(f"{who}.options must not be empty")
         for i, o in enumerate(self.options):
-            if (
-                isinstance(o, bool)
-                or not isinstance(o, (str, int, float))
-                or (isinstance(o, float) and not math.isfinite(o))
-            ):
+            if isinstance(o, bool) or not isinstance(o, (str, int, float)) or (isinstance(o, float) and not math.isfinite(o)):
                 raise TypeError(f"{who}.options[{i}] must be a string or a finite number, got {_checks.describe(o)}")
         if len(set(self.options)) != len(self.options):
             raise ValueError(f"{who}.options must be distinct, got {list(self.options)}")
@@ -177,9 +173,7 @@ class Dropdown:
             raise ValueError(f"{who}: default {self.value!r} not among {list(self.options)}")
         if self.labels is not None:
             if isinstance(self.labels, str) or not isinstance(self.labels, Sequence):
-                raise TypeError(
-                    f"{who}.labels must be a sequence of strings or None, got {_checks.describe(self.labels)}"
-                )
+                raise TypeError(f"{who}.labels must be a sequence of strings or None, got {_checks.describe(self.labels)}")
             if len(self.labels) != len(self.options):
                 raise ValueError(f"{who}: {len(self.labels)} labels for {len(self.options)} options")
             for i, lab in enumerate(self.labels):

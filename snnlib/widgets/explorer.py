@@ -79,8 +79,7 @@ class Explorer:
         unknown = set(overrides) - {c.name for c in self.controls}
         if unknown:
             raise ValueError(
-                f"explorer {self.name!r} has no control(s) {sorted(unknown)}; "
-                f"controls: {[c.name for c in self.controls]}"
+                f"explorer {self.name!r} has no control(s) {sorted(unknown)}; controls: {[c.name for c in self.controls]}"
             )
         vals = self.defaults()
         by_name = {c.name: c for c in self.controls}

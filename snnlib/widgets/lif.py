@@ -122,11 +122,7 @@ def lif_explorer() -> Explorer:
         Slider("amplitude", "input amplitude", 0.0, 0.6, 0.01, 0.15),
         Dropdown("input", "input current", LIF_INPUTS, "step", labels=[INPUT_LABELS[i] for i in LIF_INPUTS]),
         Dropdown(
-            "reset",
-            "reset after a spike",
-            neurons.RESETS,
-            "subtract",
-            labels=[RESET_LABELS.get(r, r) for r in neurons.RESETS],
+            "reset", "reset after a spike", neurons.RESETS, "subtract", labels=[RESET_LABELS.get(r, r) for r in neurons.RESETS]
         ),
         Slider("refractory", "refractory period (steps)", 0, 20, 1, 0, integer=True),
         Slider("num_steps", "number of steps", 20, 300, 10, 150, integer=True),

@@ -13,14 +13,7 @@ from .controls import Dropdown, Slider
 from .explorer import Explorer
 from .runtime import _linspace
 
-__all__ = [
-    "SURROGATE_U",
-    "SURROGATE_W",
-    "GRAD_EXAMPLE",
-    "SURROGATE_CHOICES",
-    "surrogate_weight_gradient",
-    "surrogate_explorer",
-]
+__all__ = ["SURROGATE_U", "SURROGATE_W", "GRAD_EXAMPLE", "SURROGATE_CHOICES", "surrogate_weight_gradient", "surrogate_explorer"]
 
 SURROGATE_U = (-2.0, 2.0, 401)
 SURROGATE_W = (0.0, 1.5, 301)

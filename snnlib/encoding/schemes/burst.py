@@ -102,8 +102,4 @@ def burst_decode(spikes: torch.Tensor, n_max: int = 5, t_min: int = 2, t_max: in
     return torch.where(n > 0, x_hat, torch.zeros_like(x_hat))
 
 
-register(
-    Scheme(
-        "burst", encode=burst, decode=burst_decode, order=50, summary="spikes per burst and their inter-spike interval"
-    )
-)
+register(Scheme("burst", encode=burst, decode=burst_decode, order=50, summary="spikes per burst and their inter-spike interval"))

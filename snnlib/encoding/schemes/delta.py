@@ -96,9 +96,7 @@ def _encode(
     return delta(_fade_in(x, num_steps), threshold, off_spike, mode, initial)
 
 
-def _decode(
-    spikes: torch.Tensor, threshold: float = 0.1, initial: float = 0.0, time_series: bool = False
-) -> torch.Tensor:
+def _decode(spikes: torch.Tensor, threshold: float = 0.1, initial: float = 0.0, time_series: bool = False) -> torch.Tensor:
     """``decode("delta", ...)``: the reconstruction's last step, ``[T, *shape] -> x_hat [*shape]``
     (the estimate of a static input). For a time series call :func:`delta_decode`."""
     if _checks.boolean(time_series, "time_series"):

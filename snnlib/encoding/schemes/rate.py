@@ -15,11 +15,7 @@ __all__ = ["rate", "rate_decode", "density_rate"]
 
 
 def rate(
-    x: torch.Tensor,
-    num_steps: int,
-    gain: float = 1.0,
-    generator: Optional[torch.Generator] = None,
-    seed: Optional[int] = None,
+    x: torch.Tensor, num_steps: int, gain: float = 1.0, generator: Optional[torch.Generator] = None, seed: Optional[int] = None
 ) -> torch.Tensor:
     r"""Rate coding: independent Bernoulli spikes with probability ``p = gain * x`` at every step.
 
@@ -89,12 +85,5 @@ def density_rate(spikes: torch.Tensor, dt: float = 1.0, window: int = 1) -> torc
 
 
 register(
-    Scheme(
-        "rate",
-        encode=rate,
-        decode=rate_decode,
-        order=10,
-        rate_like=True,
-        summary="how many spikes (Bernoulli, p = gain * x)",
-    )
+    Scheme("rate", encode=rate, decode=rate_decode, order=10, rate_like=True, summary="how many spikes (Bernoulli, p = gain * x)")
 )
