@@ -140,7 +140,12 @@ SPIKES = (torch.rand(20, 2, 6, generator=torch.Generator().manual_seed(0)) < 0.3
         (lambda: P.plot_surrogate(u_range=(1.0, -1.0)), ValueError, r"u_range\[1\] must be a number > 1"),
         (lambda: P.plot_surrogate(n=1), ValueError, "n must be an integer >= 2"),
         (lambda: P.plot_unrolled_graph(7), ValueError, "T must be an integer >= 2 and <= 5"),
-        (lambda: P.plot_gradient_flow({"a": {"grad_mem": torch.zeros(5, 2)}}, what="grad_w"), ValueError, "what must be one of"),
+        (
+            lambda: P.plot_gradient_flow({"a": snl.learning.gradient_flow("arctan", num_steps=5)}, what="grad_x"),
+            ValueError,
+            "what must be one of",
+        ),
+        (lambda: P.plot_gradient_flow({"a": {"grad_mem": torch.zeros(5, 2)}}), TypeError, "GradientFlowResult"),
         (lambda: P.plot_spike_targets(object()), TypeError, "SpikeTimeResult"),
         (lambda: P.plot_loss_curves([1.0, 2.0]), TypeError, "curves must be a mapping"),
         (lambda: P.plot_decision_regions(None, torch.zeros(4, 2), torch.zeros(4)), TypeError, "model must be callable"),

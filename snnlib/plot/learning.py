@@ -3,6 +3,8 @@ trained spike times, loss curves and decision regions."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import torch
 
@@ -88,8 +90,9 @@ def plot_gradient_flow(flows, ax=None, what: str = "grad_mem"):
     """
     mapping(flows, "flows", "label -> gradient_flow(...) result")
     for label, flow in flows.items():
-        mapping(flow, f"flows[{label!r}]", "of gradient records (a gradient_flow(...) result)")
-        _checks.choice(what, "what", tuple(flow))
+        if not dataclasses.is_dataclass(flow):
+            raise TypeError(f"flows[{label!r}] must be a snnlib.learning.GradientFlowResult, got {_checks.describe(flow)}")
+        _checks.choice(what, "what", tuple(f.name for f in dataclasses.fields(flow)))
         record(getattr(flow, what), f"flows[{label!r}].{what}", "[T, ...]")
     ax = new_ax(ax, (7, 3))
     floor = None
