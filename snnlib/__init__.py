@@ -27,6 +27,7 @@ from ._version import __version__
 #: Submodules, imported lazily on first attribute access (``snl.neurons`` ...).
 SUBMODULES = (
     "circuits",
+    "claims",
     "coding_study",
     "data",
     "encoding",

@@ -15,7 +15,7 @@ from typing import Dict, Tuple
 
 #: Layer number -> (name, components), from the bottom up.
 LAYERS: Dict[int, Tuple[str, Tuple[str, ...]]] = {
-    0: ("foundation", ("__init__", "_version", "_checks", "_env", "_io", "_core", "_layers")),
+    0: ("foundation", ("__init__", "_version", "_checks", "_env", "_io", "_core", "_layers", "claims")),
     1: ("primitives", ("surrogate", "neurons", "synapses", "spikes", "encoding", "data")),
     2: ("engines", ("engine",)),
     3: ("experiments", ("models", "train", "circuits", "learning", "coding_study", "conversion", "plasticity")),

@@ -6,11 +6,12 @@ from typing import Callable
 
 import torch
 
-from .core import Feedback, assert_close, failed, passed, run_user
+from .core import Feedback, assert_close, checker, failed, passed, run_user
 
 __all__ = ["check_convergent_weights", "check_wta_prediction", "check_edge_contrast"]
 
 
+@checker
 def check_convergent_weights(fn: Callable) -> Feedback:
     """Check a reader's ``fn(n_in, n_out, fan_in, weight) -> [n_in, n_out]`` against
     :func:`snnlib.circuits.convergent_weights` (output ``j`` sums inputs ``j*s .. j*s+fan_in-1``
@@ -35,6 +36,7 @@ def check_convergent_weights(fn: Callable) -> Feedback:
     )
 
 
+@checker
 def check_wta_prediction(answer: int, drive, inhibition: float = 2.0, seed: int = 0) -> Feedback:
     """Check a prediction of which neuron wins a winner-take-all race.
 
@@ -63,6 +65,7 @@ def check_wta_prediction(answer: int, drive, inhibition: float = 2.0, seed: int 
     )
 
 
+@checker
 def check_edge_contrast(fn: Callable) -> Feedback:
     """Check a reader's ``fn(rates, inside, outside) -> float`` (Michelson contrast across an edge)
     against :func:`snnlib.circuits.edge_contrast`."""

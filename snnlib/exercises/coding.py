@@ -6,11 +6,12 @@ from typing import Callable
 
 import torch
 
-from .core import Feedback, assert_close, failed, passed, run_user
+from .core import Feedback, assert_close, checker, failed, passed, run_user
 
 __all__ = ["check_rate_encoder", "check_latency_time", "check_first_spike_time"]
 
 
+@checker
 def check_rate_encoder(fn: Callable) -> Feedback:
     """Check a Bernoulli rate encoder ``fn(x, num_steps, generator=None) -> spikes [T, *x.shape]``.
 
@@ -52,6 +53,7 @@ def check_rate_encoder(fn: Callable) -> Feedback:
     )
 
 
+@checker
 def check_latency_time(fn: Callable) -> Feedback:
     """Check ``fn(x, tau, threshold) -> t``: the RC-circuit firing time ``t = tau ln(x / (x - threshold))``
     for intensities above the threshold (exact to 1e-5 relative)."""
@@ -77,6 +79,7 @@ def check_latency_time(fn: Callable) -> Feedback:
     return passed("t = tau ln(x / (x - V_th)): brighter inputs reach the threshold sooner, logarithmically.")
 
 
+@checker
 def check_first_spike_time(fn: Callable) -> Feedback:
     """Check ``fn(spikes) -> t_first``: for ``spikes [T, N]`` the first step with a spike,
     ``min{t | s[t] = 1}``, and ``inf`` for neurons that never spike."""

@@ -6,7 +6,7 @@ from typing import Callable
 
 import torch
 
-from .core import Feedback, assert_close, failed, passed, run_user
+from .core import Feedback, assert_close, checker, failed, passed, run_user
 
 __all__ = ["firing_rate_solution", "check_firing_rate"]
 
@@ -28,6 +28,7 @@ def firing_rate_solution(spk: torch.Tensor, dt: float) -> torch.Tensor:
     return spk.sum(0) / (spk.shape[0] * dt)
 
 
+@checker
 def check_firing_rate(fn: Callable) -> Feedback:
     """Check a reader's ``fn(spk, dt) -> rates``: spikes ``[T, B, ...]`` in, rates ``[B, ...]`` out.
 

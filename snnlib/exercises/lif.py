@@ -7,7 +7,7 @@ from typing import Callable
 
 import torch
 
-from .core import Feedback, assert_close, failed, passed, run_user
+from .core import Feedback, assert_close, checker, failed, passed, run_user
 
 __all__ = ["check_lif_step", "check_current_for_rate", "check_beta"]
 
@@ -46,6 +46,7 @@ def _lif_variants(cur, mem, beta, thr, reset):
     return out
 
 
+@checker
 def check_lif_step(fn: Callable, trials: int = 20, seed: int = 0) -> Feedback:
     """Check a hand-written LIF step ``spk, mem = fn(cur, mem, beta, threshold, reset)`` against
     :func:`snnlib.neurons.lif_step` over random inputs and all three resets (``"subtract"``,
@@ -103,6 +104,7 @@ def check_lif_step(fn: Callable, trials: int = 20, seed: int = 0) -> Feedback:
     return passed(f"your LIF step matches snnlib.neurons.lif_step for all three resets over {3 * trials} random trials.")
 
 
+@checker
 def check_current_for_rate(current: float, rate: float = 20.0, params=None, tolerance: float = 0.5) -> Feedback:
     """Check that a constant ``current`` (nA) makes the physical LIF fire at ``rate`` Hz (within ``tolerance`` Hz).
 
@@ -145,6 +147,7 @@ def check_current_for_rate(current: float, rate: float = 20.0, params=None, tole
     )
 
 
+@checker
 def check_beta(fn: Callable) -> Feedback:
     """Check ``fn(dt, tau)`` returns the *exact* decay per step of ``tau dU/dt = -U``, ``exp(-dt/tau)``."""
     from ..neurons import beta_euler, beta_exact

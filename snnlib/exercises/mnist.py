@@ -6,11 +6,12 @@ from typing import Callable
 
 import torch
 
-from .core import Feedback, assert_close, failed, passed, run_user
+from .core import Feedback, assert_close, checker, failed, passed, run_user
 
 __all__ = ["check_rate_decoding", "check_synaptic_operations"]
 
 
+@checker
 def check_rate_decoding(fn: Callable) -> Feedback:
     """Check ``fn(spk_rec) -> predictions``: the class whose output neuron fired most (``spk_rec`` ``[T, B, C]``)."""
     gen = torch.Generator().manual_seed(5)
@@ -33,6 +34,7 @@ def check_rate_decoding(fn: Callable) -> Feedback:
     return passed("rate decoding: the class with the highest spike count wins.")
 
 
+@checker
 def check_synaptic_operations(fn: Callable) -> Feedback:
     """Check ``fn(hidden_spikes, fan_out) -> synaptic operations per sample`` (``hidden_spikes`` ``[T, B, H]``)."""
     gen = torch.Generator().manual_seed(6)

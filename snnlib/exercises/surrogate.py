@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from .core import failed, passed
+from .core import checker, failed, passed
 
 __all__ = ["check_surrogate_function", "check_bptt_gradient"]
 
@@ -18,6 +18,7 @@ def _apply_user_fn(fn, u, k):
         return call(u, k)
 
 
+@checker
 def check_surrogate_function(fn, expected: str = "fast_sigmoid", sharpness: float = 10.0):
     """Check a reader's spike function with a surrogate gradient (a ``torch.autograd.Function``).
 
@@ -96,6 +97,7 @@ def check_surrogate_function(fn, expected: str = "fast_sigmoid", sharpness: floa
     )
 
 
+@checker
 def check_bptt_gradient(fn, n_cases: int = 50):
     """Check a reader's hand-derived gradient of the chapter's two-step example.
 
