@@ -18,21 +18,28 @@ import time
 from pathlib import Path
 
 import torch
+from _common import ROOT, default_mnist_root
 
-from _common import ROOT, default_mnist_root  # noqa: E402  (puts the repository on sys.path)
-
-from snnlib import train as T  # noqa: E402
+from snnlib import train as T
+from snnlib._io import atomic_write_json
 
 
 def _summarise(out) -> None:
     runs = out["runs"]
     accs = [r["final_test_accuracy"] for r in runs]
-    out.update({"seeds": [r["seed"] for r in runs], "accuracies": accs, "mean_accuracy": statistics.mean(accs),
-                "std_accuracy": statistics.stdev(accs) if len(accs) > 1 else 0.0,
-                "mean_accuracy_count_readout": statistics.mean(r["epochs"][-1].get("test_accuracy_count", float("nan"))
-                                                               for r in runs),
-                "train_seconds_per_epoch": statistics.mean(e["train_seconds"] for r in runs for e in r["epochs"]),
-                "finished": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())})
+    out.update(
+        {
+            "seeds": [r["seed"] for r in runs],
+            "accuracies": accs,
+            "mean_accuracy": statistics.mean(accs),
+            "std_accuracy": statistics.stdev(accs) if len(accs) > 1 else 0.0,
+            "mean_accuracy_count_readout": statistics.mean(
+                r["epochs"][-1].get("test_accuracy_count", float("nan")) for r in runs
+            ),
+            "train_seconds_per_epoch": statistics.mean(e["train_seconds"] for r in runs for e in r["epochs"]),
+            "finished": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        }
+    )
 
 
 def main(argv=None) -> int:
@@ -45,8 +52,12 @@ def main(argv=None) -> int:
     p.add_argument("--threads", type=int, default=None)
     p.add_argument("--max-batches", type=int, default=None)
     p.add_argument("--json", default=str(ROOT / "benchmarks" / "results" / "accuracy.json"))
-    p.add_argument("--merge", nargs="+", default=None,
-                   help="merge these per-seed JSON files (e.g. from parallel runs) into --json, then stop")
+    p.add_argument(
+        "--merge",
+        nargs="+",
+        default=None,
+        help="merge these per-seed JSON files (e.g. from parallel runs) into --json, then stop",
+    )
     args = p.parse_args(argv)
     if args.merge:
         parts = [json.loads(Path(f).read_text()) for f in args.merge]
@@ -54,9 +65,11 @@ def main(argv=None) -> int:
         out["runs"] = [r for part in parts for r in part["runs"]]
         _summarise(out)
         out["merged_from"] = [str(f) for f in args.merge]
-        T.atomic_write_json(out, args.json)
-        print(f"mean over {len(out['runs'])} seeds: {100 * out['mean_accuracy']:.2f}% "
-              f"({', '.join('%.2f' % (100 * a) for a in out['accuracies'])}); wrote {args.json}")
+        atomic_write_json(args.json, out)
+        print(
+            f"mean over {len(out['runs'])} seeds: {100 * out['mean_accuracy']:.2f}% "
+            f"({', '.join('%.2f' % (100 * a) for a in out['accuracies'])}); wrote {args.json}"
+        )
         return 0
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -64,24 +77,34 @@ def main(argv=None) -> int:
     out = {"benchmark": "accuracy", "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "runs": runs}
     data = None
     for seed in args.seeds:
-        config = T.TrainConfig(epochs=args.epochs, source=args.source, root=args.root, device=args.device,
-                               seed=seed, max_batches=args.max_batches)
+        config = T.TrainConfig(
+            epochs=args.epochs, source=args.source, root=args.root, device=args.device, seed=seed, max_batches=args.max_batches
+        )
         if data is None:
-            data = T._load_data(config, T.get_device(None if args.device == "auto" else args.device))
+            data = T.load_data(config)
         data[0].seed = seed  # each seed shuffles its own way
-        hist = T.fit(config, progress=False, log=True, data=data)
-        rec = T.record(hist)
-        runs.append({"seed": seed, "final_test_accuracy": rec["epochs"][-1]["test_accuracy"],
-                     "train_seconds": rec["train_seconds_total"], "epochs": rec["epochs"],
-                     "peak_memory": rec["peak_memory"]})
-        out.update({"device": rec["device"], "device_name": rec["device_name"], "recipe": rec["config"],
-                    "torch": torch.__version__})
+        rec = T.fit(config, progress=False, log=True, data=data).record()
+        runs.append(
+            {
+                "seed": seed,
+                "final_test_accuracy": rec["epochs"][-1]["test_accuracy"],
+                "train_seconds": rec["train_seconds_total"],
+                "epochs": rec["epochs"],
+                "peak_memory": rec["peak_memory"],
+            }
+        )
+        out.update(
+            {"device": rec["device"], "device_name": rec["device_name"], "recipe": rec["config"], "torch": torch.__version__}
+        )
         _summarise(out)
         accs = out["accuracies"]
-        T.atomic_write_json(out, args.json)
-        print(f"seed {seed}: test accuracy {100 * accs[-1]:.2f}% "
-              f"(epochs: {', '.join('%.2f' % (100 * e['test_accuracy']) for e in rec['epochs'])}), "
-              f"{rec['train_seconds_total']:.0f} s training", flush=True)
+        atomic_write_json(args.json, out)
+        print(
+            f"seed {seed}: test accuracy {100 * accs[-1]:.2f}% "
+            f"(epochs: {', '.join('%.2f' % (100 * e['test_accuracy']) for e in rec['epochs'])}), "
+            f"{rec['train_seconds_total']:.0f} s training",
+            flush=True,
+        )
     print(f"mean over {len(accs)} seeds: {100 * out['mean_accuracy']:.2f}% (std {100 * out['std_accuracy']:.2f})")
     return 0
 

@@ -4,7 +4,8 @@
 
 Same network (784-1000-10 LIF, beta 0.95, arctan), same batches (batch 128), same number of steps
 (25), same optimiser (Adam 5e-4); in one process, alternating, so that a busy machine slows all
-of them alike. Prints samples/s for each and the ratios; writes the JSON atomically.
+of them alike. Prints the engine backend the snnlib fast path runs on (``snnlib.engine``: the C kernel
+"cpu" on a CPU unless ``SNNLIB_CPU_KERNEL=0``), samples/s for each and the ratios; writes the JSON atomically.
 """
 
 from __future__ import annotations
@@ -15,11 +16,13 @@ import time
 from pathlib import Path
 
 import torch
+from _common import ROOT, default_mnist_root
 
-from _common import ROOT, default_mnist_root  # noqa: E402  (puts the repository on sys.path)
-
-from snnlib import data as D  # noqa: E402
-from snnlib import train as T  # noqa: E402
+from snnlib import data as D
+from snnlib import get_device
+from snnlib import models as M
+from snnlib import train as T
+from snnlib._io import atomic_write_json
 
 
 def main(argv=None) -> int:
@@ -40,7 +43,7 @@ def main(argv=None) -> int:
     args = p.parse_args(argv)
     if args.threads:
         torch.set_num_threads(args.threads)
-    device = T.get_device(None if args.device == "auto" else args.device)
+    device = get_device(None if args.device == "auto" else args.device)
     tx, ty = D.load_mnist("train", source=args.source, root=args.root)
     vx, vy = D.load_mnist("test", source=args.source, root=args.root)
     train = D.Batches(tx, ty, batch_size=args.batch_size, device=device, scale="unit")
@@ -48,23 +51,47 @@ def main(argv=None) -> int:
     names = ["snnlib fast path", "snnTorch reference", "PyTorch reference"]
     if args.plain:
         names.append("snnlib plain loop")
+    # The engine backends the fast path runs on (what "snnlib fast path" measures), from one small call.
+    probe = M.SpikingMLP(num_steps=args.num_steps).to(device).record(torch.rand(2, 28, 28, device=device))
+    backend = {"hidden": probe.hidden_backend, "output": probe.output_backend}
+    print(
+        f"snnlib fast path: engine backend {backend['hidden']!r} (hidden layer and output synapses), "
+        f"{backend['output']!r} (output layer)",
+        flush=True,
+    )
     load = Path("/proc/loadavg").read_text().split()[:3] if Path("/proc/loadavg").exists() else None
-    out = T.compare_implementations(train, test, names, batches_per_round=args.batches, rounds=args.rounds,
-                                    warmup=args.warmup, num_steps=args.num_steps, eval_batches=args.eval_batches)
-    out.update({"benchmark": "throughput", "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-                "load_average_before": load,
-                "load_average_after": Path("/proc/loadavg").read_text().split()[:3] if load else None,
-                "note": args.note})
+    out = T.compare_implementations(
+        train,
+        test,
+        names,
+        batches_per_round=args.batches,
+        rounds=args.rounds,
+        warmup=args.warmup,
+        num_steps=args.num_steps,
+        eval_batches=args.eval_batches,
+    )
+    out.update(
+        {
+            "benchmark": "throughput",
+            "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "load_average_before": load,
+            "load_average_after": Path("/proc/loadavg").read_text().split()[:3] if load else None,
+            "snnlib_backend": backend,
+            "note": args.note,
+        }
+    )
     print(f"{'implementation':22s} {'train samples/s':>16s} {'per CPU-s':>10s} {'eval samples/s':>15s}")
     for name, r in out["results"].items():
-        print(f"{name:22s} {r['train_samples_per_s']:16.0f} {r['cpu_samples_per_s']:10.0f} "
-              f"{r['eval_samples_per_s']:15.0f}")
+        print(f"{name:22s} {r['train_samples_per_s']:16.0f} {r['cpu_samples_per_s']:10.0f} {r['eval_samples_per_s']:15.0f}")
     for k, v in out["ratios"].items():
         rr = ", ".join(f"{x:.1f}" for x in out["ratio_per_round"][k])
         print(f"{k}: {v:.1f}x (per round: {rr})")
-    print(f"on {out['device_name']}, all implementations at {out['threads']} torch thread(s); "
-          f"load average before/after: {load} / {out['load_average_after']}")
-    T.atomic_write_json(out, args.json)
+    print(
+        f"snnlib fast path on engine backend {backend['hidden']!r} / {backend['output']!r}; "
+        f"on {out['device_name']}, all implementations at {out['threads']} torch thread(s); "
+        f"load average before/after: {load} / {out['load_average_after']}"
+    )
+    atomic_write_json(args.json, out)
     print(f"wrote {args.json}")
     return 0
 

@@ -6,8 +6,9 @@
 
 Takes the first N items of each class in file order (so the subset is the same on every machine),
 stores them with their labels and their indices in the full set, writes the compressed archive
-to a temporary name and renames it (never half-written), and writes its SHA-256 beside it; the
-loader verifies that checksum on every load. Deterministic: rerunning gives the same bytes.
+atomically (``snnlib._io``: a temporary name, then one rename; never half-written), and writes its
+SHA-256 beside it; the loader verifies that checksum on every load. Deterministic: rerunning gives
+the same bytes.
 """
 
 from __future__ import annotations
@@ -15,9 +16,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import io
-import os
 import sys
-import tempfile
 import zipfile
 from pathlib import Path
 
@@ -25,7 +24,8 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from snnlib import data  # noqa: E402
+from snnlib import data
+from snnlib._io import atomic_write_bytes
 
 
 def first_per_class(labels: np.ndarray, per_class: int) -> np.ndarray:
@@ -59,12 +59,9 @@ def deterministic_npz(arrays: dict) -> bytes:
     return buf.getvalue()
 
 
-def write_atomic(path: Path, content: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(content)
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, path)
+def write_readable(path: Path, content: bytes) -> None:
+    """Write ``content`` to ``path`` atomically (``snnlib._io``: the mode a plain ``open()`` gives)."""
+    atomic_write_bytes(path, content)
 
 
 def main() -> None:
@@ -77,8 +74,8 @@ def main() -> None:
     full = {split: data.load_full(split, root=args.root, dataset=args.dataset, download=False) for split in ("train", "test")}
     payload = deterministic_npz(subset_arrays(full, args.train_per_class, args.test_per_class))
     npz_path, sha_path = data._bundled_paths(args.dataset)
-    write_atomic(npz_path, payload)
-    write_atomic(sha_path, f"{hashlib.sha256(payload).hexdigest()}  {npz_path.name}\n".encode())
+    write_readable(npz_path, payload)
+    write_readable(sha_path, f"{hashlib.sha256(payload).hexdigest()}  {npz_path.name}\n".encode())
     print(f"wrote {npz_path} ({len(payload) / 1e6:.2f} MB) and {sha_path.name}")
 
 

@@ -1,6 +1,7 @@
 """Tools for the book's notebooks: the canonical set-up cell, output stripping, authoring.
 
-    python scripts/notebook_tools.py sync             # every notebook: set-up cell refreshed, outputs stripped
+    python scripts/notebook_tools.py sync             # every notebook: set-up cell refreshed, outputs stripped,
+                                                      # its jupytext twin NAME.py rewritten
     python scripts/notebook_tools.py from-py SRC.py notebooks/NAME.ipynb
                                                       # percent-format script -> notebook (+ set-up cell)
     python scripts/notebook_tools.py check            # exit 1 if a notebook breaks a convention
@@ -14,14 +15,16 @@ cell, which is inserted as the first code cell.
 from __future__ import annotations
 
 import json
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+from snnlib._io import atomic_write_text
+
 SETUP_MARKER = "# Set-up cell"
 
 
@@ -116,16 +119,13 @@ def normalise(nb: dict, root: Path = ROOT) -> dict:
     return nb
 
 
-def write_atomic(path: Path, text: str) -> None:
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    with os.fdopen(fd, "w") as fh:
-        fh.write(text)
-    os.replace(tmp, path)
-
-
 def save(nb: dict, path: Path) -> None:
-    write_atomic(path, json.dumps(nb, indent=1, ensure_ascii=False) + "\n")
+    """Write the notebook ``nb`` to ``path`` and its jupytext twin ``NAME.py`` beside it, atomically."""
+    import jupytext
+
+    atomic_write_text(path, json.dumps(nb, indent=1, ensure_ascii=False) + "\n")
+    twin = jupytext.writes(jupytext.reads(json.dumps(nb), fmt="ipynb"), fmt="py:percent")
+    atomic_write_text(path.with_suffix(".py"), twin)
 
 
 def notebooks(root: Path = ROOT) -> list:

@@ -5,14 +5,13 @@
 
 Build the book first (``bash scripts/build_book.sh`` or ``jupyter-book build .``). The page is
 loaded from ``_build/html`` as a file, MathJax and the figures included; Chromium's virtual time
-budget lets MathJax typeset before the picture is taken. The PNG is written to a temporary name and
-then renamed.
+budget lets MathJax typeset before the picture is taken. The PNG is written atomically
+(``snnlib._io``: a temporary name, then one rename).
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import subprocess
 import sys
@@ -20,6 +19,10 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+from snnlib._io import atomic_write
+
 HTML = ROOT / "_build" / "html"
 DEFAULT_PAGE = "book/intro"
 DEFAULT_OUT = ROOT / "book" / "images" / "intro_page.png"
@@ -33,27 +36,36 @@ def chromium() -> str:
     raise SystemExit("no Chromium found: install Debian's `chromium` (apt-get install chromium)")
 
 
-def screenshot(page: str, out: Path, width: int = 1280, height: int = 1500, html: Path = HTML,
-               wait_ms: int = 8000) -> Path:
+def screenshot(page: str, out: Path, width: int = 1280, height: int = 1500, html: Path = HTML, wait_ms: int = 8000) -> Path:
     """Render ``html/<page>.html`` to the PNG ``out`` (``width`` x ``height`` CSS pixels)."""
     src = html / (page + ".html")
     if not src.is_file():
         raise SystemExit(f"{src} does not exist: build the book first (bash scripts/build_book.sh)")
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         tmp_png = Path(tmp) / "shot.png"
-        cmd = [chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-               "--hide-scrollbars", f"--user-data-dir={Path(tmp) / 'profile'}", f"--window-size={width},{height}",
-               f"--virtual-time-budget={wait_ms}", f"--screenshot={tmp_png}", src.as_uri()]
+        cmd = [
+            chromium(),
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--hide-scrollbars",
+            f"--user-data-dir={Path(tmp) / 'profile'}",
+            f"--window-size={width},{height}",
+            f"--virtual-time-budget={wait_ms}",
+            f"--screenshot={tmp_png}",
+            src.as_uri(),
+        ]
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
         if proc.returncode != 0 or not tmp_png.exists():
             raise SystemExit(f"chromium failed (exit {proc.returncode}):\n{proc.stderr[-2000:]}")
-        fd, partial = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
-        os.close(fd)
-        shutil.copyfile(tmp_png, partial)
-        os.chmod(partial, 0o644)
-        os.replace(partial, out)
+
+        def write(fh):
+            with open(tmp_png, "rb") as src_fh:
+                shutil.copyfileobj(src_fh, fh)
+
+        atomic_write(out, write)
     return out
 
 

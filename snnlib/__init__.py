@@ -21,27 +21,23 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING
 
-from ._core import (
-    QUICK_ENV,
-    get_device,
-    quick_mode,
-    seed_everything,
-    setup,
-    versions,
-    workload,
-)
-
-__version__ = "0.1.0"
+from ._core import QUICK_ENV, get_device, quick_mode, seed_everything, setup, versions, workload
+from ._version import __version__
 
 #: Submodules, imported lazily on first attribute access (``snl.neurons`` ...).
 SUBMODULES = (
     "circuits",
+    "claims",
+    "coding_study",
     "data",
     "encoding",
+    "engine",
     "exercises",
+    "learning",
     "models",
     "neurons",
     "plot",
+    "spikes",
     "surrogate",
     "train",
     "widgets",
@@ -73,4 +69,19 @@ def __dir__():
 
 
 if TYPE_CHECKING:  # pragma: no cover - for editors and type checkers only
-    from . import circuits, data, encoding, exercises, models, neurons, plot, surrogate, train, widgets  # noqa: F401
+    from . import (  # noqa: F401
+        circuits,
+        coding_study,
+        data,
+        encoding,
+        engine,
+        exercises,
+        learning,
+        models,
+        neurons,
+        plot,
+        spikes,
+        surrogate,
+        train,
+        widgets,
+    )

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import os
 import platform
 import random
 import sys
-from typing import Optional, TypeVar, Union
+from typing import TypeVar, Union
 
 import numpy as np
 import torch
+
+from . import _checks, _env
 
 #: Environment variable that switches every notebook to small workloads.
 QUICK_ENV = "SNNLIB_QUICK"
@@ -31,7 +32,7 @@ def get_device(device: Union[str, torch.device, None] = None) -> torch.device:
         ValueError: the name is not a device torch knows, or that device is not available here.
     """
     if device is None or (isinstance(device, str) and device == "auto"):
-        env = os.environ.get(DEVICE_ENV, "").strip()
+        env = _env.text(DEVICE_ENV)
         if env and env != "auto":
             return get_device(env)
         if torch.cuda.is_available():
@@ -43,9 +44,7 @@ def get_device(device: Union[str, torch.device, None] = None) -> torch.device:
     try:
         dev = torch.device(device)
     except (RuntimeError, TypeError) as err:
-        raise ValueError(
-            f"unknown device {device!r}: expected 'auto', 'cpu', 'cuda', 'cuda:N' or 'mps'"
-        ) from err
+        raise ValueError(f"unknown device {device!r}: expected 'auto', 'cpu', 'cuda', 'cuda:N' or 'mps'") from err
     if dev.type == "cuda" and not torch.cuda.is_available():
         raise ValueError(f"device {device!r} asked for, but no CUDA GPU is visible to torch here; use 'auto' or 'cpu'")
     if dev.type == "mps":
@@ -61,8 +60,7 @@ def seed_everything(seed: int = 0) -> torch.Generator:
     The returned CPU generator, seeded with ``seed``, can be passed to functions that take a
     ``generator`` argument to make a single call reproducible on its own.
     """
-    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool):
-        raise TypeError(f"seed must be an int, got {type(seed).__name__}")
+    seed = _checks.integer(seed, "seed", 0)
     random.seed(int(seed))
     np.random.seed(int(seed) % 2**32)
     torch.manual_seed(int(seed))
@@ -78,12 +76,7 @@ def quick_mode() -> bool:
     leaves it unset gets the real experiment. Values ``1``, ``true``, ``yes``, ``on`` mean quick;
     ``0``, ``false``, ``no``, ``off`` or unset mean full; anything else is an error.
     """
-    value = os.environ.get(QUICK_ENV, "").strip().lower()
-    if value in ("", "0", "false", "no", "off"):
-        return False
-    if value in ("1", "true", "yes", "on"):
-        return True
-    raise ValueError(f"{QUICK_ENV}={value!r} is not understood: expected 1/true/yes/on or 0/false/no/off")
+    return _env.flag(QUICK_ENV, False)
 
 
 def workload(full: T, quick: T) -> T:
@@ -95,7 +88,7 @@ def versions() -> dict:
     """Versions of Python and of the packages the book uses (missing ones as ``None``)."""
     from importlib import metadata
 
-    from . import __version__
+    from ._version import __version__
 
     out = {"python": platform.python_version(), "snnlib": __version__, "torch": torch.__version__}
     for name in ("torchvision", "snntorch", "numpy", "matplotlib", "ipywidgets"):
@@ -122,15 +115,3 @@ def setup(seed: int = 0, device: Union[str, torch.device, None] = None, verbose:
         mode = "quick mode (SNNLIB_QUICK=1): small workloads" if quick_mode() else "full workloads"
         print(f"device: {dev} ({name}) | {where} | seed {seed} | {mode}")
     return dev
-
-
-def _check_time_first(x: torch.Tensor, name: str, min_dim: int = 2, shape_doc: str = "[T, B, ...]") -> None:
-    """Raise a clear error if ``x`` is not a tensor with at least ``min_dim`` dimensions."""
-    if not isinstance(x, torch.Tensor):
-        raise TypeError(f"{name} must be a torch.Tensor of shape {shape_doc}, got {type(x).__name__}")
-    if x.dim() < min_dim:
-        raise ValueError(f"{name} must have shape {shape_doc} (time first), got shape {tuple(x.shape)}")
-
-
-def _optional(x: Optional[T], default: T) -> T:
-    return default if x is None else x

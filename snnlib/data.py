@@ -29,16 +29,36 @@ import socket
 import tempfile
 import threading
 from pathlib import Path
-from typing import Iterator, List, Optional, Tuple, Union
+from typing import Iterator, List, NamedTuple, Optional, Tuple, Union
 
 import numpy as np
 import torch
 
+from . import _env
+from ._checks import boolean, choice, describe, integer, positive, real
 from ._core import get_device
 
-__all__ = ["load_mnist", "load_full", "load_bundled", "Batches", "DataError", "DataNotFound",
-           "default_cache_dir", "search_dirs", "CLASSES", "STATS", "MNIST_MEAN", "MNIST_STD", "BUNDLED_PATH",
-           "DATASETS"]
+__all__ = [
+    "load_mnist",
+    "load_full",
+    "load_bundled",
+    "load_bundled_indexed",
+    "IndexedSubset",
+    "Batches",
+    "DataError",
+    "DataNotFound",
+    "default_cache_dir",
+    "search_dirs",
+    "CLASSES",
+    "STATS",
+    "MNIST_MEAN",
+    "MNIST_STD",
+    "BUNDLED_PATH",
+    "DATASETS",
+    "SPLITS",
+    "SOURCES",
+    "SCALES",
+]
 
 #: Pixel mean and standard deviation (of pixel/255) over each training set.
 MNIST_MEAN = 0.1307
@@ -48,10 +68,13 @@ STATS = {"mnist": (MNIST_MEAN, MNIST_STD), "fashion-mnist": (0.2860, 0.3530)}
 #: Class names, indexed by label.
 CLASSES = {
     "mnist": tuple(str(d) for d in range(10)),
-    "fashion-mnist": ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag",
-                      "Ankle boot"),
+    "fashion-mnist": ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"),
 }
 DATASETS = tuple(CLASSES)
+#: The splits of every data set, the sources :func:`load_mnist` reads, the pixel scalings of :class:`Batches`.
+SPLITS = ("train", "test")
+SOURCES = ("auto", "full", "bundled")
+SCALES = ("unit", "standard")
 
 _DATA_DIR = Path(__file__).resolve().parent / "_data"
 _BUNDLED_STEM = {"mnist": "mnist_subset", "fashion-mnist": "fashion_mnist_subset"}
@@ -92,6 +115,7 @@ class DataNotFound(DataError):
 # Reading and checking IDX files
 # ---------------------------------------------------------------------------------------------
 
+
 def _read_idx(path: Path, expected_ndim: int, item_shape: Tuple[int, ...] = ()) -> np.ndarray:
     """Read an IDX file of unsigned bytes (gzipped if its name ends in ``.gz``) as an array ``[N, *item_shape]``.
 
@@ -107,27 +131,27 @@ def _read_idx(path: Path, expected_ndim: int, item_shape: Tuple[int, ...] = ()) 
     except EOFError as err:
         raise DataError(f"{path}: the gzip stream ends early ({err}): the file is truncated; {fresh}") from err
     except OSError as err:  # includes gzip.BadGzipFile (not gzip data, CRC error)
-        raise DataError(f"{path}: cannot be read ({err}); the file is corrupted or not what its name says; "
-                        f"{fresh}") from err
+        raise DataError(f"{path}: cannot be read ({err}); the file is corrupted or not what its name says; {fresh}") from err
     if len(data) < 4:
         raise DataError(f"{path}: only {len(data)} bytes, too short for an IDX header: the file is truncated; {fresh}")
     magic = int.from_bytes(data[:4], "big")
     ndim = magic & 0xFF
     if magic >> 8 != 0x08 or ndim != expected_ndim:
-        raise DataError(f"{path}: wrong magic number 0x{magic:08x} (expected 0x{0x800 + expected_ndim:08x}: unsigned "
-                        f"bytes in {expected_ndim} dimension(s)); this is not an MNIST "
-                        f"{'image' if expected_ndim == 3 else 'label'} file in IDX format; {fresh}")
+        raise DataError(
+            f"{path}: wrong magic number 0x{magic:08x} (expected 0x{0x800 + expected_ndim:08x}: unsigned "
+            f"bytes in {expected_ndim} dimension(s)); this is not an MNIST "
+            f"{'image' if expected_ndim == 3 else 'label'} file in IDX format; {fresh}"
+        )
     header = 4 + 4 * ndim
     if len(data) < header:
         raise DataError(f"{path}: {len(data)} bytes, shorter than its {header}-byte IDX header: truncated; {fresh}")
-    dims = [int.from_bytes(data[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim)]
+    dims = [int.from_bytes(data[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim)]
     if item_shape and tuple(dims[1:]) != tuple(item_shape):
         raise DataError(f"{path}: items of shape {tuple(dims[1:])}, expected {tuple(item_shape)}; {fresh}")
     size = int(np.prod(dims))
     if len(data) - header != size:
         what = "truncated" if len(data) - header < size else "longer than its header says (corrupted)"
-        raise DataError(f"{path}: {len(data) - header} data bytes, expected {size} for shape {dims}: the file is "
-                        f"{what}; {fresh}")
+        raise DataError(f"{path}: {len(data) - header} data bytes, expected {size} for shape {dims}: the file is {what}; {fresh}")
     return np.frombuffer(data, dtype=np.uint8, offset=header).reshape(dims)
 
 
@@ -161,7 +185,7 @@ def _half_pairs(folder: Path, split: str, dataset: str, layouts: str) -> List[st
     for base in bases:
         have = [stem for stem in _FILES[split] if (base / stem).is_file() or (base / (stem + ".gz")).is_file()]
         if len(have) == 1:
-            missing = [stem for stem in _FILES[split] if stem not in have][0]
+            missing = next(stem for stem in _FILES[split] if stem not in have)
             notes.append(f"{base} has {have[0]} but {missing}(.gz) is missing")
     return notes
 
@@ -186,15 +210,20 @@ def _read_pair(images_path: Path, labels_path: Path, split: str, dataset: str) -
         raise _WrongDataset(f"{labels_path.parent} holds {other}, not {dataset}")
     images = _read_idx(images_path, 3, (28, 28))
     if images.shape[0] != labels.shape[0]:
-        raise DataError(f"{images_path} holds {images.shape[0]} images but {labels_path} holds {labels.shape[0]} "
-                        "labels: the two files do not belong together; replace both with a matching pair")
+        raise DataError(
+            f"{images_path} holds {images.shape[0]} images but {labels_path} holds {labels.shape[0]} "
+            "labels: the two files do not belong together; replace both with a matching pair"
+        )
     expected = _COUNTS[dataset][split]
     if images.shape[0] != expected:
-        raise DataError(f"{images_path} and {labels_path} hold {images.shape[0]} items, but the full {dataset} {split} "
-                        f"set has {expected}: wrong split or an incomplete copy; replace them with the official files")
+        raise DataError(
+            f"{images_path} and {labels_path} hold {images.shape[0]} items, but the full {dataset} {split} "
+            f"set has {expected}: wrong split or an incomplete copy; replace them with the official files"
+        )
     if labels.size and int(labels.max()) > 9:
-        raise DataError(f"{labels_path}: label {int(labels.max())} out of range 0..9: the file is corrupted; "
-                        "replace it with a fresh copy")
+        raise DataError(
+            f"{labels_path}: label {int(labels.max())} out of range 0..9: the file is corrupted; replace it with a fresh copy"
+        )
     return torch.from_numpy(images.copy()), torch.from_numpy(labels.astype(np.int64))
 
 
@@ -202,28 +231,40 @@ def _read_pair(images_path: Path, labels_path: Path, split: str, dataset: str) -
 # Where to look, and the download
 # ---------------------------------------------------------------------------------------------
 
+
 def default_cache_dir() -> Path:
-    """Where downloads are cached: ``$XDG_CACHE_HOME/snnlib`` or ``~/.cache/snnlib``."""
+    """Where downloads are cached: ``$XDG_CACHE_HOME/snnlib`` or ``~/.cache/snnlib``.
+
+    ``XDG_CACHE_HOME`` is the desktop-wide standard variable, not one of snnlib's (:mod:`snnlib._env`).
+    """
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return Path(base) / "snnlib"
 
 
 def search_dirs(root=None, dataset: str = "mnist") -> List[Tuple[Path, str]]:
     """The folders searched for the full set, in order, each with the layouts looked for there."""
+    dataset = choice(dataset, "dataset", DATASETS)
     dirs = []
     if root is not None:
-        dirs.append((Path(root).expanduser(), "all"))
-    if os.environ.get("SNNLIB_DATA"):
-        dirs.append((Path(os.environ["SNNLIB_DATA"]).expanduser(), "all"))
+        dirs.append((_root(root), "all"))
+    env = _env.path("SNNLIB_DATA")
+    if env is not None:
+        dirs.append((env, "all"))
     dirs.append((default_cache_dir(), "torchvision"))
     dirs += [(Path(d), "all") for d in _SYSTEM_DIRS[dataset]]
     return dirs
 
 
+def _root(root) -> Path:
+    if not isinstance(root, (str, os.PathLike)):
+        raise TypeError(f"root must be a folder (a str or a path) or None, got {describe(root)}")
+    return Path(root).expanduser()
+
+
 def _download_allowed(download: Optional[bool]) -> bool:
     if download is not None:
-        return bool(download)
-    return os.environ.get("SNNLIB_DOWNLOAD", "1").strip().lower() not in ("0", "false", "no", "off")
+        return boolean(download, "download")
+    return _env.flag("SNNLIB_DOWNLOAD", True)
 
 
 def _online(host: str = "ossci-datasets.s3.amazonaws.com", port: int = 443, timeout: float = 2.0) -> bool:
@@ -246,8 +287,10 @@ def _online(host: str = "ossci-datasets.s3.amazonaws.com", port: int = 443, time
     return bool(result and result[0])
 
 
-_DOWNLOAD_HOSTS = {"mnist": "ossci-datasets.s3.amazonaws.com",
-                   "fashion-mnist": "fashion-mnist.s3-website.eu-central-1.amazonaws.com"}
+_DOWNLOAD_HOSTS = {
+    "mnist": "ossci-datasets.s3.amazonaws.com",
+    "fashion-mnist": "fashion-mnist.s3-website.eu-central-1.amazonaws.com",
+}
 
 
 def _torchvision_download(dataset: str, folder: Path) -> None:
@@ -272,8 +315,10 @@ def _download(dataset: str, cache: Path) -> None:
         cache.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=".download-", dir=cache))
     except OSError as err:
-        raise DataNotFound(f"cannot download {dataset}: the cache folder {cache} is not writable ({err}); "
-                           "set XDG_CACHE_HOME to a writable folder") from err
+        raise DataNotFound(
+            f"cannot download {dataset}: the cache folder {cache} is not writable ({err}); "
+            "set XDG_CACHE_HOME to a writable folder"
+        ) from err
     try:
         try:
             _torchvision_download(dataset, tmp)
@@ -301,15 +346,15 @@ def _download(dataset: str, cache: Path) -> None:
 # Loading
 # ---------------------------------------------------------------------------------------------
 
+
 def _check_args(split: str, dataset: str) -> None:
-    if split not in _FILES:
-        raise ValueError(f"split must be 'train' or 'test', got {split!r}")
-    if dataset not in _DIRNAMES:
-        raise ValueError(f"dataset must be one of {list(_DIRNAMES)}, got {dataset!r}")
+    choice(split, "split", SPLITS)
+    choice(dataset, "dataset", DATASETS)
 
 
-def load_full(split: str = "train", root=None, dataset: str = "mnist",
-              download: Optional[bool] = None) -> Tuple[torch.Tensor, torch.Tensor]:
+def load_full(
+    split: str = "train", root=None, dataset: str = "mnist", download: Optional[bool] = None
+) -> Tuple[torch.Tensor, torch.Tensor]:
     """The full set ``(images uint8 [N, 28, 28], labels int64 [N])`` from the first folder that has it.
 
     Looks in :func:`search_dirs` order, then downloads through torchvision into the cache folder when
@@ -323,30 +368,34 @@ def load_full(split: str = "train", root=None, dataset: str = "mnist",
 def _load_full(split, root, dataset, download):
     """:func:`load_full`, also returning the folder the files came from."""
     _check_args(split, dataset)
+    allowed = _download_allowed(download)  # checked before searching: a bad value is an error at once
     dirs = search_dirs(root, dataset)
     notes = []
     for d, layouts in dirs:
         files = _find_files(d, split, dataset, layouts)
         if files:
             try:
-                return _read_pair(*files, split, dataset) + (files[0].parent,)
+                return (*_read_pair(*files, split, dataset), files[0].parent)
             except _WrongDataset as err:
                 notes.append(str(err))
         else:
             notes += _half_pairs(d, split, dataset, layouts)
-    if _download_allowed(download):
+    if allowed:
         try:
             _download(dataset, default_cache_dir())
             files = _find_files(default_cache_dir(), split, dataset, "torchvision")
             if files:
-                return _read_pair(*files, split, dataset) + (files[0].parent,)
+                return (*_read_pair(*files, split, dataset), files[0].parent)
         except DataNotFound as err:
             notes.append(str(err))
     else:
         notes.append("download disabled (download=False or SNNLIB_DOWNLOAD=0)")
     looked = "; ".join(f"{d}{f' ({_DIRNAMES[dataset]}/raw/ layout only)' if lay == 'torchvision' else ''}" for d, lay in dirs)
-    raise DataNotFound(f"full {dataset} {split} set not found; looked in: {looked}"
-                       + (f" ({'; '.join(notes)})" if notes else "") + f". {_HOW_TO_PROVIDE}.")
+    raise DataNotFound(
+        f"full {dataset} {split} set not found; looked in: {looked}"
+        + (f" ({'; '.join(notes)})" if notes else "")
+        + f". {_HOW_TO_PROVIDE}."
+    )
 
 
 def _bundled_paths(dataset: str) -> Tuple[Path, Path]:
@@ -363,28 +412,48 @@ def _verify_bundled(dataset: str = "mnist") -> Path:
     expected = sha_path.read_text().split()[0]
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     if digest != expected:
-        raise DataError(f"{path}: wrong checksum (SHA-256 {digest}, expected {expected} from {sha_path.name}): "
-                        f"the bundled subset is corrupted; {fix}")
+        raise DataError(
+            f"{path}: wrong checksum (SHA-256 {digest}, expected {expected} from {sha_path.name}): "
+            f"the bundled subset is corrupted; {fix}"
+        )
     return path
 
 
-def load_bundled(split: str = "train", dataset: str = "mnist", with_index: bool = False):
+class IndexedSubset(NamedTuple):
+    """A bundled subset with where each item comes from: ``images`` uint8 ``[N, 28, 28]``, ``labels``
+    int64 ``[N]``, ``index`` int64 ``[N]`` (each item's position in the full set)."""
+
+    images: torch.Tensor
+    labels: torch.Tensor
+    index: torch.Tensor
+
+
+def load_bundled(split: str = "train", dataset: str = "mnist") -> Tuple[torch.Tensor, torch.Tensor]:
     """The small class-balanced real subset shipped with snnlib: ``(images uint8 [N, 28, 28], labels int64 [N])``.
 
-    MNIST: 300 training and 100 test digits per class, the first of each class in file order.
-    ``with_index=True`` also returns each digit's index ``int64 [N]`` in the full set.
+    MNIST: 300 training and 100 test digits per class, the first of each class in file order
+    (Fashion-MNIST: 100 and 50). :func:`load_bundled_indexed` also gives each item's index in the full set.
     """
+    subset = load_bundled_indexed(split, dataset)
+    return subset.images, subset.labels
+
+
+def load_bundled_indexed(split: str = "train", dataset: str = "mnist") -> IndexedSubset:
+    """:func:`load_bundled` with each item's index in the full set: an :class:`IndexedSubset`
+    ``(images uint8 [N, 28, 28], labels int64 [N], index int64 [N])``."""
     _check_args(split, dataset)
     path = _verify_bundled(dataset)
     with np.load(path) as z:
-        out = (torch.from_numpy(z[f"{split}_images"].copy()), torch.from_numpy(z[f"{split}_labels"].astype(np.int64)))
-        if with_index:
-            out = out + (torch.from_numpy(z[f"{split}_index"].astype(np.int64)),)
-    return out
+        return IndexedSubset(
+            torch.from_numpy(z[f"{split}_images"].copy()),
+            torch.from_numpy(z[f"{split}_labels"].astype(np.int64)),
+            torch.from_numpy(z[f"{split}_index"].astype(np.int64)),
+        )
 
 
-def load_mnist(split: str = "train", source: str = "auto", root=None, dataset: str = "mnist",
-               download: Optional[bool] = None) -> Tuple[torch.Tensor, torch.Tensor]:
+def load_mnist(
+    split: str = "train", source: str = "auto", root=None, dataset: str = "mnist", download: Optional[bool] = None
+) -> Tuple[torch.Tensor, torch.Tensor]:
     """Load MNIST (or Fashion-MNIST): ``(images uint8 [N, 28, 28], labels int64 [N])``.
 
     ``source="full"``: the full set (``root``, ``$SNNLIB_DATA``, the cache folder, a download), or a
@@ -392,11 +461,12 @@ def load_mnist(split: str = "train", source: str = "auto", root=None, dataset: s
     ``source="bundled"``: the small real subset shipped with snnlib (works offline).
     ``source="auto"``: the full set if it can be found or downloaded, else the bundled subset; prints
     one line saying which. A file that is found but bad is an error in every mode.
-    ``download``: allow a torchvision download (default: yes, unless ``SNNLIB_DOWNLOAD=0``).
+    ``download``: allow a torchvision download (``True``/``False``; default: yes, unless ``SNNLIB_DOWNLOAD=0``).
+    An unknown ``split``, ``source`` or ``dataset`` is a :class:`ValueError`, a ``root`` that is not a
+    str or path, or a ``download`` that is not a bool, a :class:`TypeError`.
     """
     _check_args(split, dataset)
-    if source not in ("auto", "full", "bundled"):
-        raise ValueError(f"source must be 'auto', 'full' or 'bundled', got {source!r}")
+    choice(source, "source", SOURCES)
     if source == "bundled":
         return load_bundled(split, dataset)
     if source == "full":
@@ -407,8 +477,10 @@ def load_mnist(split: str = "train", source: str = "auto", root=None, dataset: s
         return images, labels
     except DataNotFound:
         imgs, labels = load_bundled(split, dataset)
-        print(f"snnlib.data: full {dataset} not found, using the bundled subset ({len(labels):,} {split} images); "
-              "for the full set pass root=FOLDER or set SNNLIB_DATA=FOLDER (see the book's data page).")
+        print(
+            f"snnlib.data: full {dataset} not found, using the bundled subset ({len(labels):,} {split} images); "
+            "for the full set pass root=FOLDER or set SNNLIB_DATA=FOLDER (see the book's data page)."
+        )
         return imgs, labels
 
 
@@ -416,10 +488,12 @@ def load_mnist(split: str = "train", source: str = "auto", root=None, dataset: s
 # Batches on the device
 # ---------------------------------------------------------------------------------------------
 
+
 def _epoch_seed(seed: int, epoch: int) -> int:
     """A 63-bit generator seed from (seed, epoch): distinct pairs give unrelated permutations."""
-    return int(np.random.SeedSequence([int(seed) & 0xFFFFFFFF, int(epoch) & 0xFFFFFFFF]).generate_state(2, np.uint64)[0]
-               >> np.uint64(1))
+    return int(
+        np.random.SeedSequence([int(seed) & 0xFFFFFFFF, int(epoch) & 0xFFFFFFFF]).generate_state(2, np.uint64)[0] >> np.uint64(1)
+    )
 
 
 class Batches:
@@ -432,29 +506,47 @@ class Batches:
     Each epoch's order is a permutation seeded by ``(seed, epoch)``; ``set_epoch(e)`` picks it, otherwise
     each new iteration advances the epoch by one (so a resumed run can replay the same order).
     ``drop_last=True`` drops the last, smaller batch.
+
+    Raises:
+        ValueError: ``images`` not a tensor ``[N, ...]``, ``labels`` not a tensor ``[N]``, ``batch_size < 1``,
+            an unknown ``scale``, a negative ``seed``.
+        TypeError: float labels, a non-integer ``batch_size`` or ``seed``, non-boolean flags.
     """
 
-    def __init__(self, images: torch.Tensor, labels: torch.Tensor, batch_size: int = 128, shuffle: bool = True,
-                 seed: int = 0, device: Union[str, torch.device, None] = None, scale: str = "unit",
-                 drop_last: bool = False, flatten: bool = False, mean: Optional[float] = None,
-                 std: Optional[float] = None):
+    def __init__(
+        self,
+        images: torch.Tensor,
+        labels: torch.Tensor,
+        batch_size: int = 128,
+        shuffle: bool = True,
+        seed: int = 0,
+        device: Union[str, torch.device, None] = None,
+        scale: str = "unit",
+        drop_last: bool = False,
+        flatten: bool = False,
+        mean: Optional[float] = None,
+        std: Optional[float] = None,
+    ):
+        # images/labels that are not tensors are a ValueError (not a TypeError): tests/test_data.py asserts it.
         if not isinstance(images, torch.Tensor) or images.dim() < 2:
-            raise ValueError(f"images must be a tensor [N, 28, 28] (or [N, ...]), got "
-                             f"{tuple(images.shape) if isinstance(images, torch.Tensor) else type(images).__name__}")
+            got = f"shape {tuple(images.shape)}" if isinstance(images, torch.Tensor) else describe(images)
+            raise ValueError(f"images must be a tensor [N, 28, 28] (or [N, ...]), got {got}")
         if not isinstance(labels, torch.Tensor) or tuple(labels.shape) != tuple(images.shape[:1]):
-            got = tuple(labels.shape) if isinstance(labels, torch.Tensor) else type(labels).__name__
+            got = f"shape {tuple(labels.shape)}" if isinstance(labels, torch.Tensor) else describe(labels)
             raise ValueError(f"labels must be a tensor [N] with N = {images.shape[0]} (one per image), got {got}")
-        if int(batch_size) < 1:
-            raise ValueError(f"batch_size must be >= 1, got {batch_size}")
-        if scale not in ("unit", "standard"):
-            raise ValueError(f"scale must be 'unit' or 'standard', got {scale!r}")
+        if labels.is_floating_point() or labels.is_complex() or labels.dtype == torch.bool:
+            raise TypeError(f"labels must be an integer tensor [N] (class indices), got dtype {labels.dtype}")
+        self.batch_size = integer(batch_size, "batch_size", 1)
+        self.shuffle = boolean(shuffle, "shuffle")
+        self.seed = integer(seed, "seed", 0)
+        self.scale = choice(scale, "scale", SCALES)
+        self.drop_last = boolean(drop_last, "drop_last")
+        self.flatten = boolean(flatten, "flatten")
+        self.mean = MNIST_MEAN if mean is None else real(mean, "mean")
+        self.std = MNIST_STD if std is None else positive(std, "std")
         self.device = get_device(device)
         self.images = images.to(self.device)
         self.labels = labels.to(self.device, torch.int64)
-        self.batch_size, self.shuffle, self.seed = int(batch_size), bool(shuffle), int(seed)
-        self.scale, self.drop_last, self.flatten = scale, bool(drop_last), bool(flatten)
-        self.mean = MNIST_MEAN if mean is None else float(mean)
-        self.std = MNIST_STD if std is None else float(std)
         self._epoch: Optional[int] = None
         self._next_epoch = 0
         self.epoch: Optional[int] = None  # the epoch of the latest iteration
@@ -470,12 +562,11 @@ class Batches:
 
     def set_epoch(self, epoch: int) -> None:
         """Make the next iteration use epoch ``epoch``'s order (later ones continue from ``epoch + 1``)."""
-        if int(epoch) < 0:
-            raise ValueError(f"epoch must be >= 0, got {epoch}")
-        self._epoch = int(epoch)
+        self._epoch = integer(epoch, "epoch", 0)
 
     def order(self, epoch: int) -> torch.Tensor:
         """The permutation ``int64 [N]`` (on the device) that epoch ``epoch`` visits the samples in."""
+        epoch = integer(epoch, "epoch", 0)
         n = self.labels.shape[0]
         if not self.shuffle:
             return torch.arange(n, device=self.device)
@@ -496,10 +587,11 @@ class Batches:
         self.epoch = epoch
         order = self.order(epoch)
         for i in range(len(self)):
-            idx = order[i * self.batch_size:(i + 1) * self.batch_size]
+            idx = order[i * self.batch_size : (i + 1) * self.batch_size]
             yield self.normalise(self.images[idx]), self.labels[idx]
 
     def __repr__(self) -> str:
-        return (f"Batches(N={self.labels.shape[0]}, batch_size={self.batch_size}, batches={len(self)}, "
-                f"shuffle={self.shuffle}, seed={self.seed}, device={self.device}, scale={self.scale!r})")
-
+        return (
+            f"Batches(N={self.labels.shape[0]}, batch_size={self.batch_size}, batches={len(self)}, "
+            f"shuffle={self.shuffle}, seed={self.seed}, device={self.device}, scale={self.scale!r})"
+        )

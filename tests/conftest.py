@@ -35,16 +35,21 @@ def built_book() -> Path:
     (BUILD_DIR / "build.log").write_text(log)
     if proc.returncode != 0:
         # A notebook that raised leaves its traceback in _build/html/reports/: show it.
-        reports = "".join(f"\n--- {p.relative_to(ROOT)}:\n{p.read_text(errors='replace')[-3000:]}"
-                          for p in sorted((HTML_DIR / "reports").rglob("*.err.log")))
+        reports = "".join(
+            f"\n--- {p.relative_to(ROOT)}:\n{p.read_text(errors='replace')[-3000:]}"
+            for p in sorted((HTML_DIR / "reports").rglob("*.err.log"))
+        )
         pytest.fail(f"jupyter-book build failed (exit {proc.returncode}); end of the log:\n{log[-6000:]}{reports}")
     return HTML_DIR
 
 
 def shared_mnist_dir():
     """Full MNIST beside the checkout (../shared/data/mnist), or SNNLIB_DATA, if present."""
-    for cand in (os.environ.get("SNNLIB_DATA"), ROOT.parent / "shared" / "data" / "mnist",
-                 ROOT.parent.parent / "shared" / "data" / "mnist"):
+    for cand in (
+        os.environ.get("SNNLIB_DATA"),
+        ROOT.parent / "shared" / "data" / "mnist",
+        ROOT.parent.parent / "shared" / "data" / "mnist",
+    ):
         if cand and (Path(cand) / "train-labels-idx1-ubyte.gz").exists():
             return Path(cand)
     return None

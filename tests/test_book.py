@@ -10,7 +10,6 @@ import subprocess
 
 import pytest
 import yaml
-
 from conftest import JUPYTER_BOOK
 from test_notebooks import ROOT, notebook_tools, toc_files
 
@@ -56,6 +55,7 @@ def test_math_is_served_locally(built_book):
 # Negative test: a notebook that raises fails the build (allow_errors is false)
 # ---------------------------------------------------------------------------------------------
 
+
 def _tiny_book(path, code: str):
     """A copy of the book's configuration with one page and one notebook running ``code``."""
     path.mkdir(parents=True)
@@ -99,9 +99,17 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shuti
 @pytest.mark.browser
 @pytest.mark.skipif(CHROMIUM is None, reason="no Chromium here (scripts/test.sh installs Debian's)")
 def test_equations_render_offline_in_chromium(built_book, tmp_path):
-    cmd = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-           f"--user-data-dir={tmp_path / 'profile'}", "--virtual-time-budget=15000", "--dump-dom",
-           (built_book / "book" / "intro.html").as_uri()]
+    cmd = [
+        CHROMIUM,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        f"--user-data-dir={tmp_path / 'profile'}",
+        "--virtual-time-budget=15000",
+        "--dump-dom",
+        (built_book / "book" / "intro.html").as_uri(),
+    ]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=180)
     dom = proc.stdout
     assert "<mjx-container" in dom, "MathJax did not typeset the introduction's equations"

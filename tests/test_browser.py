@@ -8,6 +8,8 @@ the SVG paths themselves) are snnlib's for the new control values.
 
 * ``test_standalone_page``: a page made of ``Explorer.html()`` outputs (two LIF explorers and the
   surrogate explorer: explorers on one page must not interfere). Fast; no book build.
+* ``test_hostile_strings_stay_text``: an explorer whose name, title and element id are hostile HTML and
+  script: the page shows them as text, runs no script of theirs (no dialog opens) and still works. Fast.
 * ``test_standalone_coding_page`` / ``test_standalone_circuit_page`` (slow: they precompute every
   frame): every control of the coding and circuit explorers, the page's rasters against snnlib's.
 * ``test_built_lif_page``: the built book's LIF chapter (``_build/html/notebooks/02_lif_neuron.html``,
@@ -51,7 +53,9 @@ def browser():
 
 
 def open_offline(browser, path: Path, width=1280, height=900):
-    """Open a local file with every non-file request aborted; returns (page, blocked_urls, errors)."""
+    """Open a local file with every non-file request aborted; returns (page, blocked_urls, errors).
+
+    ``errors`` collects the page's uncaught errors and every dialog (``alert()``) it opens."""
     page = browser.new_page(viewport={"width": width, "height": height}, device_scale_factor=1)
     blocked, errors = [], []
 
@@ -62,8 +66,13 @@ def open_offline(browser, path: Path, width=1280, height=900):
             blocked.append(r.request.url)
             r.abort()
 
+    def dialog(d):  # an alert() is a script that should not have run
+        errors.append(f"dialog: {d.message}")
+        d.dismiss()
+
     page.route("**/*", route)
     page.on("pageerror", lambda e: errors.append(f"{e.message}\n{e.stack or ''}"))
+    page.on("dialog", dialog)
     page.goto(path.resolve().as_uri())
     page.wait_for_load_state("load")
     return page, blocked, errors
@@ -72,8 +81,9 @@ def open_offline(browser, path: Path, width=1280, height=900):
 def open_standalone(browser, tmp_path, ex):
     """One explorer alone on a local page, opened offline; returns (page, blocked, errors, its element id)."""
     path = tmp_path / f"{ex.name}.html"
-    path.write_text("<!doctype html><html><head><meta charset='utf-8'></head><body>" + ex.html() + "</body></html>",
-                    encoding="utf-8")
+    path.write_text(
+        "<!doctype html><html><head><meta charset='utf-8'></head><body>" + ex.html() + "</body></html>", encoding="utf-8"
+    )
     page, blocked, errors = open_offline(browser, path, width=900)
     (uid,) = explorer_ids(page, ex.name)
     page.wait_for_function("id => window.snnlibExplorers && window.snnlibExplorers[id]", arg=uid, timeout=10_000)
@@ -82,7 +92,8 @@ def open_standalone(browser, tmp_path, ex):
 
 def explorer_ids(page, name):
     return page.evaluate(
-        "n => Array.from(document.querySelectorAll('.snnlib-explorer[data-explorer=\"' + n + '\"]')).map(e => e.id)", name)
+        "n => Array.from(document.querySelectorAll('.snnlib-explorer[data-explorer=\"' + n + '\"]')).map(e => e.id)", name
+    )
 
 
 def state(page, uid):
@@ -104,7 +115,9 @@ def wait_settled(page, uid, before):
              }
              return true;
            }""",
-        arg=[uid, before], timeout=10_000)
+        arg=[uid, before],
+        timeout=10_000,
+    )
     return state(page, uid)
 
 
@@ -193,8 +206,10 @@ def exercise_lif(page, uid):
 
 def test_standalone_page(browser, tmp_path):
     lif, sur = W.lif_explorer(), W.surrogate_explorer()
-    html = ("<!doctype html><html><head><meta charset='utf-8'><title>explorers</title></head>"
-            "<body style='max-width:860px;margin:20px auto'>" + lif.html() + sur.html() + lif.html() + "</body></html>")
+    html = (
+        "<!doctype html><html><head><meta charset='utf-8'><title>explorers</title></head>"
+        "<body style='max-width:860px;margin:20px auto'>" + lif.html() + sur.html() + lif.html() + "</body></html>"
+    )
     path = tmp_path / "explorers.html"
     path.write_text(html, encoding="utf-8")
     page, blocked, errors = open_offline(browser, path, width=900)
@@ -208,7 +223,7 @@ def test_standalone_page(browser, tmp_path):
     control = page.locator(f"#{sid} [data-control=surrogate]")
     options = list(sur.controls[0].options)
     start = options.index(sur.controls[0].value)
-    for i in list(range(start + 1, len(options))) + list(range(0, start + 1)):  # every choice, default last
+    for i in list(range(start + 1, len(options))) + list(range(start + 1)):  # every choice, default last
         n = redraws(page, sid)
         control.select_option(index=i)
         st = wait_settled(page, sid, n)
@@ -225,16 +240,54 @@ def test_standalone_page(browser, tmp_path):
     page.close()
 
 
+def test_hostile_strings_stay_text(browser, tmp_path):
+    """A hostile explorer name, title and element id are shown as text: no script of theirs runs, and the
+    explorer still mounts and redraws."""
+    import dataclasses
+
+    evil = 'x" onmouseover="alert(1)'
+    uid = "</script><script>alert(2)</script>"
+    title = uid + "<img src=x onerror=alert(3)>"
+    ex = dataclasses.replace(W.lif_explorer(), name=evil, title=title, description=evil)
+    path = tmp_path / "hostile.html"
+    path.write_text(
+        "<!doctype html><html><head><meta charset='utf-8'></head><body>" + ex.html(uid) + "</body></html>", encoding="utf-8"
+    )
+    page, blocked, errors = open_offline(browser, path, width=900)
+    page.wait_for_function("id => window.snnlibExplorers && window.snnlibExplorers[id]", arg=uid, timeout=10_000)
+    assert page.evaluate("id => !!document.getElementById(id)", uid)
+    assert page.evaluate("id => document.getElementById(id).dataset.explorer", uid) == evil
+    assert page.evaluate("id => document.getElementById(id).querySelector('.snx-title').textContent", uid) == title
+    assert page.evaluate("() => document.querySelectorAll('script').length") == 1
+    assert page.evaluate("() => document.querySelectorAll('img, [onmouseover], [onerror]').length") == 0
+    page.mouse.move(200, 40)
+    page.mouse.move(300, 200)
+    n = page.evaluate("id => +document.getElementById(id).dataset.redraws", uid)
+    control = page.locator("[data-control=beta]")
+    control.focus()
+    control.press("ArrowLeft")
+    st = wait_settled(page, uid, n)
+    assert st["values"]["beta"] == pytest.approx(0.89)
+    np.testing.assert_array_equal(st["data"]["spk"], ex.update(**st["values"])["spk"])
+    assert not errors, errors
+    assert not blocked, blocked
+    page.close()
+
+
 @pytest.mark.slow
 def test_built_lif_page(browser, built_book):
     page_path = built_book / LIF_PAGE
     if not page_path.exists():
         pytest.skip(f"{LIF_PAGE} is not in the built book (the LIF chapter has not landed)")
     text = page_path.read_text(encoding="utf-8")
-    for marker in ("application/vnd.jupyter.widget-state+json", "@jupyter-widgets/html-manager", "embed-amd.js",
-                   "require.min.js"):
+    for marker in (
+        "application/vnd.jupyter.widget-state+json",
+        "@jupyter-widgets/html-manager",
+        "embed-amd.js",
+        "require.min.js",
+    ):
         assert marker not in text, f"the built page depends on ipywidgets' CDN machinery ({marker})"
-    page, blocked, errors = open_offline(browser, page_path)
+    page, _blocked, errors = open_offline(browser, page_path)
     ids = explorer_ids(page, "lif")
     assert ids, "no LIF explorer on the built LIF page"
     uid = ids[0]
@@ -286,8 +339,14 @@ def test_standalone_coding_page(browser, tmp_path):
     v = check()
     assert v == ex.defaults()
     scheme = next(c for c in ex.controls if c.name == "scheme")
-    moves = [("scheme", list(scheme.options).index("latency")), ("level", "ArrowRight"), ("num_steps", "ArrowLeft"),
-             ("scheme", list(scheme.options).index("delta")), ("digit", 2), ("scheme", list(scheme.options).index("burst"))]
+    moves = [
+        ("scheme", list(scheme.options).index("latency")),
+        ("level", "ArrowRight"),
+        ("num_steps", "ArrowLeft"),
+        ("scheme", list(scheme.options).index("delta")),
+        ("digit", 2),
+        ("scheme", list(scheme.options).index("burst")),
+    ]
     for name, how in moves:
         n = redraws(page, uid)
         control = page.locator(f"#{uid} [data-control={name}]")
@@ -329,8 +388,15 @@ def test_standalone_circuit_page(browser, tmp_path):
 
     v = check()
     motif = next(c for c in ex.controls if c.name == "motif")
-    moves = [("inhibition", "ArrowRight"), ("motif", 2), ("inhibition", "ArrowLeft"), ("delay", "ArrowRight"),
-             ("input_level", "ArrowRight"), ("motif", 3), ("motif", 1)]
+    moves = [
+        ("inhibition", "ArrowRight"),
+        ("motif", 2),
+        ("inhibition", "ArrowLeft"),
+        ("delay", "ArrowRight"),
+        ("input_level", "ArrowRight"),
+        ("motif", 3),
+        ("motif", 1),
+    ]
     for name, how in moves:
         n = redraws(page, uid)
         control = page.locator(f"#{uid} [data-control={name}]")

@@ -9,6 +9,7 @@ import pytest
 import torch
 
 from snnlib import circuits as c
+from snnlib import spikes
 from snnlib.neurons import lif_run
 
 
@@ -33,8 +34,8 @@ def test_poisson_input_rate_shape_and_seed():
 def test_convergent_and_divergent_weights():
     w = c.convergent_weights(16, 4, 8, 0.5)
     assert w.shape == (16, 4)
-    assert torch.all((w > 0).sum(0) == 8)        # every output sums 8 inputs
-    assert torch.all((w > 0).sum(1) == 2)        # so every input diverges onto 2 outputs
+    assert torch.all((w > 0).sum(0) == 8)  # every output sums 8 inputs
+    assert torch.all((w > 0).sum(1) == 2)  # so every input diverges onto 2 outputs
     assert set(w.unique().tolist()) == {0.0, 0.5}
     d = c.divergent_weights(2, 6, 3)
     assert torch.equal(d, torch.tensor([[1.0, 1, 1, 0, 0, 0], [0, 0, 0, 1, 1, 1]]))
@@ -67,7 +68,7 @@ def test_snr_grows_with_convergence():
     fan_ins = [1, 4, 16, 64]
     s = c.convergence_snr(fan_ins, trials=100, num_steps=100, seed=0)
     assert torch.all(s[1:] > s[:-1]), s
-    assert float(s[-1]) > 3 * float(s[0])          # about sqrt(64) = 8 times for independent noise
+    assert float(s[-1]) > 3 * float(s[0])  # about sqrt(64) = 8 times for independent noise
 
 
 def test_snr_definition():
@@ -91,8 +92,9 @@ def test_zero_inhibition_is_the_excitatory_part_alone():
         assert torch.equal(res.spikes[pop], ref.spikes["out"]), name
         assert torch.equal(res.mems[pop], ref.mems["out"]), name
     # ... and with inhibition the motifs do differ (the test above can fail)
-    assert not torch.equal(c.feedback_inhibition(x, w, torch.full((6, 3), 0.3), torch.ones(3, 6)).spikes["exc"],
-                           ref.spikes["out"])
+    assert not torch.equal(
+        c.feedback_inhibition(x, w, torch.full((6, 3), 0.3), torch.ones(3, 6)).spikes["exc"], ref.spikes["out"]
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -101,8 +103,15 @@ def test_zero_inhibition_is_the_excitatory_part_alone():
 
 
 def _fbi(x, g, d=1):
-    return c.feedback_inhibition(x, c.convergent_weights(40, 20, 4, 0.3), torch.full((20, 5), 0.15),
-                                 torch.full((5, 20), 0.5), inhibition=g, ei_delay=d, ie_delay=d)
+    return c.feedback_inhibition(
+        x,
+        c.convergent_weights(40, 20, 4, 0.3),
+        torch.full((20, 5), 0.15),
+        torch.full((5, 20), 0.5),
+        inhibition=g,
+        ei_delay=d,
+        ie_delay=d,
+    )
 
 
 def test_feedback_inhibition_rate_falls_monotonically():
@@ -114,7 +123,7 @@ def test_feedback_inhibition_rate_falls_monotonically():
 def test_feedback_inhibition_prevents_saturation_and_synchronises():
     x = c.poisson_input(torch.full((40,), 0.9), 250, batch=2, generator=gen(5))
     free, inhibited = _fbi(x, 0.0, 3), _fbi(x, 1.0, 3)
-    assert float(free.spikes["exc"][50:].mean()) > 0.85                       # near 1 spike per step: saturated
+    assert float(free.spikes["exc"][50:].mean()) > 0.85  # near 1 spike per step: saturated
     assert float(inhibited.spikes["exc"][50:].mean()) < 0.5
     assert c.synchrony(inhibited.spikes["exc"][50:], 2) > 3 * c.synchrony(free.spikes["exc"][50:], 2)
     assert c.oscillation_power(inhibited.spikes["exc"][50:])[1] > 3 * c.oscillation_power(free.spikes["exc"][50:])[1]
@@ -131,8 +140,9 @@ def test_feedforward_inhibition_opens_a_timing_window():
     stim[onset:] = 0.1
     x = c.poisson_input(stim, T, generator=gen(6))
     args = (torch.full((20, 10), 0.2), torch.full((20, 5), 0.25), torch.full((5, 10), 0.6))
-    windows = [c.response_window(c.feedforward_inhibition(x, *args, inhibition=1.0, inh_delay=d).spikes["out"], onset)
-               for d in (1, 4, 8)]
+    windows = [
+        c.response_window(c.feedforward_inhibition(x, *args, inhibition=1.0, inh_delay=d).spikes["out"], onset) for d in (1, 4, 8)
+    ]
     free = c.response_window(c.feedforward_inhibition(x, *args, inhibition=0.0).spikes["out"], onset)
     assert windows[0] < windows[1] < windows[2] < 0.2 * free, (windows, free)
     assert free > 0.8 * (T - onset)
@@ -150,7 +160,7 @@ def test_contrast_rises_with_lateral_inhibition():
     w_in, lat = c.convergent_weights(n * k, n, k, 0.35), c.lateral_weights(n, 2.0)
     contrast = []
     for g in (0.0, 0.25, 0.5, 1.0, 2.0):
-        rates = c.firing_rate(c.lateral_inhibition(x, w_in, lat, inhibition=g).spikes["out"])
+        rates = spikes.firing_rate(c.lateral_inhibition(x, w_in, lat, inhibition=g).spikes["out"])
         contrast.append(c.edge_contrast(rates, 6, 5))
     assert all(a < b for a, b in zip(contrast, contrast[1:])), contrast
 
@@ -161,11 +171,11 @@ def test_strong_lateral_inhibition_is_winner_take_all():
     x = c.poisson_input(drive.repeat_interleave(k), T, batch=4, generator=gen(8))
     w_in = c.convergent_weights(n * k, n, k, 0.4)
     free = c.winner_take_all(x, w_in, inhibition=0.0).spikes["out"]
-    assert (free[50:].sum((0, 1)) > 0).sum() == n                 # without inhibition all fire
+    assert (free[50:].sum((0, 1)) > 0).sum() == n  # without inhibition all fire
     spk = c.winner_take_all(x, w_in, inhibition=2.0).spikes["out"]
-    after = spk[30:].sum(0)                                       # [B, N] after a short transient
+    after = spk[30:].sum(0)  # [B, N] after a short transient
     assert torch.all(after[:, 3] > 10)
-    assert float(after.sum()) == float(after[:, 3].sum())         # nobody else fires
+    assert float(after.sum()) == float(after[:, 3].sum())  # nobody else fires
     assert torch.equal(c.wta_winner(spk, start=30), torch.full((4,), 3))
 
 
@@ -197,7 +207,7 @@ def test_feedback_delay_sets_the_first_inhibition():
     assert res.spikes["exc"][:, 0, 0].nonzero().flatten().tolist() == [0]
     assert res.spikes["inh"][:, 0, 0].nonzero().flatten().tolist() == [2]
     mem = res.mems["exc"][:, 0, 0]
-    assert float(mem[5]) < 0 and float(mem[4]) >= 0          # inhibition arrives at 2 + 3 = 5
+    assert float(mem[5]) < 0 and float(mem[4]) >= 0  # inhibition arrives at 2 + 3 = 5
 
 
 # --------------------------------------------------------------------------------------------
@@ -215,7 +225,7 @@ def test_synchrony_limits():
 
 def test_oscillation_power_finds_a_rhythm():
     t = torch.arange(400, dtype=torch.float32)
-    p = 0.2 * (1 + torch.sin(2 * math.pi * t / 20))                    # a 0.05 cycles/step rhythm
+    p = 0.2 * (1 + torch.sin(2 * math.pi * t / 20))  # a 0.05 cycles/step rhythm
     rhythmic = c.poisson_input(p.reshape(400, 1, 1).expand(-1, 1, 20), 400, generator=gen(13))
     f, frac = c.oscillation_power(rhythmic)
     assert f == pytest.approx(0.05, abs=0.003) and frac > 0.3
@@ -260,12 +270,14 @@ def test_run_motif_is_fast_and_inhibition_matters():
     t = time.perf_counter()
     for motif in c.MOTIFS:
         c.run_motif(motif, 1.0, 2, 0.2)
-    assert (time.perf_counter() - t) / len(c.MOTIFS) < 1.0      # about 0.05 s each on an idle CPU
+    assert (time.perf_counter() - t) / len(c.MOTIFS) < 1.0  # about 0.05 s each on an idle CPU
     free = c.run_motif("feedback_inhibition", 0.0, 2, 0.5)
     inhibited = c.run_motif("feedback_inhibition", 2.0, 2, 0.5)
     assert inhibited.rates["exc"] < free.rates["exc"]
-    assert c.run_motif("lateral_inhibition", 2.0, 1, 0.2).summary["edge_contrast"] > \
-        c.run_motif("lateral_inhibition", 0.0, 1, 0.2).summary["edge_contrast"]
+    assert (
+        c.run_motif("lateral_inhibition", 2.0, 1, 0.2).summary["edge_contrast"]
+        > c.run_motif("lateral_inhibition", 0.0, 1, 0.2).summary["edge_contrast"]
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -299,7 +311,7 @@ def test_bad_inputs_raise():
         c.convergent_weights(4, 2, 9)
     with pytest.raises(ValueError, match="inhibition"):
         c.feedback_inhibition(x, torch.ones(4, 2), torch.ones(2, 1), torch.ones(1, 2), inhibition=-1.0)
-    with pytest.raises(TypeError, match="whole number"):
+    with pytest.raises(TypeError, match="n_in must be an integer"):
         c.convergent_weights(4.5, 2, 2)
     with pytest.raises(ValueError, match="unknown motif"):
         c.run_motif("recurrent", 1.0, 1, 0.1)
@@ -311,6 +323,64 @@ def test_bad_inputs_raise():
         c.synchrony(torch.zeros(10, 3))
     with pytest.raises(ValueError, match="sign"):
         c.Projection("input", "out", torch.ones(1, 1), sign=2)
+
+
+def test_checks_name_the_argument_and_the_time_first_shape():
+    x = torch.zeros(10, 1, 4)
+    with pytest.raises(TypeError, match=r"weights must be a torch.Tensor of shape \[N_in, N_out\]"):
+        c.feedforward_excitation(x, [[1.0, 0.0]] * 4)
+    with pytest.raises(ValueError, match=r"inputs must be finite"):
+        c.feedforward_excitation(torch.full((10, 1, 4), float("nan")), torch.ones(4, 2))
+    with pytest.raises(ValueError, match=r"spikes must hold spikes .* \[T, B, N\]"):
+        c.synchrony(torch.full((10, 1, 3), 0.5))
+    with pytest.raises(ValueError, match=r"onset must be an integer >= 0 and <= 9"):
+        c.response_window(torch.zeros(10, 1, 2), 10)
+    with pytest.raises(ValueError, match=r"inside must be an integer >= 0 and <= 1"):
+        c.edge_contrast(torch.tensor([0.1, 0.3]), 2, 0)
+    with pytest.raises(TypeError, match=r"num_steps must be an integer"):
+        c.poisson_input(0.1, 5.0)
+    with pytest.raises(ValueError, match=r"profile must be one of"):
+        c.lateral_weights(4, profile="mexican hat")
+
+
+# --------------------------------------------------------------------------------------------
+# One registry of motifs; one definition of rates; the package re-exports its modules
+# --------------------------------------------------------------------------------------------
+
+
+def test_the_motif_registry():
+    assert list(c.MOTIFS) == ["feedforward_excitation", "feedforward_inhibition", "feedback_inhibition", "lateral_inhibition"]
+    for name, spec in c.MOTIFS.items():
+        assert isinstance(spec, c.Motif) and spec.name == name
+        assert spec.build is getattr(c, name) and spec.label and spec.description
+        run = c.run_motif(name, 1.0, 1, 0.2, num_steps=40)
+        assert (
+            run.motif == name
+            and run.populations[1:] == c.MOTIFS[name].explore(1.0, 1, 0.2, 40, gen(), **spec.explorer).result.populations
+        )
+
+
+def test_divergence_is_the_mirror_of_convergence():
+    for n_in, n_out, fan in ((2, 6, 3), (3, 7, 2), (5, 5, 4), (4, 2, 2)):
+        assert torch.equal(c.divergent_weights(n_in, n_out, fan, 0.3), c.convergent_weights(n_out, n_in, fan, 0.3).T)
+    with pytest.raises(ValueError, match="fan_out"):
+        c.divergent_weights(2, 3, 4)
+
+
+def test_rates_come_from_snnlib_spikes():
+    x = c.poisson_input(torch.full((6,), 0.3), 50, batch=2, generator=gen(14))
+    res = c.feedforward_excitation(x, c.convergent_weights(6, 3, 2, 0.6))
+    out = res.spikes["out"]
+    assert torch.equal(res.rate("out", start=10), spikes.firing_rate(out, start=10))
+    assert torch.allclose(spikes.firing_rate(out, start=10), out[10:].double().mean(0).float())
+    assert not hasattr(c, "firing_rate") and not hasattr(c, "spike_counts") and not hasattr(c, "population_rate")
+
+
+def test_the_package_reexports_every_public_name():
+    from snnlib.circuits import connectivity, experiments, measures, motifs, network
+
+    names = [n for m in (connectivity, network, motifs, measures, experiments) for n in m.__all__]
+    assert names == c.__all__ and all(hasattr(c, n) for n in names)
 
 
 # --------------------------------------------------------------------------------------------

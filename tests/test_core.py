@@ -25,6 +25,7 @@ def _clean_env(monkeypatch):
 # get_device
 # ---------------------------------------------------------------------------------------------
 
+
 def test_auto_device_follows_what_is_available():
     expected = "cuda" if HAS_CUDA else "mps" if HAS_MPS else "cpu"
     assert snl.get_device().type == expected
@@ -90,6 +91,7 @@ def test_empty_or_auto_environment_means_automatic(monkeypatch, value):
 # seed_everything
 # ---------------------------------------------------------------------------------------------
 
+
 def _draws(gen):
     return (random.random(), np.random.rand(3).tolist(), torch.rand(3).tolist(), torch.rand(2, generator=gen).tolist())
 
@@ -124,6 +126,7 @@ def test_non_integer_seed_raises(seed):
 # ---------------------------------------------------------------------------------------------
 # quick mode and workload
 # ---------------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("value", ["1", "true", "TRUE", "yes", "on", " 1 "])
 def test_quick_mode_on(monkeypatch, value):
@@ -164,6 +167,7 @@ def test_quick_env_name_is_exported():
 # ---------------------------------------------------------------------------------------------
 # versions and setup
 # ---------------------------------------------------------------------------------------------
+
 
 def test_versions_report_the_packages():
     v = snl.versions()

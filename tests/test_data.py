@@ -7,14 +7,17 @@ here touches the network: the connectivity check and torchvision's download are 
 
 from __future__ import annotations
 
+import functools
 import gzip
 import hashlib
 import importlib.util
+import operator
 import os
 import shutil
 import socket
 import time
 from pathlib import Path
+from typing import Optional
 
 import numpy as np
 import pytest
@@ -32,7 +35,8 @@ ORIGINAL_TV_DOWNLOAD = data._torchvision_download
 # helpers and fixtures
 # ---------------------------------------------------------------------------------------------
 
-def write_idx(path: Path, arr: np.ndarray, magic: int = None) -> Path:
+
+def write_idx(path: Path, arr: np.ndarray, magic: Optional[int] = None) -> Path:
     """Write ``arr`` (uint8) as an IDX file, gzipped when ``path`` ends in .gz."""
     arr = np.asarray(arr, dtype=np.uint8)
     magic = 0x800 + arr.ndim if magic is None else magic
@@ -42,7 +46,7 @@ def write_idx(path: Path, arr: np.ndarray, magic: int = None) -> Path:
     return path
 
 
-def synthetic(split: str, n: int = None, seed: int = 0, first_labels=None):
+def synthetic(split: str, n: Optional[int] = None, seed: int = 0, first_labels=None):
     """Random images ``uint8 [n, 28, 28]`` and labels ``[n]`` (0..9) for a split."""
     n = SMALL[split] if n is None else n
     rng = np.random.default_rng(seed + (split == "test"))
@@ -98,6 +102,7 @@ def full_mnist(mnist_dir):
 # the full set
 # ---------------------------------------------------------------------------------------------
 
+
 def test_full_mnist_loads(full_mnist):
     (xtr, ytr), (xte, yte) = full_mnist["train"], full_mnist["test"]
     assert xtr.shape == (60000, 28, 28) and xte.shape == (10000, 28, 28)
@@ -113,7 +118,7 @@ def test_full_mnist_loads(full_mnist):
 
 
 def test_auto_uses_full_and_says_so(mnist_dir, offline, capsys):
-    x, y = data.load_mnist("test", root=mnist_dir)
+    _x, y = data.load_mnist("test", root=mnist_dir)
     assert len(y) == 10000
     out = capsys.readouterr().out.strip().splitlines()
     assert len(out) == 1 and "full mnist test" in out[0] and str(mnist_dir) in out[0]
@@ -122,7 +127,7 @@ def test_auto_uses_full_and_says_so(mnist_dir, offline, capsys):
 
 def test_snnlib_data_env(mnist_dir, offline, monkeypatch):
     monkeypatch.setenv("SNNLIB_DATA", str(mnist_dir))
-    x, y = data.load_mnist("test", source="full")
+    _x, y = data.load_mnist("test", source="full")
     assert y[:5].tolist() == [7, 2, 1, 0, 4]
 
 
@@ -147,6 +152,7 @@ def test_real_files_in_each_layout(mnist_dir, full_mnist, offline, tmp_path, lay
 # the bundled subset
 # ---------------------------------------------------------------------------------------------
 
+
 def test_bundled_subset_shape_balance_size():
     for split, per in (("train", 300), ("test", 100)):
         x, y = data.load_mnist(split, source="bundled")
@@ -167,7 +173,7 @@ def test_auto_offline_falls_back_to_bundled(offline, capsys):
 
 def test_bundled_digits_are_real_mnist(full_mnist):
     for split in ("train", "test"):
-        x, y, idx = data.load_bundled(split, with_index=True)
+        x, y, idx = data.load_bundled_indexed(split)
         fx, fy = full_mnist[split]
         assert torch.equal(fx[idx], x) and torch.equal(fy[idx], y)
         # the first `per` items of each class in file order
@@ -207,6 +213,7 @@ def test_bundled_checksum_file_matches():
 # layouts (synthetic files)
 # ---------------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("layout", ["flat", "MNIST/raw", "raw"])
 @pytest.mark.parametrize("gz", [True, False], ids=["gz", "plain"])
 def test_each_layout(small, tmp_path, layout, gz):
@@ -228,8 +235,9 @@ def test_env_and_cache_are_searched(small, tmp_path, monkeypatch):
     monkeypatch.delenv("SNNLIB_DATA")
     cache = data.default_cache_dir()
     assert cache == tmp_path / "cache" / "snnlib"
-    images2, _ = write_split(cache / "MNIST" / "raw", "test", gz=False, images=synthetic("test", seed=5)[0],
-                             labels=synthetic("test")[1])
+    images2, _ = write_split(
+        cache / "MNIST" / "raw", "test", gz=False, images=synthetic("test", seed=5)[0], labels=synthetic("test")[1]
+    )
     assert np.array_equal(data.load_mnist("test", source="full")[0].numpy(), images2)
 
 
@@ -248,7 +256,7 @@ def test_fashion_layout_and_other_dataset_is_skipped(small, tmp_path):
     write_split(root, "test", gz=True, images=fl[0], labels=fl[1])
     with pytest.raises(data.DataNotFound, match="holds fashion-mnist, not mnist"):
         data.load_mnist("test", source="full", root=root)
-    x, y = data.load_mnist("test", source="full", root=root, dataset="fashion-mnist")
+    _x, y = data.load_mnist("test", source="full", root=root, dataset="fashion-mnist")
     assert np.array_equal(y.numpy(), fl[1])
     # torchvision's FashionMNIST/raw layout
     root2 = tmp_path / "tv"
@@ -269,6 +277,7 @@ def test_reader_files_untouched(small, tmp_path):
 # ---------------------------------------------------------------------------------------------
 # integrity errors
 # ---------------------------------------------------------------------------------------------
+
 
 def _root_with(tmp_path, gz=True):
     root = tmp_path / "data"
@@ -345,7 +354,7 @@ def test_missing_file(small, tmp_path, capsys):
     lab.unlink()
     with pytest.raises(data.DataNotFound, match=rf"has t10k-images-idx3-ubyte but {lab.stem}\(\.gz\) is missing"):
         data.load_mnist("test", source="full", root=root)
-    x, y = data.load_mnist("test", root=root)  # auto: nothing usable found, so the bundled subset
+    _x, y = data.load_mnist("test", root=root)  # auto: nothing usable found, so the bundled subset
     assert len(y) == 1000 and "bundled" in capsys.readouterr().out
 
 
@@ -355,8 +364,14 @@ def test_full_without_files_fails_clearly(offline, tmp_path):
     with pytest.raises(data.DataNotFound) as err:
         data.load_mnist("train", source="full", root=empty)
     msg = str(err.value)
-    for part in (str(empty), str(data.default_cache_dir()), "root=FOLDER", "SNNLIB_DATA", "train-images-idx3-ubyte.gz",
-                 "no connection"):
+    for part in (
+        str(empty),
+        str(data.default_cache_dir()),
+        "root=FOLDER",
+        "SNNLIB_DATA",
+        "train-images-idx3-ubyte.gz",
+        "no connection",
+    ):
         assert part in msg, (part, msg)
 
 
@@ -369,9 +384,38 @@ def test_bad_arguments():
         data.load_mnist("train", dataset="cifar10")
 
 
+@pytest.mark.parametrize(
+    "call, error, message",
+    [
+        (lambda: data.load_bundled("validation"), ValueError, "split must be one of 'train', 'test'"),
+        (lambda: data.load_bundled_indexed("test", dataset="cifar10"), ValueError, "dataset must be one of"),
+        (lambda: data.load_full("test", download="no"), TypeError, "download must be True or False"),
+        (lambda: data.load_full("test", root=3), TypeError, "root must be a folder"),
+    ],
+    ids=["split", "dataset", "download", "root"],
+)
+def test_bad_arguments_name_the_argument(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
+
+
+def test_bundled_and_indexed_have_one_return_type_each():
+    x, y = data.load_bundled("test")
+    subset = data.load_bundled_indexed("test")
+    assert isinstance(subset, data.IndexedSubset) and subset.index.dtype == torch.int64
+    assert torch.equal(subset.images, x) and torch.equal(subset.labels, y) and subset.index.shape == y.shape
+
+
+def test_bad_download_variable_is_an_error(small, monkeypatch):
+    monkeypatch.setenv("SNNLIB_DOWNLOAD", "nope")
+    with pytest.raises(ValueError, match="SNNLIB_DOWNLOAD='nope' is not understood"):
+        data.load_mnist("train", source="full")
+
+
 # ---------------------------------------------------------------------------------------------
 # downloads (faked: tests never touch the network)
 # ---------------------------------------------------------------------------------------------
+
 
 def test_download_lands_atomically_in_cache(small, monkeypatch, capsys):
     monkeypatch.setattr(data, "_online", lambda *a, **k: True)
@@ -385,12 +429,13 @@ def test_download_lands_atomically_in_cache(small, monkeypatch, capsys):
             write_split(raw, split, gz=False)
 
     monkeypatch.setattr(data, "_torchvision_download", fake_download)
-    x, y = data.load_mnist("train")
+    _x, y = data.load_mnist("train")
     assert len(y) == SMALL["train"] and calls == ["mnist"]
     assert "full mnist train" in capsys.readouterr().out
     cache = data.default_cache_dir()
     assert sorted(p.name for p in (cache / "MNIST" / "raw").iterdir()) == sorted(
-        s + e for s in data._FILES["train"] + data._FILES["test"] for e in ("", ".gz"))
+        s + e for s in data._FILES["train"] + data._FILES["test"] for e in ("", ".gz")
+    )
     assert [p.name for p in cache.iterdir()] == ["MNIST"]  # no temporary folder left
     data.load_mnist("test")  # now found in the cache: no second download
     assert calls == ["mnist"]
@@ -410,7 +455,7 @@ def test_failed_download_leaves_nothing(small, monkeypatch, capsys):
         data.load_mnist("train", source="full")
     cache = data.default_cache_dir()
     assert not (cache / "MNIST").exists() and list(cache.iterdir()) == []
-    x, y = data.load_mnist("train")
+    _x, y = data.load_mnist("train")
     assert len(y) == 3000 and "bundled" in capsys.readouterr().out
 
 
@@ -433,7 +478,7 @@ def test_download_through_torchvision_layout(small, monkeypatch):
     monkeypatch.setattr(tvm, "download_and_extract_archive", fake_fetch)
     monkeypatch.setattr(data, "_torchvision_download", ORIGINAL_TV_DOWNLOAD)
     for dataset in ("mnist", "fashion-mnist"):
-        x, y = data.load_mnist("test", source="full", dataset=dataset)
+        x, _y = data.load_mnist("test", source="full", dataset=dataset)
         assert np.array_equal(x.numpy(), synthetic("test")[0])
         assert (data.default_cache_dir() / data._DIRNAMES[dataset] / "raw" / "t10k-images-idx3-ubyte").is_file()
     assert len(fetched) == 8 and fetched[0].startswith("https://")
@@ -477,6 +522,7 @@ def test_online_check_is_quick_and_local():
 # Fashion-MNIST
 # ---------------------------------------------------------------------------------------------
 
+
 @pytest.mark.skipif(not (FASHION_DIR / "t10k-labels-idx1-ubyte.gz").exists(), reason="Fashion-MNIST not installed")
 def test_fashion_mnist_from_system_folder(monkeypatch, tmp_path):
     monkeypatch.delenv("SNNLIB_DATA", raising=False)
@@ -485,7 +531,7 @@ def test_fashion_mnist_from_system_folder(monkeypatch, tmp_path):
     x, y = data.load_mnist("test", source="full", dataset="fashion-mnist", download=False)
     assert x.shape == (10000, 28, 28) and y[:5].tolist() == [9, 2, 1, 1, 6]
     assert torch.bincount(y).tolist() == [1000] * 10
-    bx, by, idx = data.load_bundled("test", dataset="fashion-mnist", with_index=True)
+    bx, by, idx = data.load_bundled_indexed("test", dataset="fashion-mnist")
     assert torch.equal(x[idx], bx) and torch.equal(y[idx], by)
 
 
@@ -499,6 +545,7 @@ def test_fashion_bundled_offline(offline, capsys):
 # ---------------------------------------------------------------------------------------------
 # Batches
 # ---------------------------------------------------------------------------------------------
+
 
 def _toy(n=103):
     images = torch.arange(n, dtype=torch.int64).remainder(256).to(torch.uint8)[:, None, None].expand(n, 28, 28).clone()
@@ -519,7 +566,7 @@ def test_batches_cover_epoch_once():
     seen, sizes = [], []
     for x, y in b:
         assert x.dtype == torch.float32 and x.shape[1:] == (28, 28) and y.dtype == torch.int64
-        assert 0.0 <= x.min() and x.max() <= 1.0
+        assert x.min() >= 0.0 and x.max() <= 1.0
         idx = _indices(x)
         assert torch.equal(y, torch.tensor(idx) % 10)  # images and labels stay paired
         seen += idx
@@ -530,7 +577,7 @@ def test_batches_cover_epoch_once():
 
 def test_batches_reproducible_and_epochs_differ():
     images, labels = _toy()
-    order = lambda b: sum((_indices(x) for x, _ in b), [])  # one epoch
+    order = lambda b: functools.reduce(operator.iadd, (_indices(x) for x, _ in b), [])  # one epoch
     a = data.Batches(images, labels, batch_size=10, seed=7, device="cpu")
     b = data.Batches(images, labels, batch_size=10, seed=7, device="cpu")
     c = data.Batches(images, labels, batch_size=10, seed=8, device="cpu")
@@ -553,7 +600,7 @@ def test_batches_no_shuffle_drop_last_flatten_standard():
     images, labels = _toy(50)
     b = data.Batches(images, labels, batch_size=16, shuffle=False, drop_last=True, device="cpu")
     assert len(b) == 3 and b.num_samples == 48
-    assert sum((_indices(x) for x, _ in b), []) == list(range(48))
+    assert functools.reduce(operator.iadd, (_indices(x) for x, _ in b), []) == list(range(48))
     f = data.Batches(images, labels, batch_size=8, flatten=True, scale="standard", device="cpu")
     x, _ = next(iter(f))
     assert x.shape == (8, 784)
@@ -578,6 +625,17 @@ def test_batches_device_and_errors():
         data.Batches(images, labels, scale="minmax")
     with pytest.raises(ValueError, match=r"images must be a tensor \[N, 28, 28\]"):
         data.Batches(images.numpy(), labels)
+    with pytest.raises(TypeError, match=r"batch_size must be an integer >= 1, got 2\.5"):
+        data.Batches(images, labels, batch_size=2.5)
+    assert data.Batches(images, labels, batch_size=np.int64(8), seed=np.int64(2), device="cpu").batch_size == 8
+    with pytest.raises(TypeError, match="labels must be an integer tensor"):
+        data.Batches(images, labels.float())
+    with pytest.raises(TypeError, match="shuffle"):
+        data.Batches(images, labels, shuffle="yes")
+    with pytest.raises(ValueError, match="std"):
+        data.Batches(images, labels, std=0.0)
+    with pytest.raises(TypeError, match="epoch"):
+        b.set_epoch(1.5)
 
 
 def test_batches_on_bundled_subset():
@@ -590,6 +648,7 @@ def test_batches_on_bundled_subset():
 # ---------------------------------------------------------------------------------------------
 # plots
 # ---------------------------------------------------------------------------------------------
+
 
 def test_plots_run():
     import matplotlib

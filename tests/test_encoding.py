@@ -1,9 +1,13 @@
-"""Spike coding (snnlib.encoding): statistics, exact formulas, round trips, seeding, errors."""
+"""Spike coding (snnlib.encoding, snnlib.coding_study): statistics, exact formulas, round trips,
+seeding, the scheme registry, errors."""
 
 from __future__ import annotations
 
 import math
+import sys
+import textwrap
 
+import numpy as np
 import pytest
 import torch
 
@@ -21,6 +25,7 @@ def digit():
 # ---------------------------------------------------------------------------------------------
 # rate coding
 # ---------------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("gain", [1.0, 0.5])
 def test_rate_count_mean_within_binomial_bound(gain):
@@ -44,13 +49,13 @@ def test_rate_error_shrinks_like_one_over_sqrt_T():
 
 def test_rate_readings():
     s = torch.zeros(10, 4, 3)
-    s[::2, :, 0] = 1          # neuron 0 fires every other step in every run
-    s[0, :2, 1] = 1           # neuron 1 fires at t = 0 in half of the runs
-    assert torch.allclose(E.count_rate(s[:, 0], dt=0.5), torch.tensor([1.0, 0.2, 0.0]))
+    s[::2, :, 0] = 1  # neuron 0 fires every other step in every run
+    s[0, :2, 1] = 1  # neuron 1 fires at t = 0 in half of the runs
+    assert torch.allclose(snl.spikes.firing_rate(s[:, 0], dt=0.5), torch.tensor([1.0, 0.2, 0.0]))
     rho = E.density_rate(s, dt=1.0)
     assert rho.shape == (10, 3) and rho[0, 1] == 0.5 and rho[1, 0] == 0
     assert torch.allclose(E.density_rate(s, window=2)[1:, 0], torch.full((9,), 0.5))
-    pop = E.population_rate(s.permute(0, 2, 1))    # [T, N=3, R=4]
+    pop = snl.spikes.population_rate(s.permute(0, 2, 1), dim=1)  # [T, N=3, R=4]
     assert pop.shape == (10, 4) and torch.allclose(pop[0], torch.tensor([2 / 3, 2 / 3, 1 / 3, 1 / 3]))
 
 
@@ -67,11 +72,12 @@ def test_rate_matches_snntorch_statistics():
 # latency
 # ---------------------------------------------------------------------------------------------
 
+
 def test_latency_formula_exact_and_monotone():
     x = torch.linspace(0.02, 1.0, 50, dtype=torch.float64)
     t = E.latency_time(x, tau=5.0, threshold=0.01)
     assert torch.allclose(t, 5.0 * torch.log(x / (x - 0.01)))
-    assert (t[1:] < t[:-1]).all()                     # brighter fires earlier
+    assert (t[1:] < t[:-1]).all()  # brighter fires earlier
     lin = E.latency_time(x, tau=5.0, threshold=0.01, linear=True)
     assert torch.allclose(lin, 5.0 * (1 - x))
     spikes = E.latency(x, 40, tau=5.0, threshold=0.01)
@@ -81,18 +87,24 @@ def test_latency_formula_exact_and_monotone():
     assert (spikes.sum(0) <= 1).all()
     assert (first[fired][1:] <= first[fired][:-1]).all()
     short = E.first_spike_time(E.latency(x, 3, tau=5.0, threshold=0.01))
-    assert not torch.isfinite(short[0]) and short[-1] == 0   # t(0.02) = 3.47 lies beyond a 3-step window
+    assert not torch.isfinite(short[0]) and short[-1] == 0  # t(0.02) = 3.47 lies beyond a 3-step window
 
 
 def test_latency_rc_circuit_crosses_at_formula():
     x = torch.tensor([0.3, 0.6, 1.0], dtype=torch.float64)
-    V = E.rc_membrane(x, 10000, tau=5.0, dt=0.001)   # 10 time units; t(0.3) = 8.96
+    V = E.rc_membrane(x, 10000, tau=5.0, dt=0.001)  # 10 time units; t(0.3) = 8.96
     t_cross = E.first_spike_time(V, threshold=0.25) * 0.001
     assert torch.allclose(t_cross, E.latency_time(x, tau=5.0, threshold=0.25), atol=0.0011)
 
 
-LATENCY_VARIANTS = [dict(), dict(normalize=True), dict(linear=True), dict(linear=True, normalize=True),
-                    dict(normalize=True, drop_background=True), dict(linear=True, normalize=True, drop_background=True)]
+LATENCY_VARIANTS = [
+    dict(),
+    dict(normalize=True),
+    dict(linear=True),
+    dict(linear=True, normalize=True),
+    dict(normalize=True, drop_background=True),
+    dict(linear=True, normalize=True, drop_background=True),
+]
 
 
 @pytest.mark.parametrize("kw", LATENCY_VARIANTS)
@@ -108,7 +120,7 @@ def test_latency_matches_snntorch(kw, digit):
 
 def test_latency_background_dropped_and_linear_spreads(digit):
     log = E.latency(digit, 25, normalize=True)
-    assert (log.sum(0) == 1).all()                                   # background crowds onto the last step
+    assert (log.sum(0) == 1).all()  # background crowds onto the last step
     assert log[-1].sum() == (digit < 0.01).sum()
     lin = E.latency(digit, 25, linear=True, normalize=True, drop_background=True)
     assert lin[:, digit < 0.01].sum() == 0
@@ -123,7 +135,7 @@ ROUND_TRIPS = [
     # scheme, num_steps, params, bound on the MAE over a uniform grid of 201 intensities
     ("rate", 2000, dict(seed=0), 0.02),
     ("latency", 100, dict(linear=True, normalize=True), 0.5 / 99 + 1e-6),
-    ("latency", 200, dict(tau=5.0, threshold=0.2), 0.075),   # log code: coarse for bright inputs (t(1) = 1.1 steps)
+    ("latency", 200, dict(tau=5.0, threshold=0.2), 0.075),  # log code: coarse for bright inputs (t(1) = 1.1 steps)
     ("phase", 24, dict(period=12, threshold=-1.0), 0.5 / 11 + 1e-6),
     ("burst", 25, dict(), 0.06),
     ("population", 400, dict(seed=0, method="ml"), 0.02),
@@ -164,6 +176,7 @@ def test_rank_order_silent_below_threshold():
 # phase and burst: counts and timings from their formulas
 # ---------------------------------------------------------------------------------------------
 
+
 def test_phase_spikes_at_formula_phase():
     x = torch.tensor([1.0, 0.75, 0.5, 0.25, 0.05])
     P, T = 8, 30
@@ -201,7 +214,7 @@ def test_delta_polarity_and_snntorch():
     assert torch.equal(s, spikegen.delta(sig, threshold=0.15, off_spike=True))
     ramp = torch.linspace(0, 1, 50)[:, None]
     tr = E.delta(ramp, threshold=0.1)
-    assert tr.sum() >= 9 and (tr >= 0).all()               # slow drift: caught by tracking, not by differences
+    assert tr.sum() >= 9 and (tr >= 0).all()  # slow drift: caught by tracking, not by differences
     assert E.delta(ramp, threshold=0.1, mode="difference").sum() == 0
     assert (E.delta_decode(tr, 0.1) - ramp).abs().max() <= 0.1 + 1e-6
 
@@ -210,6 +223,7 @@ def test_delta_polarity_and_snntorch():
 # dispatcher, seeding, noise, decision time
 # ---------------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("scheme", E.SCHEMES)
 def test_dispatcher_shapes(scheme, digit):
     x = digit.flatten() if scheme == "rank_order" else digit
@@ -217,7 +231,7 @@ def test_dispatcher_shapes(scheme, digit):
     s = E.encode(scheme, x, 25, **params)
     extra = (10,) if scheme == "population" else ()
     assert s.shape == (25, *x.shape, *extra)
-    assert E.decode(scheme, s, **params).shape == x.shape           # decode accepts (and ignores) encoder-only params
+    assert E.decode(scheme, s, **params).shape == x.shape  # decode accepts (and ignores) encoder-only params
     assert 1 <= E.time_to_decision(scheme, x, s, **params) <= 25
 
 
@@ -226,8 +240,9 @@ def test_seeding_reproduces_spikes():
     for fn in (E.rate, E.population):
         assert torch.equal(fn(x, 20, seed=3), fn(x, 20, seed=3))
         assert not torch.equal(fn(x, 20, seed=3), fn(x, 20, seed=4))
-        assert torch.equal(fn(x, 20, generator=torch.Generator().manual_seed(5)),
-                           fn(x, 20, generator=torch.Generator().manual_seed(5)))
+        assert torch.equal(
+            fn(x, 20, generator=torch.Generator().manual_seed(5)), fn(x, 20, generator=torch.Generator().manual_seed(5))
+        )
     s = E.rate(x, 20, seed=0)
     assert torch.equal(E.perturb(s, 0.2, 0.1, 1, seed=2), E.perturb(s, 0.2, 0.1, 1, seed=2))
 
@@ -239,7 +254,7 @@ def test_perturb():
     kept = E.perturb(s, p_delete=0.5, seed=0).sum() / s.sum()
     assert 0.4 < kept < 0.6
     jit = E.perturb(s, jitter=2, seed=0)
-    assert jit.sum() == s.sum() and not torch.equal(jit, s)   # reflected at the ends: none lost
+    assert jit.sum() == s.sum() and not torch.equal(jit, s)  # reflected at the ends: none lost
     signed = E.perturb(-s, p_insert=0.2, seed=0)
     assert (signed > 0).any() and (signed < 0).any()
 
@@ -250,7 +265,7 @@ BAD = [
     (lambda: E.rate(torch.tensor([0.8]), 10, gain=2.0), ValueError, "gain"),
     (lambda: E.rate([0.5], 10), TypeError, "torch.Tensor"),
     (lambda: E.rate(torch.tensor([1, 0]), 10), TypeError, "floating"),
-    (lambda: E.rate(torch.tensor([0.5]), 0), ValueError, "num_steps must be >= 1"),
+    (lambda: E.rate(torch.tensor([0.5]), 0), ValueError, "num_steps must be an integer >= 1"),
     (lambda: E.rate(torch.tensor([0.5]), 2.5), TypeError, "num_steps"),
     (lambda: E.rate(torch.tensor([0.5]), 5, seed=1, generator=torch.Generator()), ValueError, "not both"),
     (lambda: E.latency(torch.tensor([1.5]), 10), ValueError, r"\[0, 1\]"),
@@ -267,6 +282,26 @@ BAD = [
     (lambda: E.encode("delta", torch.zeros(5, 2), 10, time_series=True), ValueError, r"\[T, \.\.\.\] with T = num_steps"),
     (lambda: E.decode("rate", "spikes"), TypeError, r"\[T, \*x.shape\]"),
     (lambda: E.perturb(torch.zeros(4, 2), p_delete=1.5), ValueError, "probability"),
+    # one rule for every argument (snnlib._checks)
+    (lambda: E.rate(torch.tensor([0.5]), np.int64(0)), ValueError, "num_steps must be an integer >= 1"),
+    (lambda: E.encode("rate", torch.tensor([0.5]), 2.0), TypeError, "num_steps must be an integer"),
+    (lambda: E.rate(torch.tensor([float("nan")]), 10), ValueError, "NaN"),
+    (lambda: E.rate(torch.tensor([0.5]), 10, gain=float("nan")), ValueError, "gain"),
+    (lambda: E.latency(torch.tensor([0.5]), 10, tau=float("inf")), ValueError, "tau must be finite"),
+    (lambda: E.latency(torch.tensor([0.5]), 10, drop_background=1), TypeError, "True or False"),
+    (lambda: E.rate_decode(torch.full((3, 2), 2.0)), ValueError, r"0 or 1\) of shape \[T, \*shape\]"),
+    (lambda: E.latency_decode(-torch.ones(3, 2)), ValueError, "0 or 1"),
+    (lambda: E.decode("phase", torch.full((3, 2), 0.5)), ValueError, "0 or 1"),
+    (lambda: E.delta_decode(torch.full((3, 2), 2.0)), ValueError, "-1, 0 or 1"),
+    (lambda: E.decode("delta", torch.zeros(3, 2), time_series=True), ValueError, "delta_decode"),
+    (lambda: E.rank_order_decode(torch.zeros(3, 2), values=torch.ones(2), modulation=0.5), ValueError, "not both"),
+    (lambda: E.encode(3, torch.tensor([0.5]), 10), TypeError, "scheme must be"),
+    (lambda: E.decode_prefix("rate", torch.zeros(4, 2), 5), ValueError, "t must be an integer >= 1 and <= 4"),
+    (lambda: E.time_to_decision("rate", torch.zeros(2), torch.zeros(4, 2), fraction=0.0), ValueError, "fraction"),
+    (lambda: E.perturb(torch.zeros(4, 2), jitter=1.5), TypeError, "jitter"),
+    (lambda: E.round_trip_error("rate", torch.zeros(2), 4, metric="max"), ValueError, "metric"),
+    (lambda: snl.coding_study.compare_schemes(torch.zeros(2, 4)), ValueError, r"\[N, H, W\]"),
+    (lambda: snl.coding_study.compare_schemes(torch.zeros(1, 2, 2), schemes="rate"), TypeError, "sequence"),
 ]
 
 
@@ -276,9 +311,118 @@ def test_bad_input_raises_clearly(call, exc, msg):
         call()
 
 
+def test_integer_arguments_accept_numpy_and_0d_tensors():
+    x = torch.tensor([0.2, 0.9])
+    for n in (np.int64(6), torch.tensor(6)):
+        assert torch.equal(E.rate(x, n, seed=np.int64(1)), E.rate(x, 6, seed=1))
+        assert E.encode("phase", x, n).shape == (6, 2)
+    assert E.decode_prefix("rate", E.rate(x, 6, seed=0), np.int64(3)).shape == (2,)
+
+
+def test_perturb_keeps_one_spike_per_bin():
+    s = E.rate(torch.full((400,), 0.8), 25, seed=0)  # dense trains: moved spikes collide
+    moved = E.perturb(s, jitter=2, seed=1)
+    assert set(moved.unique().tolist()) <= {0.0, 1.0}  # a spike train again, decodable
+    assert torch.equal(moved.sum(0), s.sum(0))  # no spike lost to jitter
+    assert not torch.equal(moved, s)
+    signed = E.delta(torch.rand(30, 50, generator=torch.Generator().manual_seed(0)), threshold=0.1)
+    moved = E.perturb(signed, jitter=3, seed=2)
+    assert torch.equal(moved.abs().sum(0), signed.abs().sum(0)) and torch.equal(moved.sum(0), signed.sum(0))
+    assert E.decode("rate", moved.abs()).shape == (50,)
+
+
+# ---------------------------------------------------------------------------------------------
+# the registry: one module per scheme
+# ---------------------------------------------------------------------------------------------
+
+
+def test_registry_holds_every_scheme_module():
+    import pkgutil
+
+    import snnlib.encoding.schemes as pkg
+
+    modules = [m.name for m in pkgutil.iter_modules(pkg.__path__) if not m.name.startswith("_")]
+    assert sorted(E.SCHEMES) == sorted(modules)  # one module, one scheme (named alike)
+    assert E.SCHEMES == ("rate", "latency", "rank_order", "phase", "burst", "population", "delta")
+    for name in E.SCHEMES:
+        scheme = E.get_scheme(name)
+        assert set(E.DEFAULT_PARAMS[name]) <= scheme.encode_params | scheme.decode_params
+        assert scheme.random == (name in ("rate", "population"))
+    assert E.get_scheme("latency").encode_params == {"tau", "threshold", "linear", "normalize", "drop_background", "epsilon"}
+    with pytest.raises(ValueError, match="already registered"):
+        E.register(E.get_scheme("rate"))
+    E.DEFAULT_PARAMS["latency"]["tau"] = 1.0  # a fresh dict each time: the registry is unchanged
+    assert "tau" not in E.DEFAULT_PARAMS["latency"]
+
+
+SQUARE_MODULE = '''
+"""A test-only scheme, defined and registered in one module: a pixel above `level` fires at every step."""
+import torch
+
+from snnlib.encoding.registry import Scheme, register
+
+__all__ = ["square", "square_decode"]
+
+
+def square(x, num_steps, level=0.5):
+    return (x > level).to(x.dtype).expand(num_steps, *x.shape).clone()
+
+
+def square_decode(spikes, value=1.0):
+    return value * spikes.to(torch.float32).mean(0)
+
+
+register(Scheme("square", encode=square, decode=square_decode, rate_like=True, default_params={"level": 0.3}))
+'''
+
+
+def test_a_new_scheme_is_one_new_module(tmp_path, monkeypatch, digit):
+    pkg = tmp_path / "extra_schemes"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    (pkg / "square.py").write_text(textwrap.dedent(SQUARE_MODULE))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    try:
+        (module,) = E.discover("extra_schemes")  # what snnlib.encoding does with its schemes/ folder
+        assert module.__all__ == ["square", "square_decode"]
+        assert E.SCHEMES[-1] == "square" and len(E.SCHEMES) == 8 and "square" in E.SCHEMES
+        assert E.DEFAULT_PARAMS["square"] == {"level": 0.3}
+        s = E.encode("square", digit, 5, level=0.3, value=2.0)  # one dict drives both sides
+        assert s.shape == (5, 28, 28)
+        assert torch.equal(E.decode("square", s, level=0.3, value=2.0), 2.0 * (digit > 0.3).float())
+        assert E.round_trip_error("square", digit, 5, level=0.0) == pytest.approx((1.0 * (digit > 0) - digit).abs().mean().item())
+        assert E.time_to_decision("square", digit, s) == 1
+        with pytest.raises(TypeError, match="unknown parameter"):
+            E.encode("square", digit, 5, tau=2.0)
+        rows = snl.coding_study.compare_schemes(digit[None], num_steps=13, schemes=["burst", "square"])
+        assert [r["scheme"] for r in rows] == ["burst", "square"] and rows[1]["decision"] == 1
+    finally:
+        E.unregister("square")
+        for name in ("extra_schemes.square", "extra_schemes"):
+            sys.modules.pop(name, None)
+    assert "square" not in E.SCHEMES and len(E.SCHEMES) == 7
+    with pytest.raises(ValueError, match="unknown scheme 'square'"):
+        E.decode("square", s)
+
+
+def test_compare_schemes_rows(digit):
+    rows = snl.coding_study.compare_schemes(digit[None], num_steps=25, seed=0)
+    assert [r["scheme"] for r in rows] == list(E.SCHEMES)
+    by = {r["scheme"]: r for r in rows}
+    assert by["rate"]["mae_jitter"] == pytest.approx(by["rate"]["mae"])  # jitter keeps every count
+    assert by["latency"]["spikes"] < by["rate"]["spikes"] < by["population"]["spikes"]
+    assert snl.coding_study.compare_schemes(digit[None], schemes=["rate"], seed=0) == rows[:1]
+    x, kw = snl.coding_study.prepare("rank_order", digit, seed=3)
+    assert x.shape == (784,) and kw == {}
+    assert snl.coding_study.prepare("rate", digit, seed=3)[1] == {"seed": 3}
+    err = snl.coding_study.noisy_error(digit[None], "latency", p_delete=0.5)
+    assert err > snl.coding_study.noisy_error(digit[None], "latency")
+
+
 # ---------------------------------------------------------------------------------------------
 # plots and exercise checks of this chapter
 # ---------------------------------------------------------------------------------------------
+
 
 def test_plots_take_an_ax_and_animation_has_frames(digit):
     import matplotlib
@@ -287,12 +431,12 @@ def test_plots_take_an_ax_and_animation_has_frames(digit):
     import matplotlib.pyplot as plt
 
     s = E.delta(torch.stack([digit * (t + 1) / 5 for t in range(5)] + [digit * 0.2] * 3), threshold=0.1)
-    fig, ax = plt.subplots(1, 2)
+    _fig, ax = plt.subplots(1, 2)
     assert snl.plot.raster(s, ax=ax[0], active_only=True) is ax[0]
-    assert len(ax[0].lines) == 2                                   # on and off spikes
+    assert len(ax[0].lines) == 2  # on and off spikes
     assert snl.plot.spike_count_image(s, ax=ax[1]) is ax[1]
     anim = snl.plot.spike_animation(E.rate(digit, 10, seed=0), max_frames=4)
-    html = anim.to_jshtml()                                        # renders offline: 4 frames embedded
+    html = anim.to_jshtml()  # renders offline: 4 frames embedded
     assert html.count("frames[") >= 4 and "frames[4]" not in html
     with pytest.raises(ValueError, match=r"\[T, H, W\]"):
         snl.plot.spike_count_image(torch.zeros(3, 2, 2, 2, 2))
@@ -303,7 +447,7 @@ def test_exercise_checks_accept_right_and_reject_wrong_answers():
     ex = snl.exercises
     assert ex.check_rate_encoder(lambda x, n, g=None: torch.bernoulli(x.expand(n, *x.shape).contiguous(), generator=g))
     assert not ex.check_rate_encoder(lambda x, n, g=None: torch.bernoulli(0.9 * x.expand(n, *x.shape), generator=g))
-    assert not ex.check_rate_encoder(lambda x, n, g=None: torch.bernoulli(x.expand(n, *x.shape)))      # ignores the seed
+    assert not ex.check_rate_encoder(lambda x, n, g=None: torch.bernoulli(x.expand(n, *x.shape)))  # ignores the seed
     assert ex.check_latency_time(lambda x, tau, th: tau * torch.log(x / (x - th)))
     wrong = ex.check_latency_time(lambda x, tau, th: tau * (1 - x))
     assert not wrong and "linear" in wrong.message

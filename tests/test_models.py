@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
-import math
-
 import pytest
 import torch
 
 from snnlib import models as M
-from snnlib import neurons as N
 
 
 def _run(model, x, y, fast):
     model.fast = fast
     model.zero_grad()
-    spk, mem = model(x)
+    spk, mem, count, _, _ = model.record(x)
     loss = M.membrane_ce_loss(mem, y) + 0.1 * spk.sum()
     loss.backward()
     grads = {n: p.grad.detach().clone() for n, p in model.named_parameters()}
-    return spk.detach(), mem.detach(), model.last_hidden_count.detach(), grads
+    return spk.detach(), mem.detach(), count.detach(), grads
 
 
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
@@ -26,8 +23,9 @@ def _run(model, x, y, fast):
 @pytest.mark.parametrize("beta,threshold,learn", [(0.95, 1.0, False), (0.7, 0.5, False), (0.9, 0.8, True)])
 def test_fast_path_equals_plain_loop(dtype, reset, beta, threshold, learn):
     torch.manual_seed(0)
-    model = M.SpikingMLP(num_hidden=64, num_steps=9, beta=beta, threshold=threshold, reset=reset,
-                         learn_beta=learn, learn_threshold=learn).to(dtype)
+    model = M.SpikingMLP(
+        num_hidden=64, num_steps=9, beta=beta, threshold=threshold, reset=reset, learn_beta=learn, learn_threshold=learn
+    ).to(dtype)
     x = torch.rand(12, 28, 28, dtype=dtype) * 2 - 0.5
     y = torch.randint(0, 10, (12,))
     s0, m0, c0, g0 = _run(model, x, y, fast=False)
@@ -44,56 +42,13 @@ def test_fast_path_equals_plain_loop(dtype, reset, beta, threshold, learn):
         assert err < (1e-5 if dtype == torch.float32 else 1e-12), f"gradient of {name} differs by {err:.2e}"
 
 
-@pytest.mark.parametrize("reset", ["subtract", "zero", "none"])
-def test_lif_multistep_matches_lif_run(reset):
-    torch.manual_seed(1)
-    cur = (torch.randn(11, 5, 7, dtype=torch.float64) * 0.8 + 0.4).requires_grad_()
-    beta = torch.full((7,), 0.85, dtype=torch.float64, requires_grad=True)
-    thr = torch.full((7,), 0.9, dtype=torch.float64, requires_grad=True)
-    w = torch.randn(11, 5, 7, dtype=torch.float64)
-    spk0, mem0 = N.lif_run(cur, N.LIFParams(beta, thr, reset))
-    ((spk0 * w).sum() + (mem0 ** 2).sum()).backward()
-    g0 = [t.grad.clone() for t in (cur, beta, thr)]
-    for t in (cur, beta, thr):
-        t.grad = None
-    spk1, mem1 = M.lif_multistep(cur, beta, thr, reset)
-    ((spk1 * w).sum() + (mem1 ** 2).sum()).backward()
-    assert torch.equal(spk0, spk1)
-    torch.testing.assert_close(mem1, mem0)
-    for a, b in zip(g0, (cur.grad, beta.grad, thr.grad)):
-        torch.testing.assert_close(b, a)
-
-
-def test_lif_multistep_static_equals_repeated_current():
-    torch.manual_seed(2)
-    cur = (torch.randn(4, 6, dtype=torch.float64) + 0.5).requires_grad_()
-    w = torch.randn(8, 4, 6, dtype=torch.float64)
-    spk0, mem0 = M.lif_multistep(cur.expand(8, 4, 6), 0.9, 1.0)
-    (spk0 * w).sum().backward()
-    g0 = cur.grad.clone()
-    cur.grad = None
-    spk1, mem1 = M.lif_multistep_static(cur, 8, 0.9, 1.0)
-    (spk1 * w).sum().backward()
-    assert torch.equal(spk0, spk1)
-    torch.testing.assert_close(cur.grad, g0)
-
-
-def test_surrogate_gradient_is_arctan_alpha2():
-    # One neuron, one step: dS/dI = (alpha/2) / (1 + (pi/2 alpha (I - thr))^2) with alpha = 2.
-    cur = torch.tensor([[0.7]], dtype=torch.float64, requires_grad=True)
-    spk, _ = M.lif_multistep_static(cur, 1, 0.95, 1.0)
-    spk.sum().backward()
-    expected = 1.0 / (1 + (math.pi * (0.7 - 1.0)) ** 2)
-    assert cur.grad.item() == pytest.approx(expected, rel=1e-12)
-
-
 def test_time_first_input_fast_equals_plain():
     torch.manual_seed(3)
     model = M.SpikingMLP(num_hidden=32, num_steps=6)
     x = (torch.rand(6, 5, 784) < 0.3).float()  # e.g. Poisson spikes, [T, B, 784]
     y = torch.randint(0, 10, (5,))
-    s0, m0, _, g0 = _run(model, x, y, fast=False)
-    s1, m1, _, g1 = _run(model, x, y, fast=True)
+    s0, _m0, _, g0 = _run(model, x, y, fast=False)
+    s1, _m1, _, g1 = _run(model, x, y, fast=True)
     assert torch.equal(s0, s1)
     for name in g0:
         torch.testing.assert_close(g1[name], g0[name], rtol=1e-5, atol=1e-6)
@@ -157,65 +112,84 @@ def test_plots_and_checks_run():
     assert P.plot_output_spikes(spk) is not None
     assert P.plot_loss_curve(torch.rand(50) + 1, steps_per_epoch=10) is not None
     assert P.plot_accuracy_curves({"a": [0.9, 0.95]}) is not None
-    assert P.plot_throughput({"snnlib fast path": {"train_samples_per_s": 10.0},
-                              "x": {"train_samples_per_s": 1.0}}) is not None
+    assert P.plot_throughput({"snnlib fast path": {"train_samples_per_s": 10.0}, "x": {"train_samples_per_s": 1.0}}) is not None
     assert E.check_rate_decoding(lambda s: s.sum(0).argmax(-1))
     assert not E.check_rate_decoding(lambda s: s.sum(1).argmax(-1))
     assert E.check_synaptic_operations(lambda s, f: s.sum() / s.shape[1] * f)
     assert not E.check_synaptic_operations(lambda s, f: s.sum() * f)
 
 
-@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
-@pytest.mark.parametrize("num_hidden,num_outputs,threads", [(203, 10, 1), (96, 7, 1), (203, 10, 2)])
-def test_cpu_kernel_equals_eager_fast_path(monkeypatch, dtype, num_hidden, num_outputs, threads):
-    """The fused C kernel (snnlib._cpu_kernel) computes what the eager fast path computes.
+@pytest.mark.parametrize("backend", ["loop", "fused", "cpu"])
+@pytest.mark.parametrize("static", [True, False])
+def test_every_backend_gives_the_plain_spikes(backend, static):
+    from snnlib.engine import REGISTRY
 
-    Covers the explicit-SIMD path (10 outputs) with a neuron count that is not a multiple of the
-    vector width, the generic path (7 outputs), and rows split over two threads.
-    """
-    from snnlib import _cpu_kernel as K
-
-    if K.load() is None:
-        pytest.skip("no C compiler: the eager path is used (tested above)")
-    torch.manual_seed(4)
-    model = M.SpikingMLP(num_hidden=num_hidden, num_outputs=num_outputs, num_steps=13).to(dtype)
-    x = torch.rand(37, 784, dtype=dtype) * 2 - 0.5
-    y = torch.randint(0, num_outputs, (37,))
-    old = torch.get_num_threads()
-    torch.set_num_threads(threads)
-    try:
-        monkeypatch.setattr(K, "ENABLED", True)
-        s1, m1, c1, g1 = _run(model, x, y, fast=True)
-        monkeypatch.setattr(K, "ENABLED", False)
-        s0, m0, c0, g0 = _run(model, x, y, fast=True)
-    finally:
-        torch.set_num_threads(old)
-    assert torch.equal(c0, c1), "hidden spike counts differ"
+    reason = REGISTRY[backend].unavailable()
+    if reason is not None:
+        pytest.skip(reason)
+    torch.manual_seed(6)
+    model = M.SpikingMLP(num_hidden=48, num_steps=7, backend=backend)
+    x = torch.rand(9, 784) * 2 - 0.5 if static else (torch.rand(7, 9, 784) < 0.4).float()
+    y = torch.randint(0, 10, (9,))
+    s0, m0, c0, g0 = _run(model, x, y, fast=False)
+    s1, m1, c1, g1 = _run(model, x, y, fast=True)
+    rec = model.record(x)
+    assert (rec.hidden_backend, rec.output_backend) == (backend, backend)
+    assert torch.equal(s0, s1) and torch.equal(c0, c1)
     assert c0.sum() > 0 and s0.sum() > 0, "test is vacuous: no spikes"
-    assert torch.equal(s0, s1), "output spikes differ"
-    tol = 1e-5 if dtype == torch.float32 else 1e-12
-    torch.testing.assert_close(m1, m0, rtol=tol, atol=tol)
+    torch.testing.assert_close(m1, m0, rtol=1e-5, atol=1e-5)
     for name in g0:
-        scale = g0[name].abs().max().clamp_min(1e-12)
-        err = (g1[name] - g0[name]).abs().max() / scale
-        assert err < tol, f"gradient of {name} differs by {err:.2e}"
+        torch.testing.assert_close(g1[name], g0[name], rtol=1e-4, atol=1e-5)
+    torch.testing.assert_close(model.hidden_spikes(x).sum(-1), c0)
 
 
-def test_cpu_kernel_falls_back_without_compiler(monkeypatch, tmp_path):
-    """No C compiler: one warning, then the eager path gives the same spikes as the plain loop."""
-    from snnlib import _cpu_kernel as K
-
-    monkeypatch.setattr(K, "_lib", None)
-    monkeypatch.setattr(K, "_tried", False)
-    monkeypatch.setattr(K, "ENABLED", True)
-    monkeypatch.setenv("SNNLIB_CACHE", str(tmp_path))
-    monkeypatch.setenv("CC", str(tmp_path / "no-such-compiler"))
-    monkeypatch.setattr(K.shutil, "which", lambda name: None)
-    torch.manual_seed(5)
-    model = M.SpikingMLP(num_hidden=32, num_steps=5)
-    x = torch.rand(4, 784)
-    with pytest.warns(UserWarning, match="fused CPU kernel is unavailable"):
-        spk, _ = model(x)
-    assert K.load() is None
+def test_records_and_backend_choice():
+    x = torch.rand(3, 28, 28)
+    model = M.SpikingMLP(num_hidden=16, num_steps=4)
+    rec = model.record(x)
+    assert isinstance(rec, M.MLPRecord) and rec.hidden_count.shape == (4, 3)
+    assert all(torch.equal(a, b) for a, b in zip(model(x), rec[:2]))
     model.fast = False
-    assert torch.equal(spk, model(x)[0])
+    assert model.record(x).hidden_backend == "plain"
+    learnt = M.SpikingMLP(num_hidden=16, num_steps=4, learn_beta=True)
+    assert learnt.record(x).hidden_backend == "fused"  # a learnt beta: not the C kernel
+    with pytest.raises(ValueError, match="backend='cpu' cannot run this call: beta as a tensor"):
+        M.SpikingMLP(num_hidden=16, num_steps=4, learn_beta=True, backend="cpu")(x)
+    ann = M.ANN(num_hidden=12)
+    logits, hidden = ann.record(x)
+    assert logits.shape == (3, 10) and hidden.shape == (3, 12) and torch.equal(ann(x), logits)
+
+
+def test_constructor_arguments_are_checked():
+    import numpy as np
+
+    assert M.SpikingMLP(num_hidden=np.int64(8), num_steps=np.int64(3)).num_steps == 3
+    for kwargs, err in [
+        (dict(num_steps=2.5), TypeError),
+        (dict(num_steps=0), ValueError),
+        (dict(num_hidden=True), TypeError),
+        (dict(beta=1.5), ValueError),
+        (dict(threshold=-1.0), ValueError),
+        (dict(reset="soft"), ValueError),
+        (dict(fast="yes"), TypeError),
+        (dict(backend="gpu"), ValueError),
+        (dict(fast=False, backend="fused"), ValueError),
+        (dict(surrogate="sigmoid", alpha=3.0), ValueError),
+    ]:
+        with pytest.raises(err):
+            M.SpikingMLP(num_hidden=8, **kwargs)
+
+
+def test_uniform_buffers_are_read_once_and_followed_when_changed():
+    torch.manual_seed(8)
+    model = M.SpikingMLP(num_hidden=16, num_steps=6)
+    x = torch.rand(4, 784) * 2
+    assert model._engine_params("lif1") == pytest.approx((0.95, 1.0), rel=1e-7)
+    assert model._engine_cache["lif1.beta"][0] is model.lif1.beta  # read once, until the buffer changes
+    with torch.no_grad():
+        model.lif1.beta.fill_(0.5)
+        model.lif2.threshold.fill_(0.25)
+    assert model._engine_params("lif1") == (0.5, 1.0) and model._engine_params("lif2")[1] == 0.25
+    fast = model(x)[0]
+    model.fast = False
+    assert torch.equal(fast, model(x)[0])

@@ -74,7 +74,7 @@ def test_euler_beta_form_equals_physical_euler():
 
 def euler_max_error(dt: float) -> float:
     p = N.PhysicalLIFParams(dt=dt, V_th=0.0)
-    T = int(round(40.0 / dt))
+    T = round(40.0 / dt)
     _, v = N.physical_lif_run(torch.full((T,), 1.0, dtype=torch.float64), p)
     t = (np.arange(T) + 1) * dt
     return float(np.abs(v.numpy() - N.charging_curve(t, 1.0, p)).max())
@@ -108,7 +108,7 @@ def test_physical_simulated_rates_match_exact_euler_rate_and_continuous_f_i_curv
     currents = torch.tensor([1.0, 1.6, 2.0, 3.0, 5.0, 10.0], dtype=torch.float64)
     T = int(200 / p.dt)
     spk, _ = N.physical_lif_run(currents.expand(T, -1).clone(), p)
-    exact_euler = N.euler_firing_rate(currents, p)
+    exact_euler = N.euler_rate(currents, p)
     for j in range(len(currents)):
         isi = isi_steps(spk[:, j])
         if exact_euler[j] == 0:
@@ -117,19 +117,19 @@ def test_physical_simulated_rates_match_exact_euler_rate_and_continuous_f_i_curv
         assert torch.all(isi == isi[0]), "constant current: periodic spikes"
         assert 1000.0 / (float(isi[0]) * p.dt) == pytest.approx(exact_euler[j], rel=1e-9)
     # Euler's rate tends to the continuous f-I curve (error of order dt)
-    cont = N.firing_rate(currents, p)
-    assert cont[0] == 0 and N.firing_rate(p.rheobase * 0.999, p) == 0
+    cont = N.analytic_rate(currents, p)
+    assert cont[0] == 0 and N.analytic_rate(p.rheobase * 0.999, p) == 0
     on = cont > 0
     np.testing.assert_allclose(exact_euler[on], cont[on], rtol=0.05)
-    fine = N.euler_firing_rate(currents, N.PhysicalLIFParams(dt=0.001))
+    fine = N.euler_rate(currents, N.PhysicalLIFParams(dt=0.001))
     np.testing.assert_allclose(fine[on], cont[on], rtol=0.002)
-    assert N.firing_rate(1e6, p) == pytest.approx(1000.0 / p.t_ref, rel=1e-3)
+    assert N.analytic_rate(1e6, p) == pytest.approx(1000.0 / p.t_ref, rel=1e-3)
 
 
 def test_current_for_rate_inverts_the_f_i_curve():
     p = N.PhysicalLIFParams()
     for rate in (10.0, 20.0, 100.0, 400.0):
-        assert N.firing_rate(N.current_for_rate(rate, p), p) == pytest.approx(rate, rel=1e-9)
+        assert N.analytic_rate(N.current_for_rate(rate, p), p) == pytest.approx(rate, rel=1e-9)
     with pytest.raises(ValueError, match="maximum"):
         N.current_for_rate(1000.0 / p.t_ref, p)
 
@@ -231,7 +231,7 @@ def test_learn_beta_gradient_matches_finite_differences_through_the_membrane():
 def test_no_spike_inside_a_refractory_period(reset, K):
     torch.manual_seed(K)
     x = torch.rand(200, 8) * 1.5  # strong drive: would often fire on consecutive steps
-    spk, mem = N.lif_run(x, N.LIFParams(0.9, 1.0, reset, K))
+    spk, _mem = N.lif_run(x, N.LIFParams(0.9, 1.0, reset, K))
     free, _ = N.lif_run(x, N.LIFParams(0.9, 1.0, reset, 0))
     assert spk.sum() > 0
     assert (isi_steps(free[:, 0]) == 1).any() or reset == "zero"
@@ -281,7 +281,7 @@ def test_refractory_one_step_calls_equal_run():
     lif = N.LIF(0.9, refractory=3)
     state, spikes = None, []
     for t in range(50):
-        s, state = lif(x[t], state)
+        s, state = lif.step(x[t], state)
         assert isinstance(state, N.LIFState)
         spikes.append(s)
     assert torch.equal(torch.stack(spikes), lif.run(x)[0])
@@ -301,7 +301,7 @@ def test_physical_refractory_period_in_ms():
     assert torch.all(isi * p.dt > p.t_ref - 1e-9)
     idx = torch.nonzero(spk).flatten()
     for i in idx[:-1]:
-        assert torch.all(v[i: i + p.ref_steps + 1] == p.V_reset)
+        assert torch.all(v[i : i + p.ref_steps + 1] == p.V_reset)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -317,10 +317,9 @@ def test_physical_refractory_period_in_ms():
         (lambda: N.LIFParams(beta=torch.tensor([0.5, 1.5])), r"\[0, 1\]"),
         (lambda: N.LIF(beta=2.0), r"\[0, 1\]"),
         (lambda: N.LIFParams(threshold=0.0), "threshold"),
-        (lambda: N.LIFParams(reset="soft"), "unknown reset"),
-        (lambda: N.LIF(reset="soft"), "unknown reset"),
+        (lambda: N.LIFParams(reset="soft"), "reset must be one of 'subtract', 'zero', 'none'"),
+        (lambda: N.LIF(reset="soft"), "reset must be one of"),
         (lambda: N.LIFParams(refractory=-1), "refractory"),
-        (lambda: N.LIFParams(refractory=1.5), "refractory"),
         (lambda: N.PhysicalLIFParams(tau=-1.0), "tau"),
         (lambda: N.PhysicalLIFParams(dt=-0.1), "dt"),
         (lambda: N.PhysicalLIFParams(dt=0.0), "dt"),
@@ -357,15 +356,151 @@ def test_bad_shapes_raise_with_expected_shape():
         N.physical_lif_step(torch.zeros(3), torch.zeros(4), torch.zeros(3))
 
 
+@pytest.mark.parametrize(
+    "make, match",
+    [
+        (lambda: N.LIFParams(refractory=1.5), "refractory must be an integer"),
+        (lambda: N.LIFParams(refractory=True), "refractory must be an integer"),
+        (lambda: N.LIFParams(beta="0.9"), "beta"),
+        (lambda: N.LIFParams(beta=torch.tensor([1, 0])), "beta"),
+        (lambda: N.LIF(learn_beta=1), "learn_beta"),
+        (lambda: N.PhysicalLIFParams(tau="10"), "tau"),
+        (lambda: N.lif_step(torch.zeros(3), None, params=0.9), "LIFParams"),
+        (lambda: N.lif_step(torch.zeros(3, dtype=torch.long), None), r"floating-point tensor of shape \[B, \.\.\.\]"),
+        (lambda: N.lif_step(torch.zeros(3), None, surrogate=2.0), "surrogate"),
+        (lambda: N.physical_lif_run(torch.zeros(5), params=N.LIFParams()), "PhysicalLIFParams"),
+        (lambda: N.discrete_rate(0.5, 0.9, refractory=2.0), "refractory"),
+        (lambda: N.isi_rate([0, 1, 0]), r"\[T, \.\.\.\]"),
+    ],
+)
+def test_bad_types_raise(make, match):
+    with pytest.raises(TypeError, match=match):
+        make()
+
+
+@pytest.mark.parametrize(
+    "make, match",
+    [
+        (lambda: N.LIFParams(beta=float("nan")), "beta"),
+        (lambda: N.LIFParams(beta=torch.tensor([0.5, float("nan")])), "finite"),
+        (lambda: N.LIFParams(threshold=float("inf")), "threshold"),
+        (lambda: N.LIFParams(threshold=torch.tensor([1.0, -1.0])), "threshold"),
+        (lambda: N.PhysicalLIFParams(E_L=float("nan")), "E_L"),
+        (lambda: N.tau_from_beta(float("nan")), "beta"),
+        (lambda: N.lif_run(torch.full((4, 2), float("nan"))), "finite"),
+        (lambda: N.physical_lif_run(torch.zeros(4), v0=float("inf")), "v0"),
+        (lambda: N.analytic_rate([1.0, float("nan")]), "finite"),
+        (lambda: N.charging_curve([0.0, 1.0], float("nan")), "current"),
+        (lambda: N.discrete_charging_curve([1, 2], 0.1, float("nan")), "beta"),
+        (lambda: N.isi_rate(torch.full((5, 2), 0.5)), "0 or 1"),
+        (lambda: N.isi_rate(torch.zeros(5, 2), dt=0.0), "dt"),
+    ],
+)
+def test_nan_and_out_of_range_values_raise(make, match):
+    with pytest.raises(ValueError, match=match):
+        make()
+
+
+def test_integers_of_every_kind_are_accepted_and_stored_as_python_numbers():
+    for k in (3, np.int64(3), np.int32(3), torch.tensor(3)):
+        p = N.LIFParams(0.9, 1.0, "zero", k)
+        assert p.refractory == 3 and type(p.refractory) is int
+        assert N.LIF(refractory=k).refractory == 3
+    p = N.LIFParams(np.float32(0.5), np.float64(2.0))
+    assert type(p.beta) is float and type(p.threshold) is float and p.beta == 0.5
+    assert N.discrete_rate(0.5, 0.9, refractory=np.int64(2)) == N.discrete_rate(0.5, 0.9, refractory=2)
+    assert type(N.PhysicalLIFParams(tau=np.int64(10)).tau) is float
+
+
+def test_lif_run_and_step_take_the_surrogate_by_name_or_object():
+    x = (torch.rand(10, 2, 3) + 0.2).requires_grad_()
+    s, _ = N.lif_run(x, N.LIFParams(0.9), surrogate="none")
+    s.sum().backward()
+    assert torch.all(x.grad == 0)
+    a = N.lif_step(x[0], None, surrogate=surrogate.sigmoid(5.0))[0]
+    b = N.lif_step(x[0], None, surrogate="sigmoid")[0]
+    assert torch.equal(a, b)
+    assert N.LIF(surrogate="triangle").surrogate == surrogate.triangle()
+
+
+def test_forward_returns_the_membrane_tensor_and_step_the_full_state():
+    torch.manual_seed(0)
+    x = torch.rand(20, 2, 3)
+    lif = N.LIF(0.9)
+    mem, state = None, None
+    for t in range(20):
+        s1, mem = lif(x[t], mem)
+        s2, state = lif.step(x[t], state)
+        assert type(mem) is torch.Tensor and isinstance(state, N.LIFState)
+        assert torch.equal(s1, s2) and torch.equal(mem, state.mem)
+
+
+def test_forward_with_a_refractory_period_points_at_step():
+    lif = N.LIF(0.9, refractory=2)
+    with pytest.raises(ValueError, match=r"lif\.step\(cur, state\)"):
+        lif(torch.zeros(2, 3))
+    with pytest.raises(TypeError, match=r"lif\.step"):
+        N.LIF(0.9)(torch.zeros(2, 3), N.LIFState(torch.zeros(2, 3)))
+    # step and run carry the refractory counter
+    x = torch.full((6, 1), 5.0)
+    state, spikes = None, []
+    for t in range(6):
+        s, state = N.LIF(1.0, refractory=2).step(x[t], state)
+        spikes.append(s)
+    assert torch.stack(spikes)[:, 0].tolist() == [1, 0, 0, 1, 0, 0]
+
+
+def test_shape_messages_are_time_first():
+    with pytest.raises(ValueError, match=r"\[T, B, \.\.\.\] \(at least 2 dimensions\), got shape \(5,\)"):
+        N.lif_run(torch.zeros(5))
+    with pytest.raises(ValueError, match=r"\(3, 2\).*\(3, 4\).*\[B, \.\.\.\]"):
+        N.lif_run(torch.zeros(5, 3, 4), state=torch.zeros(3, 2))
+
+
 # ---------------------------------------------------------------------------------------------
 # Misc properties
 # ---------------------------------------------------------------------------------------------
 
 
+def test_every_public_name_is_reexported_by_the_package():
+    from snnlib.neurons import analytic, lif, physical
+
+    for module in (lif, physical, analytic):
+        for name in module.__all__:
+            assert getattr(N, name) is getattr(module, name), name
+    assert sorted(N.__all__) == sorted(lif.__all__ + physical.__all__ + analytic.__all__)
+    # the names of the flat module, with the two renames (one name for one idea)
+    old = [
+        "RESETS",
+        "LIFParams",
+        "LIFState",
+        "lif_step",
+        "lif_run",
+        "LIF",
+        "beta_euler",
+        "beta_exact",
+        "tau_from_beta",
+        "PhysicalLIFParams",
+        "physical_lif_step",
+        "physical_lif_run",
+        "charging_curve",
+        "time_to_threshold",
+        "current_for_rate",
+        "euler_charging_curve",
+        "discrete_charging_curve",
+        "discrete_steps_to_threshold",
+        "discrete_rate",
+        "first_spike_step",
+        "isi_rate",
+    ]
+    assert set(old) | {"analytic_rate", "euler_rate"} == set(N.__all__)
+    assert not hasattr(N, "firing_rate") and not hasattr(N, "euler_firing_rate")
+
+
 def test_from_circuit_and_derived_quantities():
     p = N.PhysicalLIFParams.from_circuit(C=0.2, g_L=0.01)  # 200 pF, 10 nS
-    assert p.tau == pytest.approx(20.0) and p.R == pytest.approx(100.0)
-    assert p.C == pytest.approx(0.2) and p.g_L == pytest.approx(0.01)
+    assert p.tau == pytest.approx(20.0) and pytest.approx(100.0) == p.R
+    assert pytest.approx(0.2) == p.C and p.g_L == pytest.approx(0.01)
     assert p.rheobase == pytest.approx(0.15)
     assert N.time_to_threshold(p.rheobase * 0.99, p) == math.inf
 

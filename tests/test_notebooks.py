@@ -14,7 +14,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
-import notebook_tools  # noqa: E402
+import notebook_tools
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 PAGES = sorted((ROOT / "book").glob("*.md"))
@@ -45,6 +45,7 @@ def source(cell) -> str:
 # ---------------------------------------------------------------------------------------------
 # The checks, as functions of a notebook (dict) or a folder, so that they are tested on fixtures too
 # ---------------------------------------------------------------------------------------------
+
 
 def output_problems(nb: dict, name: str = "notebook") -> list:
     """Why ``nb`` is not committed clean: code cells with outputs or execution counts."""
@@ -92,9 +93,20 @@ def lint_problems(notebooks: list) -> str:
             cells = ["\n".join("# " + ln if ln.lstrip().startswith(("%", "!")) else ln for ln in c.split("\n")) for c in cells]
             (Path(tmp) / (Path(path).stem + ".py")).write_text("\n\n".join(cells) + "\n")
         proc = subprocess.run(
-            [sys.executable, "-m", "ruff", "check", "--no-cache", "--config", str(ROOT / "pyproject.toml"),
-             "--ignore", "E501,B018", tmp],
-            capture_output=True, text=True,
+            [
+                sys.executable,
+                "-m",
+                "ruff",
+                "check",
+                "--no-cache",
+                "--config",
+                str(ROOT / "pyproject.toml"),
+                "--ignore",
+                "E501,B018",
+                tmp,
+            ],
+            capture_output=True,
+            text=True,
         )
         return "" if proc.returncode == 0 else proc.stdout + proc.stderr
 
@@ -102,6 +114,7 @@ def lint_problems(notebooks: list) -> str:
 # ---------------------------------------------------------------------------------------------
 # The repository's notebooks and pages follow the conventions
 # ---------------------------------------------------------------------------------------------
+
 
 def test_there_are_notebooks_and_pages():
     assert NOTEBOOKS and PAGES
@@ -139,8 +152,7 @@ def test_notebook_starts_with_one_title(path):
     nb = json.loads(path.read_text())
     first = nb["cells"][0]
     assert first["cell_type"] == "markdown" and source(first).startswith("# "), f"{path.name} must start with a '# Title' cell"
-    titles = [ln for c in nb["cells"] if c["cell_type"] == "markdown" for ln in source(c).split("\n")
-              if re.match(r"^# \S", ln)]
+    titles = [ln for c in nb["cells"] if c["cell_type"] == "markdown" for ln in source(c).split("\n") if re.match(r"^# \S", ln)]
     assert len(titles) == 1, f"{path.name} has {len(titles)} H1 titles: {titles}"
 
 
@@ -175,9 +187,40 @@ def test_notebook_code_passes_the_linter():
 
 def test_library_tests_and_scripts_pass_the_linter():
     dirs = [str(ROOT / d) for d in ("snnlib", "tests", "scripts", "benchmarks") if (ROOT / d).exists()]
-    proc = subprocess.run([sys.executable, "-m", "ruff", "check", "--no-cache", "--config", str(ROOT / "pyproject.toml"), *dirs],
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "--no-cache", "--config", str(ROOT / "pyproject.toml"), *dirs],
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_library_tests_and_scripts_are_formatted():
+    dirs = [str(ROOT / d) for d in ("snnlib", "tests", "scripts", "benchmarks") if (ROOT / d).exists()]
+    proc = subprocess.run(
+        [sys.executable, "-m", "ruff", "format", "--check", "--no-cache", "--config", str(ROOT / "pyproject.toml"), *dirs],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, "run `ruff format .`:\n" + proc.stdout + proc.stderr
+
+
+def test_every_notebook_has_a_text_twin_that_agrees():
+    """Each notebook is paired (jupytext) with a percent-format script that reviewers read."""
+    import jupytext
+
+    problems = []
+    for nb_path in NOTEBOOKS:
+        twin = nb_path.with_suffix(".py")
+        if not twin.exists():
+            problems.append(f"{twin.name} is missing: run jupytext --set-formats ipynb,py:percent {nb_path.name}")
+            continue
+        a, b = jupytext.read(nb_path), jupytext.read(twin)
+        cells_a = [(c.cell_type, c.source) for c in a.cells]
+        cells_b = [(c.cell_type, c.source) for c in b.cells]
+        if cells_a != cells_b:
+            problems.append(f"{nb_path.name} and {twin.name} disagree: run jupytext --sync {nb_path.name}")
+    assert not problems, "\n".join(problems)
 
 
 def test_notebook_tools_check_passes():
@@ -188,6 +231,7 @@ def test_notebook_tools_check_passes():
 # ---------------------------------------------------------------------------------------------
 # Negative tests: each check above does catch a bad notebook (temporary fixtures, never the real ones)
 # ---------------------------------------------------------------------------------------------
+
 
 def _fixture_notebook(code: str = "x = 1\n") -> dict:
     body = "# %% [markdown]\n# # A title\n\n# %%\n" + code
@@ -236,8 +280,10 @@ def test_a_notebook_missing_from_the_toc_is_caught(tmp_path):
     for name in ("00_a", "01_b"):
         (tmp_path / "notebooks" / f"{name}.ipynb").write_text(json.dumps(_fixture_notebook()))
     (tmp_path / "book" / "intro.md").write_text("# Intro\n")
-    (tmp_path / "_toc.yml").write_text("format: jb-book\nroot: book/intro\nparts:\n  - caption: A\n    chapters:\n"
-                                       "      - file: notebooks/00_a\n      - file: book/gone\n")
+    (tmp_path / "_toc.yml").write_text(
+        "format: jb-book\nroot: book/intro\nparts:\n  - caption: A\n    chapters:\n"
+        "      - file: notebooks/00_a\n      - file: book/gone\n"
+    )
     assert missing_from_toc(tmp_path) == ["notebooks/01_b"]
     assert missing_toc_targets(tmp_path) == ["book/gone"]
 

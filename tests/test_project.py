@@ -26,6 +26,7 @@ README = (ROOT / "README.md").read_text()
 # _config.yml
 # ---------------------------------------------------------------------------------------------
 
+
 def test_every_notebook_is_executed_and_errors_fail_the_build():
     ex = CONFIG["execute"]
     assert ex["execute_notebooks"] in ("cache", "force")
@@ -77,6 +78,7 @@ def test_bibliography_is_configured():
 # README
 # ---------------------------------------------------------------------------------------------
 
+
 def _readme_commands() -> list:
     """The shell commands in the README's first code block."""
     block = re.search(r"```(?:bash|sh|console)?\n(.*?)```", README, re.S)
@@ -119,6 +121,7 @@ def test_readme_covers_the_essentials():
 # Packaging: the project installs with pip, with its package data
 # ---------------------------------------------------------------------------------------------
 
+
 def test_package_data_is_declared_and_folders_exist():
     if tomllib is None:
         pytest.skip("tomllib needs Python 3.11")
@@ -144,9 +147,22 @@ def test_pip_builds_a_wheel_with_the_library(tmp_path):
     for name in ("pyproject.toml", "README.md", "LICENSE"):
         shutil.copy(ROOT / name, src / name)
     proc = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index", "-q", str(src),
-         "-w", str(tmp_path / "dist")],
-        capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "--no-index",
+            "-q",
+            str(src),
+            "-w",
+            str(tmp_path / "dist"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     wheels = list((tmp_path / "dist").glob("snnlib-*.whl"))
@@ -155,7 +171,7 @@ def test_pip_builds_a_wheel_with_the_library(tmp_path):
 
     assert wheels[0].name.startswith(f"snnlib-{snnlib.__version__}-")
     names = zipfile.ZipFile(wheels[0]).namelist()
-    assert "snnlib/__init__.py" in names and "snnlib/neurons.py" in names
+    assert "snnlib/__init__.py" in names and "snnlib/neurons/__init__.py" in names
     for sub in ("_data", "js"):
         expected = {f"snnlib/{sub}/{p.name}" for p in (ROOT / "snnlib" / sub).iterdir() if p.is_file()}
         assert expected <= set(names), f"the wheel lacks {expected - set(names)}"
@@ -165,6 +181,7 @@ def test_pip_builds_a_wheel_with_the_library(tmp_path):
 # ---------------------------------------------------------------------------------------------
 # Scripts
 # ---------------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("script", ["scripts/build_book.sh", "scripts/test.sh", ".ci/run"])
 def test_scripts_are_strict_bash(script):
@@ -187,6 +204,14 @@ def test_references_bib_parses_and_has_the_core_sources():
     from pybtex.database import parse_file
 
     db = parse_file(str(ROOT / "references.bib"))
-    for key in ("nunes2022survey", "eshraghian2023training", "zenke2018superspike", "neftci2019surrogate",
-                "fang2021incorporating", "diehl2015unsupervised", "xu2025feelsnn", "gerstner2014neuronal"):
+    for key in (
+        "nunes2022survey",
+        "eshraghian2023training",
+        "zenke2018superspike",
+        "neftci2019surrogate",
+        "fang2021incorporating",
+        "diehl2015unsupervised",
+        "xu2025feelsnn",
+        "gerstner2014neuronal",
+    ):
         assert key in db.entries, f"references.bib lacks {key}"

@@ -1,4 +1,4 @@
-"""Surrogate gradients: formulas, snnTorch agreement, the Heaviside forward, BPTT by hand, training."""
+"""snnlib.surrogate: formulas, snnTorch agreement, the Heaviside forward, the registry, bad input."""
 
 from __future__ import annotations
 
@@ -67,12 +67,15 @@ def test_forward_is_exactly_heaviside(name, k):
     assert torch.equal(sur(u32), (u32 > 0).float())
 
 
-@pytest.mark.parametrize("ours,theirs", [
-    ("arctan", lambda k: __import__("snntorch").surrogate.atan(alpha=k)),
-    ("fast_sigmoid", lambda k: __import__("snntorch").surrogate.fast_sigmoid(slope=k)),
-    ("sigmoid", lambda k: __import__("snntorch").surrogate.sigmoid(slope=k)),
-    ("straight_through", lambda k: __import__("snntorch").surrogate.straight_through_estimator()),
-])
+@pytest.mark.parametrize(
+    "ours,theirs",
+    [
+        ("arctan", lambda k: __import__("snntorch").surrogate.atan(alpha=k)),
+        ("fast_sigmoid", lambda k: __import__("snntorch").surrogate.fast_sigmoid(slope=k)),
+        ("sigmoid", lambda k: __import__("snntorch").surrogate.sigmoid(slope=k)),
+        ("straight_through", lambda k: __import__("snntorch").surrogate.straight_through_estimator()),
+    ],
+)
 def test_matches_snntorch(ours, theirs):
     pytest.importorskip("snntorch")
     ks = [math.inf] if ours == "straight_through" else SHARPNESS[ours]
@@ -103,8 +106,13 @@ def test_smooth_is_the_antiderivative_of_derivative(name, k):
 def test_area_under_the_derivative():
     """The area is the step height: 1 for arctan, sigmoid, triangle; 2/k for fast sigmoid."""
     u = torch.linspace(-400, 400, 2_000_001, dtype=torch.float64)
-    for sur, area in [(S.arctan(2.0), 1.0), (S.sigmoid(5.0), 1.0), (S.triangle(2.0), 1.0),
-                      (S.fast_sigmoid(25.0), 2 / 25), (S.straight_through(0.5), 1.0)]:
+    for sur, area in [
+        (S.arctan(2.0), 1.0),
+        (S.sigmoid(5.0), 1.0),
+        (S.triangle(2.0), 1.0),
+        (S.fast_sigmoid(25.0), 2 / 25),
+        (S.straight_through(0.5), 1.0),
+    ]:
         got = float(torch.trapezoid(sur.function.derivative(u, sur.sharpness), u))
         assert got == pytest.approx(area, rel=2e-3), sur
 
@@ -151,6 +159,39 @@ def test_registry_and_get():
     assert repr(S.fast_sigmoid(25)) == "fast_sigmoid(slope=25)"
 
 
+def test_one_registry_names_and_defaults_come_from_it():
+    assert S.NAMES == tuple(S.REGISTRY) == ("arctan", "fast_sigmoid", "sigmoid", "triangle", "straight_through", "none")
+    assert set(S.DEFAULT_SHARPNESS) == set(S.NAMES)
+    assert {
+        "arctan": 2.0,
+        "fast_sigmoid": 25.0,
+        "sigmoid": 25.0,
+        "triangle": 1.0,
+        "straight_through": math.inf,
+        "none": None,
+    } == S.DEFAULT_SHARPNESS
+    assert S.get(None) == S.get(S.DEFAULT)
+    assert S.get("none", 5.0) == S.no_surrogate()  # no sharpness parameter: ignored
+    sur = S.arctan(3.0)
+    assert S.get(sur) is sur
+    with pytest.raises(ValueError, match="sharpness"):
+        S.get(sur, 2.0)
+    with pytest.raises(TypeError, match="surrogate must be a name"):
+        S.get(2.0)
+    with pytest.raises(ValueError, match="one of arctan, fast_sigmoid"):
+        S.get("atan")
+
+
+def test_sharpness_of_every_numeric_kind_and_bad_inputs():
+    import numpy as np
+
+    assert S.arctan(np.float32(2.0)) == S.arctan(2.0) == S.arctan(2) == S.arctan(torch.tensor(2.0))
+    with pytest.raises(TypeError, match="u"):
+        S.heaviside([0.5, -0.5])
+    assert S.heaviside(torch.tensor([1, 0, -1])).tolist() == [1.0, 0.0, 0.0]
+    assert S.arctan()(torch.zeros(0)).shape == (0,)
+
+
 def test_no_surrogate_gives_exactly_zero_weight_gradient():
     torch.manual_seed(0)
     x = (torch.rand(30, 4, 8) < 0.3).float()
@@ -158,127 +199,13 @@ def test_no_surrogate_gives_exactly_zero_weight_gradient():
     for sur, zero in [(S.no_surrogate(), True), (S.arctan(), False)]:
         fc.zero_grad()
         lif = snl.neurons.LIF(beta=0.9, surrogate=sur)
-        spk, mem = lif.run(fc(x) * 3)
+        spk, _mem = lif.run(fc(x) * 3)
         assert spk.sum() > 0  # the neurons do fire: the gradient vanishes all the same
         spk.sum().backward()
         if zero:
             assert torch.count_nonzero(fc.weight.grad) == 0 and torch.count_nonzero(fc.bias.grad) == 0
         else:
             assert fc.weight.grad.abs().sum() > 0
-    flow = S.gradient_flow("none")
-    assert float(flow["grad_norm"]) == 0.0
-    assert float(S.gradient_flow("arctan")["grad_norm"]) > 0
-
-
-# --- BPTT, two steps, by hand -------------------------------------------------------------------
-#
-# One neuron, weight w, inputs x1, x2, beta, threshold thr, U[0] = 0, arctan surrogate with alpha = 2,
-# so s'(u) = 1 / (1 + (pi u)^2).
-#   U1 = w x1,                          S1 = H(U1 - thr)
-#   U2 = beta U1 + w x2 - S1 thr,       S2 = H(U2 - thr)        (S1 detached in the reset)
-#   L  = (S1 - y1)^2 / 2 + (S2 - y2)^2 / 2
-# Chain rule, summing over every path from w to L (the weight is shared by both steps):
-#   dL/dw = (S1 - y1) s'(U1 - thr) dU1/dw + (S2 - y2) s'(U2 - thr) dU2/dw
-#   dU1/dw = x1;   dU2/dw = beta dU1/dw + x2 = beta x1 + x2     (the reset path is cut)
-#
-# Worked numbers: w = 0.8, x1 = 1.5, x2 = 0.5, beta = 0.9, thr = 1, y1 = 0, y2 = 1.
-#   U1 = 1.2 -> S1 = 1;   U2 = 0.9 * 1.2 + 0.4 - 1 = 0.48 -> S2 = 0
-#   s'(U1 - thr) = s'(0.2)   = 1 / (1 + (0.2 pi)^2)
-#   s'(U2 - thr) = s'(-0.52) = 1 / (1 + (0.52 pi)^2)
-#   dL/dw = (1 - 0) s'(0.2) * 1.5 + (0 - 1) s'(-0.52) * (0.9 * 1.5 + 0.5)
-#         = 1.5 / (1 + 0.04 pi^2) - 1.85 / (1 + 0.2704 pi^2)
-# With the reset attached, dU2/dw gains -thr s'(U1 - thr) x1, adding (0 - 1) * s'(-0.52) * (-1.5 s'(0.2)).
-W, X1, X2, BETA, THR, Y1, Y2 = 0.8, 1.5, 0.5, 0.9, 1.0, 0.0, 1.0
-SP1 = 1 / (1 + (0.2 * math.pi) ** 2)
-SP2 = 1 / (1 + (0.52 * math.pi) ** 2)
-HAND = 1.5 * SP1 - 1.85 * SP2
-HAND_ATTACHED = HAND + (-1.0) * SP2 * (-1.5 * SP1)
-
-
-def test_two_step_bptt_equals_hand_derivation():
-    u1, s1, u2, s2 = S.two_step_forward(W, X1, X2, BETA, THR, S.arctan(2.0))
-    assert float(u1) == pytest.approx(1.2) and float(s1) == 1.0
-    assert float(u2) == pytest.approx(0.48) and float(s2) == 0.0
-    auto = S.two_step_gradient(W, X1, X2, Y1, Y2, BETA, THR, S.arctan(2.0))
-    assert auto == pytest.approx(HAND, rel=1e-6)
-    terms = S.two_step_gradient_by_hand(W, X1, X2, Y1, Y2, BETA, THR, S.arctan(2.0))
-    assert terms["total"] == pytest.approx(HAND, rel=1e-6)
-    assert terms["t1"] == pytest.approx(1.5 * SP1) and terms["t2_back"] == pytest.approx(-0.9 * 1.5 * SP2)
-    assert terms["reset"] == 0.0
-    attached = S.two_step_gradient(W, X1, X2, Y1, Y2, BETA, THR, S.arctan(2.0), detach_reset=False)
-    assert attached == pytest.approx(HAND_ATTACHED, rel=1e-6)
-    assert S.two_step_gradient_by_hand(W, X1, X2, Y1, Y2, BETA, THR, S.arctan(2.0), detach_reset=False)["total"] == \
-        pytest.approx(HAND_ATTACHED, rel=1e-6)
-
-
-def test_two_step_matches_the_library_lif_neuron():
-    """The same two steps run through snl.neurons.lif_run give the same gradient (it detaches the reset)."""
-    w = torch.tensor(W, dtype=torch.float64, requires_grad=True)
-    x = torch.tensor([X1, X2], dtype=torch.float64).reshape(2, 1, 1)
-    spk, mem = snl.neurons.lif_run(w * x, snl.neurons.LIFParams(beta=BETA, threshold=THR), None, S.arctan(2.0))
-    loss = 0.5 * (spk[0] - Y1) ** 2 + 0.5 * (spk[1] - Y2) ** 2
-    loss.sum().backward()
-    assert float(w.grad) == pytest.approx(HAND, rel=1e-6)
-
-
-@pytest.mark.parametrize("name", ["arctan", "fast_sigmoid", "sigmoid", "triangle", "straight_through"])
-def test_two_step_hand_formula_for_every_surrogate(name):
-    gen = torch.Generator().manual_seed(1)
-    for _ in range(20):
-        w, x1, x2 = (torch.rand(3, generator=gen) * 2).tolist()
-        y1, y2 = (torch.rand(2, generator=gen) < 0.5).float().tolist()
-        for detach in (True, False):
-            auto = S.two_step_gradient(w, x1, x2, y1, y2, 0.8, 1.0, name, detach)
-            hand = S.two_step_gradient_by_hand(w, x1, x2, y1, y2, 0.8, 1.0, name, detach)["total"]
-            assert auto == pytest.approx(hand, rel=1e-6, abs=1e-9)
-
-
-def test_van_rossum_loss():
-    a = torch.zeros(20)
-    b = torch.zeros(20)
-    a[5], b[6] = 1, 1
-    assert float(S.van_rossum_loss(a, a)) == 0.0
-    near, far = S.van_rossum_loss(a, b), S.van_rossum_loss(a, torch.zeros(20))
-    assert 0 < float(near) < float(far)
-    with pytest.raises(ValueError, match=r"\[T, \.\.\.\]"):
-        S.van_rossum_loss(a, torch.zeros(19))
-
-
-def test_neuron_reaches_target_spike_times():
-    targets = [12, 30, 47]
-    res = S.train_spike_times(targets, T=60, steps=300, seed=0)
-    assert res.reached, f"fired at {res.spike_times}, wanted {targets}"
-    assert res.spike_times == targets == res.target_times
-    assert res.spk_start.nonzero().flatten().tolist() != targets  # it had to learn
-
-
-def test_no_surrogate_cannot_learn_spike_times():
-    res = S.train_spike_times([12, 30, 47], T=60, steps=20, surrogate="none", seed=0)
-    assert not res.reached
-    assert torch.equal(res.spk, res.spk_start)  # zero gradient: the weights never moved
-
-
-def test_toy_dataset_and_shapes():
-    x, y = S.toy_dataset(50, "moons")
-    assert x.shape == (50, 2) and y.shape == (50,) and set(y.tolist()) == {0, 1}
-    net = S.ToySNN(T=7, hidden=4)
-    spk, mem = net(x)
-    assert spk.shape == mem.shape == (7, 50, 2)
-    assert S.decode(spk, mem).shape == (50,)
-    with pytest.raises(ValueError, match="kind"):
-        S.toy_dataset(10, "spirals")
-    with pytest.raises(ValueError, match=r"\[T, B, C\]"):
-        S.spike_loss(spk[0], mem[0], y)
-
-
-def test_small_network_learns_the_toy_task():
-    x, y = S.toy_dataset(200, "moons", seed=0)
-    res = S.train_toy(x, y, "arctan", epochs=8, hidden=16, T=8, lr=0.03)
-    assert res.final_accuracy >= 0.8
-    assert res.losses[-1] < res.losses[0]
-    dead = S.train_toy(x, y, "none", epochs=2, hidden=16, T=8)
-    # without a surrogate only the output layer's membrane path learns: the hidden weights never move
-    assert dead.model.fc1.weight.grad is None or torch.count_nonzero(dead.model.fc1.weight.grad) == 0
 
 
 # --- exercise checks ------------------------------------------------------------------------------
@@ -317,24 +244,3 @@ def test_check_surrogate_function_accepts_a_right_answer_and_explains_wrong_ones
         fb = check(fn)
         assert not fb and phrase in fb.message, (phrase, fb.message)
     assert not check(lambda u: (u > 0).float())  # a plain function: no gradient flows
-
-
-def test_check_bptt_gradient_spots_the_missing_paths():
-    from snnlib.exercises import check_bptt_gradient as check
-
-    def sp(u):
-        return 1 / (1 + (math.pi * u) ** 2)
-
-    def grad(w, x1, x2, y1, y2, beta, thr, back=True, reset=False):
-        u1 = w * x1
-        s1 = float(u1 > thr)
-        u2 = beta * u1 + w * x2 - s1 * thr
-        s2 = float(u2 > thr)
-        du2 = x2 + (beta * x1 if back else 0.0) + (-thr * sp(u1 - thr) * x1 if reset else 0.0)
-        return (s1 - y1) * sp(u1 - thr) * x1 + (s2 - y2) * sp(u2 - thr) * du2
-
-    assert check(grad)
-    fb = check(lambda *a: grad(*a, back=False))
-    assert not fb and "one step back" in fb.message
-    fb = check(lambda *a: grad(*a, reset=True))
-    assert not fb and "reset" in fb.message

@@ -8,11 +8,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 
 from snnlib import data as D
 from snnlib import train as T
+from snnlib.train import loop as L
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -20,26 +22,34 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.fixture(scope="module")
 def bundled():
     config = T.TrainConfig(source="bundled", device="cpu", max_test=200)
-    return T._load_data(config, torch.device("cpu"))
+    return T.load_data(config, torch.device("cpu"))
 
 
 def _cfg(tmp=None, **kw):
-    base = dict(epochs=3, source="bundled", device="cpu", max_batches=3, max_test=300, seed=3, num_steps=8,
-                checkpoint=str(tmp) if tmp else None)
+    base = dict(
+        epochs=3,
+        source="bundled",
+        device="cpu",
+        max_batches=3,
+        max_test=300,
+        seed=3,
+        num_steps=8,
+        checkpoint=str(tmp) if tmp else None,
+    )
     base.update(kw)
     return T.TrainConfig(**base)
 
 
 def test_resume_equals_uninterrupted(tmp_path, bundled):
     full = T.fit(_cfg(tmp_path / "a"), progress=False, data=bundled)
-    part = T.fit(_cfg(tmp_path / "b"), progress=False, stop_after_epoch=1, data=bundled)
+    part = T.fit(_cfg(tmp_path / "b"), progress=False, stop_after_epoch=1, data=bundled).history
     assert len(part["epochs"]) == 1 and not part["completed"]
     resumed = T.fit(_cfg(tmp_path / "b"), resume=True, progress=False, data=bundled)
-    assert resumed["completed"] and len(resumed["epochs"]) == 3
-    for (name, a), (_, b) in zip(full["model"].state_dict().items(), resumed["model"].state_dict().items()):
+    assert resumed.history["completed"] and len(resumed.history["epochs"]) == 3
+    for (name, a), (_, b) in zip(full.model.state_dict().items(), resumed.model.state_dict().items()):
         assert torch.equal(a, b), f"{name} differs after resume"
-    assert full["loss"] == resumed["loss"]
-    assert [e["test_accuracy"] for e in full["epochs"]] == [e["test_accuracy"] for e in resumed["epochs"]]
+    assert full.history["loss"] == resumed.history["loss"]
+    assert [e["test_accuracy"] for e in full.history["epochs"]] == [e["test_accuracy"] for e in resumed.history["epochs"]]
 
 
 def test_resume_refuses_a_different_config(tmp_path, bundled):
@@ -49,7 +59,7 @@ def test_resume_refuses_a_different_config(tmp_path, bundled):
 
 
 def test_nan_loss_stops_training(bundled, monkeypatch):
-    real_loss = T._loss
+    real_loss = L._loss
     calls = []
 
     def loss_turning_nan(config, spk, mem, y):
@@ -57,7 +67,7 @@ def test_nan_loss_stops_training(bundled, monkeypatch):
         loss = real_loss(config, spk, mem, y)
         return loss * float("nan") if len(calls) == 2 else loss
 
-    monkeypatch.setattr(T, "_loss", loss_turning_nan)
+    monkeypatch.setattr(L, "_loss", loss_turning_nan)
     with pytest.raises(T.TrainingDiverged, match="nan at epoch 1, step 2"):
         T.fit(_cfg(epochs=1, max_batches=3), progress=False, data=bundled)
     assert len(calls) == 2, "training must stop at the first non-finite loss"
@@ -65,34 +75,63 @@ def test_nan_loss_stops_training(bundled, monkeypatch):
 
 def test_checkpoint_never_half_written(tmp_path):
     path = tmp_path / "ck" / "last.pt"
-    T.atomic_save({"ok": 1}, path)
+    T.save_checkpoint(path, {"ok": 1})
 
     class Boom:
         def __reduce__(self):
             raise RuntimeError("disk full")
 
     with pytest.raises(RuntimeError, match="disk full"):
-        T.atomic_save({"bad": Boom()}, path)
+        T.save_checkpoint(path, {"bad": Boom()})
     assert torch.load(path) == {"ok": 1}, "the old checkpoint must survive a failed write"
     assert [p.name for p in path.parent.iterdir()] == ["last.pt"], "no temporary file may be left behind"
 
 
 def test_short_run_beats_chance_by_far(bundled):
-    hist = T.fit(T.TrainConfig(epochs=1, source="bundled", device="cpu", max_batches=20, seed=0),
-                 progress=False, data=(bundled[0], D.Batches(*D.load_mnist("test", source="bundled"),
-                                                            batch_size=500, shuffle=False, device="cpu",
-                                                            scale="standard")))
-    acc = hist["epochs"][-1]["test_accuracy"]
+    hist = T.fit(
+        T.TrainConfig(epochs=1, source="bundled", device="cpu", max_batches=20, seed=0),
+        progress=False,
+        data=(
+            bundled[0],
+            D.Batches(*D.load_mnist("test", source="bundled"), batch_size=500, shuffle=False, device="cpu", scale="standard"),
+        ),
+    )
+    acc = hist.history["epochs"][-1]["test_accuracy"]
     assert acc > 0.7, f"20 batches of training should reach well above 10% (chance), got {acc:.1%}"
 
 
 def test_cli_writes_json_record(tmp_path):
     out = tmp_path / "run.json"
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    proc = subprocess.run([sys.executable, "-m", "snnlib.train", "--epochs", "2", "--source", "bundled",
-                           "--max-batches", "2", "--max-test", "200", "--device", "cpu", "--quiet", "--num-steps", "10",
-                           "--checkpoint", str(tmp_path / "ck"), "--json", str(out)],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "snnlib.train",
+            "--epochs",
+            "2",
+            "--source",
+            "bundled",
+            "--max-batches",
+            "2",
+            "--max-test",
+            "200",
+            "--device",
+            "cpu",
+            "--quiet",
+            "--num-steps",
+            "10",
+            "--checkpoint",
+            str(tmp_path / "ck"),
+            "--json",
+            str(out),
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     rec = json.loads(out.read_text())
     assert set(rec) >= {"config", "device", "device_name", "loss", "epochs", "peak_memory", "train_seconds_total"}
@@ -113,6 +152,73 @@ def test_config_validation():
         T.TrainConfig(readout="vote")
 
 
+def test_config_checks_every_field():
+    with pytest.raises(TypeError, match=r"num_steps must be an integer >= 1, got 2\.5"):
+        T.TrainConfig(num_steps=2.5)
+    with pytest.raises(TypeError, match="batch_size"):
+        T.TrainConfig(batch_size=True)
+    config = T.TrainConfig(epochs=np.int64(2), num_steps=torch.tensor(7), seed=np.int32(4), max_batches=np.int64(3))
+    assert (config.epochs, config.num_steps, config.seed, config.max_batches) == (2, 7, 4, 3)
+    assert all(type(v) is int for v in (config.epochs, config.num_steps, config.seed, config.max_batches))
+    assert json.loads(json.dumps(config.to_dict()))["epochs"] == 2
+    with pytest.raises(TypeError, match=r"betas must be a pair \(beta1, beta2\) of numbers in \[0, 1\), got 'bogus'"):
+        T.TrainConfig(betas="bogus")
+    with pytest.raises(ValueError, match=r"betas\[1\]"):
+        T.TrainConfig(betas=(0.9, 1.0))
+    assert T.TrainConfig(betas=[0.8, 0.99]).betas == (0.8, 0.99)
+    for lr in (0, -1e-3, float("nan"), float("inf")):
+        with pytest.raises(ValueError, match="lr"):
+            T.TrainConfig(lr=lr)
+    with pytest.raises(TypeError, match="lr"):
+        T.TrainConfig(lr="fast")
+    bad = {
+        "schedule": "linear",
+        "scale": "minmax",
+        "loss": "mse",
+        "reset": "hard",
+        "source": "internet",
+        "dataset": "cifar10",
+        "device": "gpu",
+        "beta": 1.5,
+        "threshold": 0.0,
+        "weight_decay": -1.0,
+        "warmup_steps": -1,
+        "seed": -1,
+        "max_test": 0,
+        "max_batches": 0,
+    }
+    for name, value in bad.items():
+        with pytest.raises(ValueError, match=name):
+            T.TrainConfig(**{name: value})
+    for name, value in {"fast": 1, "learn_beta": "yes", "compile": 0, "root": 3, "checkpoint": 1.5}.items():
+        with pytest.raises(TypeError, match=name):
+            T.TrainConfig(**{name: value})
+    with pytest.raises(Exception, match="cannot assign"):
+        config.lr = 1.0  # frozen: change a config with dataclasses.replace, which checks again
+
+
+def test_fit_result_keeps_the_model_out_of_the_history(tmp_path, bundled):
+    result = T.fit(_cfg(epochs=1, max_batches=2), progress=False, data=bundled, json_path=tmp_path / "r.json")
+    assert isinstance(result, T.FitResult) and isinstance(result.model, torch.nn.Module)
+    assert result.config.epochs == 1 and "model" not in result.history
+    assert json.loads((tmp_path / "r.json").read_text()) == json.loads(json.dumps(result.record()))
+    assert result.record() == result.history and result.record() is not result.history
+    assert "epochs=1/1" in repr(result)
+    with pytest.raises(TypeError, match="config"):
+        T.fit({"epochs": 1}, data=bundled)
+    with pytest.raises(TypeError, match="data"):
+        T.fit(_cfg(epochs=1), data=bundled[0])
+
+
+def test_schedule_warms_up_then_decays_to_zero():
+    f = T.schedule.lr_factor("cosine", total_steps=100, warmup_steps=10)
+    assert [f(s) for s in range(3)] == [0.1, 0.2, 0.3] and f(9) == 1.0
+    assert f(100) == pytest.approx(0.0) and 0 < f(55) < 1
+    assert T.schedule.lr_factor("constant", 100, 10)(0) == 1.0
+    with pytest.raises(ValueError, match="schedule"):
+        T.schedule.lr_factor("linear", 100, 10)
+
+
 @pytest.mark.slow
 def test_throughput_benchmark_runs_and_writes_its_json(tmp_path):
     """The benchmark script runs end to end (tiny settings) and writes the record the chapter renders."""
@@ -123,9 +229,29 @@ def test_throughput_benchmark_runs_and_writes_its_json(tmp_path):
 
     root = Path(__file__).resolve().parent.parent
     out = tmp_path / "throughput.json"
-    proc = subprocess.run([sys.executable, str(root / "benchmarks" / "throughput.py"), "--rounds", "1", "--batches", "1",
-                           "--warmup", "0", "--source", "bundled", "--eval-batches", "1", "--threads", "1",
-                           "--json", str(out)], capture_output=True, text=True, timeout=600)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            str(root / "benchmarks" / "throughput.py"),
+            "--rounds",
+            "1",
+            "--batches",
+            "1",
+            "--warmup",
+            "0",
+            "--source",
+            "bundled",
+            "--eval-batches",
+            "1",
+            "--threads",
+            "1",
+            "--json",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     rec = json.loads(out.read_text())
     assert set(rec["results"]) == {"snnlib fast path", "snnTorch reference", "PyTorch reference"}

@@ -40,21 +40,30 @@ function snnDispatch(M, req) {
 }
 """
 
-NODE_RUNNER = DISPATCH + r"""
+NODE_RUNNER = (
+    DISPATCH
+    + r"""
 const M = require(process.argv[1]);
 let data = '';
 process.stdin.on('data', c => data += c);
 process.stdin.on('end', () => process.stdout.write(JSON.stringify(snnDispatch(M, JSON.parse(data)))));
 """
+)
 
 
 @pytest.fixture(scope="module")
 def js():
     """``js(fn, cases)``: call ``fn`` of snnlib/js/models.js on each case, in Node, or else in headless Chromium."""
     if NODE is not None:
+
         def run(fn, cases=()):
-            proc = subprocess.run([NODE, "-e", NODE_RUNNER, str(W.JS_DIR / "models.js")],
-                                  input=json.dumps({"fn": fn, "cases": list(cases)}), capture_output=True, text=True, timeout=60)
+            proc = subprocess.run(
+                [NODE, "-e", NODE_RUNNER, str(W.JS_DIR / "models.js")],
+                input=json.dumps({"fn": fn, "cases": list(cases)}),
+                capture_output=True,
+                text=True,
+                timeout=60,
+            )
             assert proc.returncode == 0, f"node failed:\n{proc.stderr}"
             return json.loads(proc.stdout)
 
@@ -162,12 +171,12 @@ def test_lif_explorer_has_the_controls_the_chapter_needs():
 
 def test_lif_input_shapes():
     cur = W.lif_input("step", 0.2, 50)
-    assert (cur[:W.INPUT_ONSET] == 0).all() and (cur[W.INPUT_ONSET:] == 0.2).all()
+    assert (cur[: W.INPUT_ONSET] == 0).all() and (cur[W.INPUT_ONSET :] == 0.2).all()
     pulse = W.lif_input("pulse", 0.2, 50)
     assert pulse.sum() == pytest.approx(0.2 * 20) and pulse[-1] == 0
     ramp = W.lif_input("ramp", 0.3, 31)
     assert ramp[0] == 0 and ramp[-1] == pytest.approx(0.3) and (np.diff(ramp) > 0).all()
-    noisy = W.lif_input("noisy", 0.2, 4000)[W.INPUT_ONSET:]
+    noisy = W.lif_input("noisy", 0.2, 4000)[W.INPUT_ONSET :]
     assert abs(noisy.mean() - 0.2) < 0.01 and noisy.min() >= 0 and noisy.max() < 0.4
     with pytest.raises(ValueError, match="unknown input shape"):
         W.lif_input("sine", 0.2, 10)
@@ -180,7 +189,7 @@ def test_steady_state_and_spike_free_below_threshold():
     assert d["n_spikes"] == 0
     assert d["mem"][-1] == pytest.approx(0.09 / (1 - 0.9), rel=1e-6)
     t = np.arange(300 - W.INPUT_ONSET)
-    np.testing.assert_allclose(d["mem"][W.INPUT_ONSET:], 0.9 * (1 - 0.9 ** (t + 1)), rtol=1e-9)
+    np.testing.assert_allclose(d["mem"][W.INPUT_ONSET :], 0.9 * (1 - 0.9 ** (t + 1)), rtol=1e-9)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -199,10 +208,17 @@ def _lif_grid(refractory_values, per_combo=6, seed=0):
     cases = []
     for i, r, k in itertools.product(W.LIF_INPUTS, ("subtract", "zero", "none"), refractory_values):
         for _ in range(per_combo):
-            cases.append(ex.values(beta=float(rng.choice([0.5, 0.8, 0.9, 0.95, 1.0, round(rng.uniform(0.5, 1), 2)])),
-                                   threshold=float(rng.choice([0.3, 1.0, 1.7, round(rng.uniform(0.1, 2), 2)])),
-                                   amplitude=float(rng.choice([0.05, 0.15, 0.45, round(rng.uniform(0, 0.6), 2)])),
-                                   input=i, reset=r, refractory=k, num_steps=120))
+            cases.append(
+                ex.values(
+                    beta=float(rng.choice([0.5, 0.8, 0.9, 0.95, 1.0, round(rng.uniform(0.5, 1), 2)])),
+                    threshold=float(rng.choice([0.3, 1.0, 1.7, round(rng.uniform(0.1, 2), 2)])),
+                    amplitude=float(rng.choice([0.05, 0.15, 0.45, round(rng.uniform(0, 0.6), 2)])),
+                    input=i,
+                    reset=r,
+                    refractory=k,
+                    num_steps=120,
+                )
+            )
     return cases
 
 
@@ -270,10 +286,12 @@ def test_js_surrogates_match_snnlib(js, sharpness):
     for n, d_js, s_js in zip(names, js("derivative", cases), js("smooth", cases)):
         fn = snl.surrogate.get(n, sharpness)
         d_py = np.asarray(fn.derivative(ut), dtype=np.float64)
-        np.testing.assert_allclose(d_js, d_py, rtol=2e-6, atol=1e-6 * max(1.0, float(np.abs(d_py).max())),
-                                   err_msg=f"{n} derivative differs")
-        np.testing.assert_allclose(s_js, np.asarray(fn.smooth(ut), dtype=np.float64), rtol=2e-6, atol=1e-6,
-                                   err_msg=f"{n} smooth function differs")
+        np.testing.assert_allclose(
+            d_js, d_py, rtol=2e-6, atol=1e-6 * max(1.0, float(np.abs(d_py).max())), err_msg=f"{n} derivative differs"
+        )
+        np.testing.assert_allclose(
+            s_js, np.asarray(fn.smooth(ut), dtype=np.float64), rtol=2e-6, atol=1e-6, err_msg=f"{n} smooth function differs"
+        )
         # The backward pass of the autograd Function is the derivative the explorer draws.
         x = ut.clone().requires_grad_(True)
         fn(x).sum().backward()
@@ -289,8 +307,9 @@ def test_js_weight_gradient_matches_autograd(js, sharpness):
         py = W.surrogate_weight_gradient(n, sharpness, w)
         np.testing.assert_array_equal([r["count"] for r in js], py["count"], err_msg=f"{n}: spike counts differ")
         grad = np.array([r["grad"] for r in js])
-        np.testing.assert_allclose(grad, py["grad"], rtol=1e-5, atol=1e-6 * max(1.0, float(np.abs(py["grad"]).max())),
-                                   err_msg=f"{n}: dL/dw differs")
+        np.testing.assert_allclose(
+            grad, py["grad"], rtol=1e-5, atol=1e-6 * max(1.0, float(np.abs(py["grad"]).max())), err_msg=f"{n}: dL/dw differs"
+        )
         if n == "none":
             assert (grad == 0).all()
         else:
@@ -319,10 +338,10 @@ def test_html_is_self_contained(make):
         tag = 'type="range"' if isinstance(c, W.Slider) else "<select"
         assert f'data-control="{c.name}"' in a and tag in a
     low = a.lower()
-    for bad in ("<script src", "src=\"http", "src='http", "unpkg", "cdn.", "require.js", "widget-state", "@import"):
+    for bad in ("<script src", 'src="http', "src='http", "unpkg", "cdn.", "require.js", "widget-state", "@import"):
         assert bad not in low, f"explorer HTML refers to {bad!r}: it must work offline"
     assert W._read_js("models.js") in a and W._read_js("explorer.js") in a
-    assert a.count("</script>") == 1 and "</script" not in a[a.index("<script>") + 8:a.rindex("</script>")]
+    assert a.count("</script>") == 1 and "</script" not in a[a.index("<script>") + 8 : a.rindex("</script>")]
 
 
 def test_display_mode(monkeypatch):
@@ -337,9 +356,15 @@ def test_display_mode(monkeypatch):
     finally:
         W.set_display_mode(None)
     # Live mode does not precompute a frames explorer's data for its HTML fallback.
-    frames = W.Explorer("f", "frames", [W.Slider("a", "a", 0, 1, 0.5, 0)], compute=lambda a: {"a": a},
-                        plot=lambda d, fig: fig.add_subplot(111).plot([d["a"]]), view="lif",
-                        static_data=lambda: pytest.fail("frames precomputed in live mode"))
+    frames = W.Explorer(
+        "f",
+        "frames",
+        [W.Slider("a", "a", 0, 1, 0.5, 0)],
+        compute=lambda a: {"a": a},
+        plot=lambda d, fig: fig.add_subplot(111).plot([d["a"]]),
+        view="lif",
+        static_data=lambda: pytest.fail("frames precomputed in live mode"),
+    )
     W.set_display_mode("live")
     try:
         assert "<img" in frames._repr_mimebundle_()["text/html"]
@@ -442,8 +467,12 @@ def test_coding_update_is_the_library(coding):
     enc = _needs_encoding()
     ex, _ = coding
     images, _labels = snl.data.load_mnist("test", source="bundled")
-    for case in [dict(), dict(scheme="latency", level=3), dict(scheme="delta", num_steps=40, digit=W.CODING_DIGITS[-1]),
-                 dict(scheme="population", level=1)]:
+    for case in [
+        dict(),
+        dict(scheme="latency", level=3),
+        dict(scheme="delta", num_steps=40, digit=W.CODING_DIGITS[-1]),
+        dict(scheme="population", level=1),
+    ]:
         v = ex.values(**case)
         d = ex.update(**case)
         x = images[v["digit"]].double() / 255
@@ -509,13 +538,16 @@ def test_circuit_frames_are_run_motif(circuit):
 @needs_node
 def test_inlined_runtime_loads_and_computes_without_a_dom():
     """The exact script an explorer inlines (models + plotting + views) parses and its views compute in Node."""
-    script = W.js_source() + r"""
+    script = (
+        W.js_source()
+        + r"""
     ;const v = {beta: 0.9, threshold: 1.0, amplitude: 0.15, input: "step", reset: "subtract", refractory: 2, num_steps: 80};
     const d = SNNExplorer.VIEWS.lif.compute(v);
     const s = SNNExplorer.VIEWS.surrogate.compute({surrogate: "sigmoid", sharpness: 5, weight: 0.3});
     process.stdout.write(JSON.stringify({spk: d.spk, readout: SNNExplorer.VIEWS.lif.readout(d, v),
                                          grad: s.at.grad, notes: SNNExplorer.VIEWS.lif.notes(v)}));
     """
+    )
     proc = subprocess.run([NODE, "-e", script], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)
@@ -526,3 +558,305 @@ def test_inlined_runtime_loads_and_computes_without_a_dom():
     assert "9.5 steps" in out["notes"]["beta"]
     g = W.surrogate_weight_gradient("sigmoid", 5.0, [0.3])["grad"][0] if "sigmoid" in snl.surrogate.REGISTRY else out["grad"]
     assert out["grad"] == pytest.approx(g, rel=1e-6, abs=1e-9)
+
+
+# ---------------------------------------------------------------------------------------------
+# Registries: the explorers offer what the library registers
+# ---------------------------------------------------------------------------------------------
+def test_surrogate_choices_are_the_library_registry():
+    assert tuple(snl.surrogate.REGISTRY) == W.SURROGATE_CHOICES
+    assert tuple(W.surrogate_explorer().controls[0].options) == W.SURROGATE_CHOICES
+
+
+def test_coding_choices_are_the_encoding_schemes():
+    enc = _needs_encoding()
+    assert {c.scheme for c in W.CODING_SCHEMES.values()} == set(enc.SCHEMES), (
+        "every scheme of snnlib.encoding.SCHEMES needs a choice in the coding explorer, and no other"
+    )
+    for key, choice in W.CODING_SCHEMES.items():
+        assert len(choice.levels) == 3, key
+        assert W.coding_params(key, 2) == (choice.scheme, {**choice.fixed, choice.param: choice.levels[1]})
+
+
+def test_circuit_motifs_are_named():
+    circ = pytest.importorskip("snnlib.circuits")
+    assert set(circ.MOTIFS) <= set(snl.plot.MOTIF_NAMES)
+
+
+def test_lif_resets_are_the_library_resets():
+    reset = next(c for c in W.lif_explorer().controls if c.name == "reset")
+    assert tuple(reset.options) == tuple(snl.neurons.RESETS)
+
+
+# ---------------------------------------------------------------------------------------------
+# Arguments are checked
+# ---------------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "args,kwargs,error,match",
+    [
+        (("a", "a", 1, 1, 0.1, 1), {}, ValueError, "min must be < max"),
+        (("a", "a", 1, 0, 0.1, 1), {}, ValueError, "min must be < max"),
+        (("a", "a", 0, 1, 0, 0), {}, ValueError, r"step must be a number > 0"),
+        (("a", "a", 0, 1, -0.5, 0), {}, ValueError, r"step must be a number > 0"),
+        (("a", "a", 0, 1, 0.1, 2), {}, ValueError, "outside"),
+        (("a", "a", 0, 1, 0.3, 0), {}, ValueError, "whole number of steps"),
+        (("a", "a", 0, 1, 0.5, 0.2), {}, ValueError, "whole number of steps"),
+        (("a", "a", 0, float("nan"), 0.5, 0), {}, ValueError, "NaN"),
+        (("a", "a", 0, 1, 0.5, "0"), {}, TypeError, "value must be a real number"),
+        (("n", "n", 1, 5, 1, 2.5), {"integer": True}, TypeError, "value must be an integer"),
+        (("n", "n", 1, 5, 0, 2), {"integer": True}, ValueError, "step must be an integer >= 1"),
+        ((3, "a", 0, 1, 0.5, 0), {}, TypeError, "Slider.name must be a string"),
+        (("", "a", 0, 1, 0.5, 0), {}, ValueError, "Slider.name must not be empty"),
+        (("a", None, 0, 1, 0.5, 0), {}, TypeError, "label must be a string"),
+        (("a", "a", 0, 1, 0.5, 0), {"integer": 1}, TypeError, "integer must be True or False"),
+    ],
+)
+def test_slider_checks_its_arguments(args, kwargs, error, match):
+    with pytest.raises(error, match=match):
+        W.Slider(*args, **kwargs)
+
+
+def test_slider_and_dropdown_check_values():
+    s = W.Slider("n", "n", 1, 5, 1, 2, integer=True)
+    assert s.check(np.int64(3)) == 3 and type(s.check(np.int64(3))) is int
+    assert s.check(torch.tensor(4)) == 4
+    with pytest.raises(TypeError, match="n must be an integer"):
+        s.check(2.5)
+    with pytest.raises(TypeError):
+        s.check(True)
+    with pytest.raises(ValueError, match="outside the slider's range"):
+        s.check(6)
+    f = W.Slider("x", "x", 0.0, 1.0, 0.1, 0.5)
+    assert f.check(1) == 1.0 and type(f.check(1)) is float
+    with pytest.raises(ValueError, match="NaN"):
+        f.check(float("nan"))
+    with pytest.raises(TypeError, match="x must be a real number"):
+        f.check("0.5")
+    d = W.Dropdown("d", "d", [0, 1], 1)
+    with pytest.raises(ValueError, match="not one of"):
+        d.check(True)
+    with pytest.raises(ValueError, match="not one of"):
+        d.check(2)
+
+
+@pytest.mark.parametrize(
+    "args,kwargs,error,match",
+    [
+        (("d", "d", ["a", "a"], "a"), {}, ValueError, "distinct"),
+        (("d", "d", [], None), {}, ValueError, "must not be empty"),
+        (("d", "d", "ab", "a"), {}, TypeError, "options must be a sequence"),
+        (("d", "d", [[1], [2]], [1]), {}, TypeError, r"options\[0\] must be a string or a finite number"),
+        (("d", "d", ["a", "b"], "c"), {}, ValueError, "not among"),
+        (("d", "d", ["a", "b"], "a"), {"labels": ["x"]}, ValueError, "1 labels for 2 options"),
+        (("d", "d", ["a", "b"], "a"), {"labels": ["x", 2]}, TypeError, r"labels\[1\] must be a string"),
+    ],
+)
+def test_dropdown_checks_its_arguments(args, kwargs, error, match):
+    with pytest.raises(error, match=match):
+        W.Dropdown(*args, **kwargs)
+
+
+def _explorer_kwargs(**changes):
+    kwargs = dict(
+        name="e", title="t", controls=[W.Slider("a", "a", 0, 1, 0.5, 0)], compute=lambda a: {"a": a}, plot=lambda d, fig: None
+    )
+    kwargs.update(changes)
+    return kwargs
+
+
+@pytest.mark.parametrize(
+    "changes,error,match",
+    [
+        (dict(name=""), ValueError, "Explorer.name must not be empty"),
+        (dict(title=None), TypeError, "title must be a string"),
+        (dict(controls=[W.Slider("a", "a", 0, 1, 0.5, 0), W.Dropdown("a", "a", ["x"], "x")]), ValueError, "distinct names"),
+        (dict(controls=["a"]), TypeError, "Slider or a Dropdown"),
+        (dict(controls=W.Slider("a", "a", 0, 1, 0.5, 0)), TypeError, "list of Slider/Dropdown"),
+        (dict(compute=None), TypeError, "compute must be callable"),
+        (dict(plot="plot"), TypeError, "plot must be callable"),
+        (dict(figsize=(0, 3)), ValueError, r"figsize\[0\] must be a number > 0"),
+        (dict(figsize=5), TypeError, "figsize must be"),
+        (dict(view=""), ValueError, "view must not be empty"),
+        (dict(static_data={"a": 1}), TypeError, "static_data must be callable"),
+    ],
+)
+def test_explorer_checks_its_arguments(changes, error, match):
+    W.Explorer(**_explorer_kwargs())
+    with pytest.raises(error, match=match):
+        W.Explorer(**_explorer_kwargs(**changes))
+
+
+def test_explorer_overrides_and_helpers_are_checked():
+    ex = W.lif_explorer()
+    with pytest.raises(TypeError, match="num_steps must be an integer"):
+        ex.update(num_steps=100.5)
+    with pytest.raises(ValueError, match="NaN"):
+        ex.update(beta=float("nan"))
+    with pytest.raises(TypeError, match="uid must be a string"):
+        ex.html(5)
+    with pytest.raises(ValueError, match="uid must not be empty"):
+        ex.html("")
+    with pytest.raises(ValueError, match="num_steps must be an integer >= 1"):
+        W.lif_input("step", 0.2, 0)
+    with pytest.raises(ValueError, match="amplitude must be finite"):
+        W.lif_input("step", float("inf"), 10)
+    with pytest.raises(ValueError, match="level must be an integer >= 1 and <= 3"):
+        W.coding_params("rate", 4)
+    with pytest.raises(ValueError, match="surrogate must be one of"):
+        W.surrogate_weight_gradient("bogus", 1.0, [0.1])
+    with pytest.raises(ValueError, match="sharpness must be a number > 0"):
+        W.surrogate_weight_gradient("arctan", -1.0, [0.1])
+    with pytest.raises(ValueError, match=r"w must be a non-empty array of finite weights \[W\]"):
+        W.surrogate_weight_gradient("arctan", 1.0, [[0.1]])
+    with pytest.raises(ValueError, match="missing"):
+        W.frame_key(ex, {"beta": 0.9})
+    with pytest.raises(TypeError, match="explorer must be an Explorer"):
+        W.frame_grid("lif")
+    with pytest.raises(TypeError, match="static must be pack_frames' result"):
+        W.unpack_frames({"frames": {}})
+    with pytest.raises(ValueError, match="n must be an integer >= 0"):
+        W.mulberry32(1, -1)
+
+
+# ---------------------------------------------------------------------------------------------
+# Safety: strings placed in the page are escaped, data in the <script> cannot close it
+# ---------------------------------------------------------------------------------------------
+EVIL_NAME = 'x" onmouseover="alert(1)'
+EVIL_UID = "</script><script>alert(1)</script>"
+EVIL_TEXT = "<img src=x onerror=alert(1)><!--"
+PAGE_TAGS = {
+    "div",
+    "style",
+    "label",
+    "span",
+    "input",
+    "output",
+    "select",
+    "option",
+    "button",
+    "noscript",
+    "script",
+    "p",
+    "b",
+    "img",
+}
+
+
+class _Page:
+    """The start tags (with attributes) and the script texts of an HTML fragment, as a browser's tokenizer sees them."""
+
+    def __init__(self, text):
+        from html.parser import HTMLParser
+
+        self.tags, self.scripts = [], []
+        page = self
+
+        class Parser(HTMLParser):
+            def handle_starttag(self, tag, attrs):
+                page.tags.append((tag, dict(attrs)))
+
+            def handle_data(self, data):
+                if self.lasttag == "script" and page.tags and page.tags[-1][0] == "script":
+                    page.scripts.append(data)
+
+        p = Parser(convert_charrefs=True)
+        p.feed(text)
+        p.close()
+
+    def find(self, tag, **attrs):
+        return [a for t, a in self.tags if t == tag and all(a.get(k) == v for k, v in attrs.items())]
+
+
+def _mount_arguments(script):
+    """The three JSON arguments of the script's ``SNNExplorer.mount(uid, spec, static)`` call, as JavaScript reads them."""
+    text = script[script.rindex("SNNExplorer.mount(") + len("SNNExplorer.mount(") :]
+    text = text.replace("<\\!--", "<!--")  # a JavaScript string reads "\!" as "!"
+    dec, out, i = json.JSONDecoder(), [], 0
+    for _ in range(3):
+        value, i = dec.raw_decode(text, i)
+        out.append(value)
+        i = text.index(",", i) + 1 if len(out) < 3 else i
+        while text[i] == " ":
+            i += 1
+    return out
+
+
+def _evil_explorer(view="lif"):
+    controls = [
+        W.Slider(EVIL_NAME, EVIL_NAME + EVIL_TEXT, 0, 1, 0.5, 0, description=EVIL_NAME),
+        W.Dropdown(
+            "d" + EVIL_NAME,
+            EVIL_TEXT,
+            [EVIL_UID, "b" + EVIL_NAME],
+            "b" + EVIL_NAME,
+            labels=[EVIL_UID, EVIL_NAME],
+            description=EVIL_TEXT,
+        ),
+    ]
+    return W.Explorer(
+        EVIL_NAME,
+        EVIL_UID + EVIL_TEXT,
+        controls,
+        compute=lambda **v: {},
+        plot=lambda d, fig: fig.add_subplot(111).plot([0, 1]),
+        view=view,
+        description=EVIL_UID + EVIL_NAME,
+    )
+
+
+def _assert_inert(page):
+    assert {t for t, _ in page.tags} <= PAGE_TAGS, page.tags
+    for tag, attrs in page.tags:
+        assert not [a for a in attrs if a.startswith("on")], f"<{tag}> got an event handler: {attrs}"
+        assert tag != "img" or attrs["src"].startswith("data:image/png;base64,")
+
+
+@pytest.mark.parametrize("uid", [EVIL_UID, EVIL_NAME, "plain-id"])
+def test_hostile_strings_come_out_inert(uid):
+    ex = _evil_explorer()
+    text = ex.html(uid)
+    page = _Page(text)
+    _assert_inert(page)
+    assert [t for t, _ in page.tags].count("script") == 1 and len(page.scripts) == 1
+    script = page.scripts[0]
+    assert "</script" not in script.lower() and "<!--" not in script
+    # What the reader sees, and what the JavaScript finds, is the text itself.
+    (root,) = page.find("div", id=uid)
+    assert root["data-explorer"] == EVIL_NAME
+    (slider,) = page.find("input", **{"data-control": EVIL_NAME})
+    assert slider["id"] == f"{uid}-{EVIL_NAME}" and slider["aria-label"] == EVIL_NAME + EVIL_TEXT
+    assert page.find("span", **{"data-note": EVIL_NAME}) and page.find("output", **{"data-readout": EVIL_NAME})
+    (select,) = page.find("select", **{"data-control": "d" + EVIL_NAME})
+    assert select["aria-label"] == EVIL_TEXT
+    assert page.find("label", title=EVIL_NAME) and page.find("label", title=EVIL_TEXT)
+    got_uid, spec, static = _mount_arguments(script)
+    assert got_uid == uid and static == {}
+    assert spec["name"] == EVIL_NAME and [c["name"] for c in spec["controls"]] == [EVIL_NAME, "d" + EVIL_NAME]
+    assert spec["controls"][1]["options"] == [EVIL_UID, "b" + EVIL_NAME]
+    assert EVIL_UID not in text and EVIL_NAME not in text and EVIL_TEXT not in text
+
+
+def test_hostile_strings_in_the_static_picture_come_out_inert():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    page = _Page(_evil_explorer(view=None).html(EVIL_UID))
+    _assert_inert(page)
+    assert not page.scripts
+    (root,) = page.find("div", id="snnlib-" + EVIL_NAME)
+    assert json.loads(root["data-defaults"]) == {EVIL_NAME: 0, "d" + EVIL_NAME: "b" + EVIL_NAME}
+    assert page.find("img", alt=EVIL_UID + EVIL_TEXT)
+
+
+def test_script_json_cannot_close_the_script():
+    text = W.runtime.script_json({"a": "</script><!-- </SCRIPT>", "b": ["<\u2028>"]})
+    assert "</" not in text and "<!--" not in text and "\u2028" not in text
+    assert json.loads(text.replace("<\\!--", "<!--")) == {"a": "</script><!-- </SCRIPT>", "b": ["<\u2028>"]}
+
+
+def test_the_page_draws_with_the_palette():
+    from snnlib.plot import palette
+
+    src = W.js_source()
+    assert src.startswith("var SNNPalette = ")
+    assert json.loads(src[len("var SNNPalette = ") : src.index(";\n")]) == palette.BROWSER

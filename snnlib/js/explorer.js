@@ -9,10 +9,17 @@ var SNNExplorer = (function (M, P) {
   "use strict";
   var C = P.COLORS;
 
+  /* The element of root whose data-<key> attribute is name (compared as text: a name needs no escaping). */
+  function byData(root, key, name) {
+    var els = root.querySelectorAll("[data-" + key + "]");
+    for (var i = 0; i < els.length; i++) if (els[i].getAttribute("data-" + key) === name) return els[i];
+    return null;
+  }
+
   function readValues(root, spec) {
     var v = {};
     spec.controls.forEach(function (c) {
-      var input = root.querySelector('[data-control="' + c.name + '"]');
+      var input = byData(root, "control", c.name);
       if (c.kind === "slider") {
         v[c.name] = c.integer ? parseInt(input.value, 10) : parseFloat(input.value);
       } else {
@@ -25,9 +32,9 @@ var SNNExplorer = (function (M, P) {
   function showValues(root, spec, v, view) {
     var notes = view.notes ? view.notes(v, root.__snxStatic) : {};
     spec.controls.forEach(function (c) {
-      var out = root.querySelector('[data-readout="' + c.name + '"]');
+      var out = byData(root, "readout", c.name);
       if (out) out.textContent = c.kind === "slider" ? (c.integer ? String(v[c.name]) : P.fmt(v[c.name])) : "";
-      var note = root.querySelector('[data-note="' + c.name + '"]');
+      var note = byData(root, "note", c.name);
       if (note) note.textContent = notes[c.name] ? "  (" + notes[c.name] + ")" : "";
     });
   }
@@ -46,15 +53,15 @@ var SNNExplorer = (function (M, P) {
       var T = d.steps.length, xl = [0, T + 1], L = 70, W = fig.width - L - 20;
       var a1 = fig.axes(L, 26, W, 78, { xlim: xl, ylim: P.extent([d.current, [0]], 0.12), ylabel: "input I",
                                          title: "Input current", noXTickLabels: true, yticks: 3 });
-      a1.line(d.steps, d.current, { color: C.input, step: true, cls: "snx-current" });
+      a1.line(d.steps, d.current, { color: C.current, step: true, cls: "snx-current" });
       var memLim = P.extent([d.mem, [0, d.threshold * 1.15]], 0.06);
       var a2 = fig.axes(L, 136, W, 210, { xlim: xl, ylim: memLim, ylabel: "membrane U",
                                           title: "Membrane potential", noXTickLabels: true, yticks: 6 });
-      a2.spans(d.steps, d.blocked, { color: "#f1e4fb" });
+      a2.spans(d.steps, d.blocked, { color: C.refractory });
       a2.hline(d.threshold, { color: C.threshold, cls: "snx-threshold" });
       a2.line(d.steps, d.mem, { color: C.exc, cls: "snx-mem" });
       var entries = [{ label: "membrane U[t]", color: C.exc }, { label: "threshold", color: C.threshold, dash: "6 4" }];
-      if (v.refractory > 0) entries.push({ label: "refractory steps", color: "#f1e4fb", swatch: true });
+      if (v.refractory > 0) entries.push({ label: "refractory steps", color: C.refractory, swatch: true });
       a2.legend(entries);
       var a3 = fig.axes(L, 378, W, 44, { xlim: xl, ylim: [0, 1], ylabel: "spikes", title: "Output spikes",
                                          xlabel: "time step t", noYTicks: true });
@@ -96,10 +103,10 @@ var SNNExplorer = (function (M, P) {
       var gl = P.extent([d.grad, [0]], 0.08);
       var a3 = fig.axes(x0 + 2 * (w + gap), top, w, h, { xlim: [d.w[0], d.w[d.w.length - 1]], ylim: gl,
                                                          title: "Gradient dL/dw at w", xlabel: "weight w" });
-      a3.hline(0, { color: "#bbbbbb", dash: "none", width: 1 });
-      a3.line(d.w, d.grad, { color: C.purple, width: 2, cls: "snx-grad" });
+      a3.hline(0, { color: C.zero, dash: "none", width: 1 });
+      a3.line(d.w, d.grad, { color: C.gradient, width: 2, cls: "snx-grad" });
       a3.vline(d.weight, { color: C.muted, dash: "3 3", width: 1 });
-      a3.dot(d.weight, d.at.grad, { color: C.purple });
+      a3.dot(d.weight, d.at.grad, { color: C.gradient });
     },
     readout: function (d, v) {
       var ex = d.example;
@@ -110,7 +117,7 @@ var SNNExplorer = (function (M, P) {
     }
   };
 
-  /* Precomputed frames (snnlib.widgets.pack_frames): the key is each control's grid index. */
+  /* Precomputed frames (snnlib.widgets.frames.pack_frames): the key is each control's grid index. */
   function frameKey(spec, v) {
     return spec.controls.map(function (c) {
       if (c.kind === "slider") return String(Math.round((v[c.name] - c.min) / c.step));
@@ -170,7 +177,7 @@ var SNNExplorer = (function (M, P) {
     }
   };
 
-  var KIND_COLORS = { input: "#8c8c8c", excitatory: C.exc, inhibitory: C.inh };
+  var KIND_COLORS = C.kinds;
 
   VIEWS.circuit = {
     width: 700, height: 420,
@@ -258,7 +265,7 @@ var SNNExplorer = (function (M, P) {
     var resetBtn = root.querySelector(".snx-reset");
     if (resetBtn) resetBtn.addEventListener("click", function () {
       spec.controls.forEach(function (c) {
-        var input = root.querySelector('[data-control="' + c.name + '"]');
+        var input = byData(root, "control", c.name);
         if (c.kind === "slider") input.value = c.value; else input.selectedIndex = c.options.indexOf(c.value);
       });
       schedule();

@@ -1,7 +1,7 @@
 /* snnlib kernel-free models: the same equations as snnlib (Python), in plain JavaScript.
  *
  * Used two ways:
- *   - inlined into every explorer of the rendered book (snnlib/widgets.py), where it runs in the
+ *   - inlined into every explorer of the rendered book (snnlib/widgets/runtime.py), where it runs in the
  *     reader's browser with no kernel and no network;
  *   - loaded by Node in the test suite (tests/test_widgets.py), which checks that it produces the
  *     same spikes as snnlib exactly and the same membranes to float tolerance.

@@ -1,11 +1,11 @@
 /* snnlib kernel-free plotting: a few hand-written SVG primitives (axes, lines, rasters, images).
- * No library, no network. Inlined into every explorer by snnlib/widgets.py.
+ * No library, no network. Inlined into every explorer by snnlib/widgets/runtime.py, after the
+ * book's colours: SNNPalette, written from snnlib/plot/palette.py (BROWSER).
  */
 var SNNPlot = (function () {
   "use strict";
   var NS = "http://www.w3.org/2000/svg";
-  var COLORS = { exc: "#1f77b4", inh: "#d62728", spike: "#111111", threshold: "#7f7f7f", input: "#2ca02c",
-                 accent: "#ff7f0e", purple: "#9467bd", grid: "#e6e6e6", text: "#222222", muted: "#666666" };
+  var COLORS = SNNPalette;
 
   function el(tag, attrs, parent) {
     var e = document.createElementNS(NS, tag);
@@ -69,7 +69,7 @@ var SNNPlot = (function () {
     var defs = el("defs", {}, g);
     var cp = el("clipPath", { id: clipId }, defs);
     el("rect", { x: x, y: y - 1, width: w, height: h + 2 }, cp);
-    el("rect", { x: x, y: y, width: w, height: h, fill: "#ffffff", stroke: "none" }, g);
+    el("rect", { x: x, y: y, width: w, height: h, fill: COLORS.background, stroke: "none" }, g);
     var self = this;
     if (!o.noYTicks) {
       ticks(Math.min(this.ylim[0], this.ylim[1]), Math.max(this.ylim[0], this.ylim[1]), o.yticks || Math.max(2, Math.round(h / 40))).forEach(function (t) {
@@ -89,7 +89,7 @@ var SNNPlot = (function () {
         }
       });
     }
-    el("rect", { x: x, y: y, width: w, height: h, fill: "none", stroke: "#999999", "stroke-width": 1 }, g);
+    el("rect", { x: x, y: y, width: w, height: h, fill: "none", stroke: COLORS.frame, "stroke-width": 1 }, g);
     if (o.xlabel) { var xl = el("text", { x: x + w / 2, y: y + h + 32, "text-anchor": "middle", fill: COLORS.text }, g); xl.textContent = o.xlabel; }
     if (o.ylabel) {
       var yl = el("text", { x: 0, y: 0, "text-anchor": "middle", fill: COLORS.text,
@@ -157,14 +157,14 @@ var SNNPlot = (function () {
       if (!mask[i]) continue;
       var j = i; while (j + 1 < xs.length && mask[j + 1]) j++;
       var a = this.px(xs[i] - dx / 2), b = this.px(xs[j] + dx / 2);
-      el("rect", { x: r2(a), y: this.y, width: r2(b - a), height: this.h, fill: s.color || "#f3e6ff", stroke: "none" }, this.plotG);
+      el("rect", { x: r2(a), y: this.y, width: r2(b - a), height: this.h, fill: s.color || COLORS.refractory, stroke: "none" }, this.plotG);
       i = j;
     }
   };
 
   Axes.prototype.dot = function (x, y, s) {
     s = s || {};
-    return el("circle", { cx: this.px(x), cy: this.py(y), r: s.r || 4, fill: s.color || COLORS.accent, stroke: "#ffffff", "stroke-width": 1 }, this.plotG);
+    return el("circle", { cx: this.px(x), cy: this.py(y), r: s.r || 4, fill: s.color || COLORS.accent, stroke: COLORS.background, "stroke-width": 1 }, this.plotG);
   };
 
   /* A grey-scale image of an array (rows x cols, values in [lo, hi]) filling the axes. */

@@ -1,0 +1,247 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Your first spikes
+#
+# Welcome! This first notebook is short. It
+#
+# 1. checks that your environment works (Python packages, device, quick mode),
+# 2. makes a **spike train**, the currency of spiking networks, and draws it as a raster,
+# 3. simulates a **leaky integrate-and-fire (LIF) neuron** and draws its membrane trace,
+# 4. asks you to write your first function, checked by `snl.exercises`.
+
+# %% [markdown]
+# ## Your environment
+#
+# Every notebook of the book starts with the same **set-up cell** below. In Colab it first
+# installs `snnlib`, the book's library, from the book's repository; everywhere it imports it as
+# `snl`, seeds every random generator (so that you see the same numbers as the book) and prints
+# one line of versions and one line about the device. Run it now (Shift+Enter).
+#
+# The same information is available as data: `snl.versions()` returns the versions, `device`
+# (defined by the set-up cell) is the `torch.device` the notebooks compute on, and
+# `snl.quick_mode()` says whether the environment variable `SNNLIB_QUICK=1` asked for small
+# workloads. The cell after the set-up cell prints them one per line.
+
+# %%
+# Set-up cell: in Colab (and only there) install snnlib from the book's repository;
+# everywhere: import it, seed every generator, and print the versions and the device.
+import subprocess
+import sys
+
+if "google.colab" in sys.modules:
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "git+https://github.com/snn-book/snn-book"], check=True)
+
+import snnlib as snl
+
+device = snl.setup(seed=0)
+
+# %%
+import platform
+
+import matplotlib.pyplot as plt
+import torch
+
+for name, version in snl.versions().items():
+    print(f"{name:>12}: {version if version is not None else 'not installed'}")
+print(f"{'platform':>12}: {platform.platform()}")
+print(f"{'device':>12}: {device}")
+print(f"{'quick mode':>12}: {snl.quick_mode()}")
+
+# %% [markdown]
+# Most chapters run comfortably on a laptop's CPU. The last one, *MNIST on the GPU*, trains a
+# convolutional spiking network on 60,000 images and is much faster on a GPU. The next cell
+# tells you whether you have one, and how to get one if you do not.
+
+# %%
+if torch.cuda.is_available():
+    props = torch.cuda.get_device_properties(0)
+    print(f"GPU found: {props.name}, {props.total_memory / 2**30:.1f} GiB of memory.")
+elif device.type == "mps":
+    print("Apple GPU (MPS) found: PyTorch will use it.")
+else:
+    print("No GPU found: everything will run on the CPU.")
+    print("In Colab: Runtime > Change runtime type > choose a GPU, then run the notebook again.")
+
+# A first computation on the chosen device: a matrix product.
+a = torch.randn(256, 256, device=device)
+print(f"computed a {tuple((a @ a).shape)} product on {(a @ a).device}")
+
+# %% [markdown]
+# ## A spike train
+#
+# A spiking neuron communicates with **spikes**: brief, all-or-nothing events. On a computer we
+# cut time into steps of length $\Delta t$ and write a neuron's output as a sequence of zeros
+# and ones, $S[t] \in \{0, 1\}$: a **spike train**. Below, each of `N` input neurons spikes at
+# each step with a small probability `p`, independently of the others. Note the shape: as
+# everywhere in this book, **time comes first**, `[T, B, N]` (time steps, batch, neurons).
+
+# %%
+T = snl.workload(full=500, quick=200)  # time steps
+N = 20  # neurons
+p = 0.05  # spike probability per step
+dt = 1e-3  # one step = 1 ms
+
+spikes_in = (torch.rand(T, 1, N) < p).float()  # [T, B=1, N]
+print(f"spike train shape {tuple(spikes_in.shape)} (time, batch, neurons), {int(spikes_in.sum())} spikes")
+
+ax = snl.plot.raster(spikes_in[:, 0], dt=dt * 1e3)
+ax.set(xlabel="time (ms)", ylabel="input neuron", title=f"{N} neurons spiking at random, p = {p} per step")
+plt.show()
+
+# %% [markdown]
+# Each row of the raster plot is one neuron, each tick one spike. The picture *is* the data:
+# a spike train carries information only in *which* neuron spikes *when*.
+
+# %% [markdown]
+# ## A membrane trace
+#
+# Now a neuron that *receives* spikes. The LIF neuron keeps a membrane potential $U[t]$ that
+# leaks by a factor $\beta$ per step, adds its input current $I[t]$, and spikes (then resets by
+# subtracting the threshold) when it crosses the threshold $U_{\mathrm{thr}}$:
+#
+# $$
+# \begin{aligned}
+# U[t+1] &= \beta U[t] + I[t+1] - S[t]\, U_{\mathrm{thr}}, \\
+# S[t+1] &= H(U[t+1] - U_{\mathrm{thr}}).
+# \end{aligned}
+# $$
+#
+# Start with the simplest input, a constant current. `snl.neurons.LIF` is a PyTorch module: one
+# call advances the neuron by one step, `spk, mem = lif(cur, mem)`, and `lif.run(cur_seq)` runs
+# a whole time-first sequence. The loop below does it step by step, then checks that `run`
+# gives the same record.
+
+# %%
+lif = snl.neurons.LIF(beta=0.9, threshold=1.0)
+steps = 60
+current = torch.full((steps, 1, 1), 0.15)  # [T, B, N]: a constant current of 0.15
+
+mem = None  # None: start at rest, U = 0
+spk_steps, mem_steps = [], []
+for t in range(steps):
+    spk, mem = lif(current[t], mem)  # one step: [B, N] in, [B, N] out
+    spk_steps.append(spk)
+    mem_steps.append(mem)
+spk_rec, mem_rec = torch.stack(spk_steps), torch.stack(mem_steps)
+
+spk_run, mem_run = lif.run(current)
+assert torch.equal(spk_rec, spk_run) and torch.allclose(mem_rec, mem_run)
+print(f"{int(spk_rec.sum())} spikes in {steps} steps; the step-by-step loop and lif.run agree")
+
+ax = snl.plot.plot_membrane(mem_rec[:, 0, 0], threshold=1.0, spk=spk_rec[:, 0, 0])
+ax.set(xlabel="time step", title="LIF neuron, constant input current 0.15")
+ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=8, frameon=False)
+plt.show()
+
+# %% [markdown]
+# ```{admonition} Think!
+# :class: tip
+# With no threshold, the membrane would approach the value $U^\ast$ at which the leak exactly
+# balances the input: $U^\ast = \beta U^\ast + I$, so $U^\ast = I / (1 - \beta)$. For
+# $I = 0.15$ and $\beta = 0.9$ that is $1.5$, above the threshold of $1$, so the neuron fires
+# regularly. What happens for $I = 0.08$? And for $I = 0.3$: do the spikes come twice as often?
+# Predict, then run the next cell.
+# ```
+
+# %%
+fig, axes = plt.subplots(1, 3, figsize=(12, 3), sharey=True)
+for ax, amp in zip(axes, (0.08, 0.15, 0.3)):
+    spk_a, mem_a = lif.run(torch.full((steps, 1, 1), amp))
+    snl.plot.plot_membrane(mem_a[:, 0, 0], threshold=1.0, spk=spk_a[:, 0, 0], ax=ax)
+    ax.set(title=f"I = {amp}: {int(spk_a.sum())} spikes", xlabel="time step")
+fig.tight_layout()
+plt.show()
+
+# %% [markdown]
+# ## Spikes in, spikes out
+#
+# A neuron in a network receives spike trains, not constant currents. Each input spike adds
+# its synapse's weight $w_i$ to the current: $I[t] = \sum_i w_i S_i[t]$, a matrix product with
+# the spike train. Here the `N` random spike trains from above drive one LIF neuron through
+# random positive weights.
+
+# %%
+weights = torch.rand(N, 1) * 0.12  # [N inputs, 1 neuron]
+current_in = spikes_in @ weights  # [T, B, N] @ [N, 1] -> [T, B, 1]
+lif_out = snl.neurons.LIF(beta=0.95, threshold=1.0)
+spikes_out, mem_out = lif_out.run(current_in)
+
+fig, (ax_in, ax_mem) = plt.subplots(2, 1, figsize=(10, 5), sharex=True, height_ratios=(2, 1.4))
+snl.plot.raster(spikes_in[:, 0], ax=ax_in, dt=dt * 1e3).set_ylabel("input neuron")
+ax_in.set_title(f"{N} input spike trains drive one LIF neuron")
+snl.plot.plot_membrane(mem_out[:, 0, 0], threshold=1.0, spk=spikes_out[:, 0, 0], ax=ax_mem, dt=dt * 1e3)
+ax_mem.set(xlabel="time (ms)")
+fig.tight_layout()
+plt.show()
+print(f"{int(spikes_in.sum())} input spikes -> {int(spikes_out.sum())} output spikes")
+
+
+# %% [markdown]
+# ## Exercise: the firing rate
+#
+# The simplest summary of a spike train is its **firing rate**: the number of spikes divided by
+# the duration of the recording, $r = \frac{1}{T\,\Delta t} \sum_{t=1}^{T} S[t]$. With steps of
+# $\Delta t = 1$ ms, the rate comes out in spikes per second (Hz).
+#
+# Write `firing_rate(spk, dt)`: it takes a time-first spike record `spk` of shape `[T, B, ...]`
+# and the step length `dt`, and returns the rate of every neuron, shape `[B, ...]`. Replace the
+# body of the stub below with your own code (it calls the book's solution until you do), then
+# run the check.
+
+# %%
+def firing_rate(spk, dt):
+    """Firing rate of each neuron: spikes [T, B, ...] and step length dt -> rates [B, ...]."""
+    # Your code here: replace the next line with your own computation.
+    return snl.exercises.firing_rate_solution(spk, dt)
+
+
+snl.exercises.check_firing_rate(firing_rate)
+
+# %% [markdown]
+# Once the check passes, use your function: the input neurons were built to spike with
+# probability `p` per step, so their rates should be close to `p / dt`.
+
+# %%
+rates_in = firing_rate(spikes_in, dt)  # [B, N]
+rate_out = firing_rate(spikes_out, dt)  # [B, 1]
+print(
+    f"input rates: mean {rates_in.mean():.1f} Hz (expected p / dt = {p / dt:.0f} Hz), "
+    f"from {rates_in.min():.0f} to {rates_in.max():.0f} Hz"
+)
+print(f"output neuron: {rate_out.item():.1f} Hz")
+
+fig, ax = plt.subplots(figsize=(7, 3))
+ax.bar(range(N), rates_in[0], color=snl.plot.EXC_COLOR)
+ax.axhline(p / dt, color=snl.plot.THRESHOLD_COLOR, ls="--", label="p / dt")
+ax.set(
+    xlabel="input neuron", ylabel="rate (Hz)", title=f"Firing rates over {T * dt * 1e3:.0f} ms", xticks=range(0, N, 2)
+)
+ax.legend()
+plt.show()
+
+# %% [markdown]
+# The measured rates scatter around `p / dt`: with only a few spikes per neuron, a rate
+# estimate is noisy. How long would you have to record to halve that scatter? The chapter on
+# spike coding comes back to this question.
+#
+# ## Summary
+#
+# - A spike train is a time-first tensor of zeros and ones, `[T, B, N]`.
+# - A LIF neuron integrates its input current into a leaky membrane and spikes when the
+#   membrane crosses the threshold; `snl.neurons.LIF` runs it step by step or over a whole sequence.
+# - Spikes in become a current through the synaptic weights; the neuron turns it into spikes out.
+#
+# Next: **spike coding**, how real-valued data becomes spike trains in the first place.

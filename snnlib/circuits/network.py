@@ -1,0 +1,253 @@
+"""The generic simulator of the circuits: populations of LIF neurons joined by projections.
+
+A circuit is an ordered set of *populations* (each ``(size, LIFParams)``) and a list of
+:class:`Projection` objects (a weight matrix ``[N_source, N_target]`` of non-negative magnitudes,
+a delay in steps and a sign). :func:`simulate` runs it on an input ``[T, B, N_in]`` and returns a
+:class:`CircuitResult` with the spike and membrane records ``[T, B, N]`` of every population.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass, field
+from typing import Dict, List, Mapping, Optional, Sequence, Tuple
+
+import torch
+
+from .. import _checks
+from .. import spikes as _spikes
+from ..neurons import LIFParams, lif_step
+from ..surrogate import get as _get_surrogate
+
+__all__ = ["EXC_PARAMS", "INH_PARAMS", "Projection", "CircuitResult", "simulate"]
+
+Tensor = torch.Tensor
+
+#: Default excitatory neuron: decay 0.9 per step (tau = 10 steps), threshold 1, subtractive reset.
+EXC_PARAMS = LIFParams(beta=0.9, threshold=1.0, reset="subtract", refractory=0)
+#: Default inhibitory neuron: faster membrane (decay 0.8, tau about 4.5 steps), as fast-spiking interneurons.
+INH_PARAMS = LIFParams(beta=0.8, threshold=1.0, reset="subtract", refractory=0)
+
+
+def _check_inputs(inputs, name: str = "inputs") -> Tensor:
+    """The input of a circuit: finite, non-negative ``[T, B, N_in]`` (spikes or rates), as floats."""
+    shape = "[T, B, N_in]"
+    _checks.time_first(inputs, name, shape, min_dim=3, ndim=3, finite=True)
+    if inputs.is_complex():
+        raise TypeError(f"{name} must be a real tensor of shape {shape}, got dtype {inputs.dtype}")
+    if not inputs.is_floating_point():
+        inputs = inputs.to(torch.get_default_dtype())
+    if bool((inputs < 0).any()):
+        raise ValueError(
+            f"{name} must be >= 0 (spikes 0/1, or non-negative input rates) of shape {shape}, "
+            f"got a minimum of {float(inputs.min())}"
+        )
+    return inputs
+
+
+def _check_weight(
+    weight, name: str, n_source: Optional[int], n_target: Optional[int], source: str = "N_source", target: str = "N_target"
+) -> Tensor:
+    """A weight matrix ``[N_source, N_target]`` of finite, non-negative magnitudes, as floats.
+
+    ``n_source`` / ``n_target`` are the sizes it must have (``None``: any); ``source`` / ``target``
+    name them in the messages (``[N_in, N_out] = [4, ?]``).
+    """
+    expected = f"[{source}, {target}] = [{'?' if n_source is None else n_source}, {'?' if n_target is None else n_target}]"
+    _checks.tensor(weight, name, expected, ndim=2, dtype="number", finite=True)
+    if (n_source is not None and weight.shape[0] != n_source) or (n_target is not None and weight.shape[1] != n_target):
+        raise ValueError(f"{name} must have shape {expected}, got shape {tuple(weight.shape)}")
+    if not weight.is_floating_point():
+        weight = weight.to(torch.get_default_dtype())
+    if bool((weight < 0).any()):
+        raise ValueError(
+            f"{name} must hold non-negative magnitudes (got a minimum of {float(weight.min())}): whether a "
+            "projection excites or inhibits is set by its sign, not by negative weights"
+        )
+    return weight
+
+
+@dataclass(frozen=True)
+class Projection:
+    """Connections from population ``source`` to population ``target``.
+
+    Attributes:
+        source: ``"input"`` or the name of a population.
+        target: the name of a population.
+        weight: non-negative magnitudes ``[N_source, N_target]``.
+        delay: synaptic delay in steps (>= 0): a spike at step ``t`` arrives at step ``t + delay``.
+            A projection onto a population that is not later in the update order (feedback or
+            lateral) needs ``delay >= 1``.
+        sign: ``+1`` (excitatory) or ``-1`` (inhibitory).
+    """
+
+    source: str
+    target: str
+    weight: Tensor
+    delay: int = 0
+    sign: int = 1
+
+    def __post_init__(self):
+        object.__setattr__(self, "delay", _checks.integer(self.delay, f"delay of {self.source}->{self.target}", 0))
+        if isinstance(self.sign, bool) or self.sign not in (1, -1):
+            raise ValueError(f"sign must be +1 (excitatory) or -1 (inhibitory), got {_checks.describe(self.sign)}")
+
+    @property
+    def inhibitory(self) -> bool:
+        return self.sign < 0
+
+
+@dataclass(frozen=True)
+class CircuitResult:
+    """Records of one simulated circuit.
+
+    Attributes:
+        motif: name of the motif (or ``"custom"``).
+        input: the input ``[T, B, N_in]``.
+        spikes: population name -> spike record ``[T, B, N]`` (0. / 1.), in update order.
+        mems: population name -> membrane record ``[T, B, N]``.
+        kinds: name -> ``"input"``, ``"excitatory"`` or ``"inhibitory"`` (for plotting).
+        projections: the checked projections, weights on the input's device and dtype.
+    """
+
+    motif: str
+    input: Tensor
+    spikes: Dict[str, Tensor]
+    mems: Dict[str, Tensor]
+    kinds: Dict[str, str] = field(default_factory=dict)
+    projections: Tuple[Projection, ...] = ()
+
+    @property
+    def populations(self) -> Tuple[str, ...]:
+        """Population names in update order (the input not included)."""
+        return tuple(self.spikes)
+
+    def rate(self, name: str, start: int = 0) -> Tensor:
+        """Firing rate of population ``name`` from step ``start`` on, per neuron: ``[B, N]`` spikes/step.
+
+        The same as ``snnlib.spikes.firing_rate(result.spikes[name], start=start)``.
+        """
+        _checks.choice(name, "name", self.populations)
+        return _spikes.firing_rate(self.spikes[name], start=start)
+
+
+@contextlib.contextmanager
+def _one_thread_on_cpu(device: torch.device):
+    """Run tiny CPU matrix products on one thread (then restore the setting).
+
+    The circuits here multiply matrices of a few dozen neurons thousands of times; on a busy CPU,
+    waking the BLAS thread pool for each costs far more than the product itself (30x measured).
+    """
+    if device.type != "cpu":
+        yield
+        return
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
+def _check_populations(populations, n_in: int) -> Dict[str, int]:
+    """Sizes of ``"input"`` and of every population of an ordered ``name -> (size, LIFParams)`` mapping."""
+    if not isinstance(populations, Mapping) or not populations:
+        raise ValueError(
+            f"populations must be a mapping name -> (size, LIFParams) naming at least one "
+            f"population, got {_checks.describe(populations)}"
+        )
+    if "input" in populations:
+        raise ValueError("'input' is reserved for the input; name the populations differently")
+    sizes = {"input": n_in}
+    for name, spec in populations.items():
+        if not (isinstance(spec, tuple) and len(spec) == 2 and isinstance(spec[1], LIFParams)):
+            raise TypeError(f"populations[{name!r}] must be a (size, LIFParams) pair, got {_checks.describe(spec)}")
+        sizes[name] = _checks.integer(spec[0], f"size of population {name!r}", 1)
+    return sizes
+
+
+def simulate(
+    inputs: Tensor,
+    populations: Mapping[str, Tuple[int, LIFParams]],
+    projections: Sequence[Projection],
+    motif: str = "custom",
+    kinds: Optional[Mapping[str, str]] = None,
+) -> CircuitResult:
+    """Run populations of LIF neurons joined by projections, step by step.
+
+    At step ``t`` the populations are updated in the order of ``populations``; the current into a
+    population is ``sum over projections  sign * S_source[t - delay] @ weight`` (zero before the
+    first spike can arrive), and each population advances with :func:`snnlib.neurons.lif_step`.
+
+    Args:
+        inputs: input activity ``[T, B, N_in]`` (spikes or non-negative rates), the source ``"input"``.
+        populations: ordered mapping name -> ``(size, LIFParams)``.
+        projections: the :class:`Projection` objects; weights ``[N_source, N_target]``.
+        motif: a name stored in the result.
+        kinds: name -> ``"excitatory"`` / ``"inhibitory"`` for plotting (default: excitatory).
+
+    Returns:
+        a :class:`CircuitResult` with spikes and membranes ``[T, B, N]`` of every population.
+    """
+    inputs = _check_inputs(inputs)
+    T, B, n_in = inputs.shape
+    sizes = _check_populations(populations, n_in)
+    order = list(populations)
+    rank = {"input": -1, **{name: i for i, name in enumerate(order)}}
+    incoming: Dict[str, List[Projection]] = {name: [] for name in order}
+    checked = []
+    for proj in projections:
+        if not isinstance(proj, Projection):
+            raise TypeError(f"projections must hold Projection objects, got {_checks.describe(proj)}")
+        if proj.source not in sizes:
+            raise ValueError(f"projection source {proj.source!r} is not 'input' or a population ({order})")
+        if proj.target not in populations:
+            raise ValueError(f"projection target {proj.target!r} is not a population ({order})")
+        w = _check_weight(
+            proj.weight,
+            f"weight of {proj.source}->{proj.target}",
+            sizes[proj.source],
+            sizes[proj.target],
+            f"N_{proj.source}",
+            f"N_{proj.target}",
+        )
+        w = w.to(device=inputs.device, dtype=inputs.dtype)
+        if rank[proj.source] >= rank[proj.target] and proj.delay < 1:
+            raise ValueError(
+                f"projection {proj.source}->{proj.target} goes back in the update order {order} (feedback or "
+                f"lateral): it needs delay >= 1, got {proj.delay}"
+            )
+        proj = Projection(proj.source, proj.target, w, proj.delay, proj.sign)
+        incoming[proj.target].append(proj)
+        checked.append(proj)
+
+    spike_fn = _get_surrogate(None)
+    records: Dict[str, List[Tensor]] = {name: [] for name in order}
+    mems: Dict[str, List[Tensor]] = {name: [] for name in order}
+    states = dict.fromkeys(order)
+    zeros = {name: inputs.new_zeros(B, sizes[name]) for name in sizes}
+
+    def spikes_at(name: str, t: int) -> Tensor:
+        if t < 0:
+            return zeros[name]
+        return inputs[t] if name == "input" else records[name][t]
+
+    with _one_thread_on_cpu(inputs.device):
+        for t in range(T):
+            for name in order:
+                cur = zeros[name]
+                for proj in incoming[name]:
+                    src = spikes_at(proj.source, t - proj.delay)
+                    cur = cur + proj.sign * (src @ proj.weight)
+                spk, states[name] = lif_step(cur, states[name], populations[name][1], spike_fn)
+                records[name].append(spk)
+                mems[name].append(states[name].mem)
+    kinds_out = {name: (kinds or {}).get(name, "excitatory") for name in order}
+    return CircuitResult(
+        motif=motif,
+        input=inputs,
+        spikes={name: torch.stack(records[name]) for name in order},
+        mems={name: torch.stack(mems[name]) for name in order},
+        kinds=kinds_out,
+        projections=tuple(checked),
+    )

@@ -1,0 +1,39 @@
+"""The MNIST chapter's networks, losses and measurements (layer 3: experiments).
+
+* :class:`SpikingMLP` (:mod:`snnlib.models.mlp`): the 784-1000-10 spiking network, as a plain
+  per-step loop (``fast=False``) or through the multi-step engine (:mod:`snnlib.engine`, ``fast=True``,
+  ``backend=``): same spikes, same gradients to float rounding. :meth:`SpikingMLP.record` returns
+  the output records with the hidden spike counts and the backends that ran (:class:`MLPRecord`).
+* :class:`ANN`, :class:`TorchReference`, :class:`SnnTorchReference` (:mod:`snnlib.models.reference`):
+  the non-spiking network of the same shape, and the plain-PyTorch and snnTorch versions of the
+  spiking one, used by the benchmarks.
+* :func:`membrane_ce_loss`, :func:`rate_ce_loss`, :func:`predict` (:mod:`snnlib.models.losses`).
+* :func:`count_operations`, :func:`count_dispatched_ops` (:mod:`snnlib.models.counting`).
+* :func:`maybe_compile` (:mod:`snnlib.models.gpu`).
+
+Shapes are time-first: models return ``(spk_rec, mem_rec)`` of the output layer, each ``[T, B, 10]``.
+"""
+
+from __future__ import annotations
+
+from .counting import count_dispatched_ops, count_operations
+from .gpu import maybe_compile
+from .losses import READOUTS, membrane_ce_loss, predict, rate_ce_loss
+from .mlp import MLPRecord, SpikingMLP
+from .reference import ANN, ANNRecord, SnnTorchReference, TorchReference
+
+__all__ = [
+    "SpikingMLP",
+    "MLPRecord",
+    "ANN",
+    "ANNRecord",
+    "TorchReference",
+    "SnnTorchReference",
+    "membrane_ce_loss",
+    "rate_ce_loss",
+    "predict",
+    "READOUTS",
+    "count_operations",
+    "count_dispatched_ops",
+    "maybe_compile",
+]

@@ -1,0 +1,31 @@
+"""GPU: optional compilation of a model, with a safe fallback to the eager one."""
+
+from __future__ import annotations
+
+import warnings
+from typing import Optional
+
+import torch
+from torch import nn
+
+from .. import _checks
+
+__all__ = ["maybe_compile"]
+
+
+def maybe_compile(model: nn.Module, device: torch.device, enable: Optional[bool] = None) -> nn.Module:
+    """``torch.compile`` the model on CUDA (to cut launch overhead); return it unchanged elsewhere.
+
+    ``enable=None`` compiles only on CUDA. Any error while compiling gives a warning and the eager
+    model (the fast path is already correct without compilation). Errors at the first call of a
+    compiled model are caught by :func:`snnlib.train.fit`, which falls back the same way.
+    """
+    if enable is None:
+        enable = torch.device(device).type == "cuda"
+    if not _checks.boolean(enable, "enable"):
+        return model
+    try:
+        return torch.compile(model)
+    except Exception as err:  # pragma: no cover - depends on the platform
+        warnings.warn(f"torch.compile failed ({type(err).__name__}: {err}); using the eager fast path", stacklevel=2)
+        return model

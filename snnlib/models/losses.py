@@ -1,0 +1,59 @@
+"""Losses and readouts of the spiking MLP: from output records ``[T, B, C]`` to a loss or a class."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import torch
+import torch.nn.functional as F
+
+from .. import _checks
+
+__all__ = ["membrane_ce_loss", "rate_ce_loss", "predict", "READOUTS"]
+
+#: The readouts of :func:`predict`.
+READOUTS = ("count", "membrane")
+
+
+def _records(rec: torch.Tensor, y: torch.Tensor, name: str) -> None:
+    _checks.tensor(rec, name, "[T, B, C]", ndim=3, dtype="float")
+    _checks.tensor(y, "y", "[B] (class indices)", ndim=1, dtype="integer")
+    if y.shape != rec.shape[1:2]:
+        raise ValueError(f"{name} must be [T, B, C] and y [B], got {tuple(rec.shape)} and {tuple(y.shape)}")
+
+
+def membrane_ce_loss(mem_rec: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """Cross-entropy on the output membrane at every step, summed over steps: ``sum_t CE(U[t], y)``.
+
+    ``mem_rec`` ``[T, B, C]``, ``y`` ``[B]`` (class indices). Computed as one call over ``T*B`` rows.
+    """
+    _records(mem_rec, y, "mem_rec")
+    T, B, C = mem_rec.shape
+    return F.cross_entropy(mem_rec.reshape(T * B, C), y.repeat(T)) * T
+
+
+def rate_ce_loss(spk_rec: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """The spike-rate alternative: cross-entropy on the spike counts ``sum_t S[t]`` (``[T, B, C]``, ``y`` ``[B]``)."""
+    _records(spk_rec, y, "spk_rec")
+    return F.cross_entropy(spk_rec.sum(0), y)
+
+
+def predict(spk_rec: torch.Tensor, mem_rec: Optional[torch.Tensor] = None, readout: str = "count") -> torch.Tensor:
+    """Class predictions ``[B]`` from the output records ``[T, B, C]``.
+
+    ``readout="count"``: the class that fired most (rate decoding); ties go to the higher summed
+    membrane when ``mem_rec`` is given. ``"membrane"``: the highest summed membrane.
+    """
+    _checks.choice(readout, "readout", READOUTS)
+    _checks.tensor(spk_rec, "spk_rec", "[T, B, C]", ndim=3)
+    if mem_rec is not None:
+        _checks.same_shape(spk_rec, mem_rec, "spk_rec", "mem_rec", "[T, B, C]")
+    if readout == "count":
+        score = spk_rec.sum(0)
+        if mem_rec is not None:
+            # Break ties by the membrane: counts are whole numbers, the tie-breaker lies in (0, 1).
+            score = score + torch.sigmoid(mem_rec.mean(0)) * 0.5
+        return score.argmax(-1)
+    if mem_rec is None:
+        raise ValueError("readout='membrane' needs mem_rec [T, B, C]")
+    return mem_rec.sum(0).argmax(-1)

@@ -1,0 +1,190 @@
+"""The explorer: controls -> ``compute`` -> ``plot``, live in Jupyter/Colab and kernel-free in the built book."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import sys
+from dataclasses import dataclass
+from typing import Any, Callable, Dict, List, Optional, Tuple
+
+from .. import _checks
+from .controls import Control, Dropdown, Slider, _text, attr
+from .display import display_mode
+from .runtime import _read_js, js_source, script_json
+
+__all__ = ["Explorer"]
+
+
+@dataclass
+class Explorer:
+    """An interactive figure: controls -> ``compute`` -> ``plot``. See :mod:`snnlib.widgets`.
+
+    Args:
+        name: identifier (``"lif"``), used for the page's element ids and tests.
+        title: heading shown above the controls.
+        controls: the sliders and drop-downs, in display order (distinct names).
+        compute: ``compute(**values) -> dict`` of arrays/numbers to draw.
+        plot: ``plot(data, fig)`` draws ``data`` into a matplotlib figure.
+        figsize: matplotlib figure size in inches (two positive numbers).
+        view: name of the kernel-free view in ``snnlib/js/explorer.js`` (``None``: the page shows a
+            static picture at the default settings instead).
+        static_data: ``() -> dict`` of data shipped inline with the kernel-free explorer (images,
+            precomputed frames); passed to the JavaScript view.
+        description: one or two sentences shown under the title.
+    """
+
+    name: str
+    title: str
+    controls: List[Control]
+    compute: Callable[..., Dict[str, Any]]
+    plot: Callable[[Dict[str, Any], Any], None]
+    figsize: Tuple[float, float] = (9.0, 4.5)
+    view: Optional[str] = None
+    static_data: Optional[Callable[[], Dict[str, Any]]] = None
+    description: str = ""
+
+    def __post_init__(self):
+        _text(self.name, "Explorer.name", nonempty=True)
+        who = f"Explorer({self.name!r})"
+        _text(self.title, f"{who}.title")
+        _text(self.description, f"{who}.description")
+        if isinstance(self.controls, (str, bytes)) or not isinstance(self.controls, (list, tuple)):
+            raise TypeError(f"{who}.controls must be a list of Slider/Dropdown, got {_checks.describe(self.controls)}")
+        for i, c in enumerate(self.controls):
+            if not isinstance(c, (Slider, Dropdown)):
+                raise TypeError(f"{who}.controls[{i}] must be a Slider or a Dropdown, got {_checks.describe(c)}")
+        names = [c.name for c in self.controls]
+        if len(set(names)) != len(names):
+            raise ValueError(f"{who}.controls must have distinct names, got {names}")
+        for what in ("compute", "plot"):
+            if not callable(getattr(self, what)):
+                raise TypeError(f"{who}.{what} must be callable, got {_checks.describe(getattr(self, what))}")
+        if not isinstance(self.figsize, (tuple, list)) or len(self.figsize) != 2:
+            raise TypeError(f"{who}.figsize must be (width, height) in inches, got {_checks.describe(self.figsize)}")
+        for i, x in enumerate(self.figsize):
+            _checks.positive(x, f"{who}.figsize[{i}]")
+        if self.view is not None:
+            _text(self.view, f"{who}.view", nonempty=True)
+        if self.static_data is not None and not callable(self.static_data):
+            raise TypeError(f"{who}.static_data must be callable or None, got {_checks.describe(self.static_data)}")
+
+    # -- the data -----------------------------------------------------------------------------
+    def defaults(self) -> Dict[str, Any]:
+        """The controls' default values, by name."""
+        return {c.name: c.value for c in self.controls}
+
+    def values(self, **overrides) -> Dict[str, Any]:
+        """Defaults updated with ``overrides``, each checked against its control's range or options."""
+        unknown = set(overrides) - {c.name for c in self.controls}
+        if unknown:
+            raise ValueError(
+                f"explorer {self.name!r} has no control(s) {sorted(unknown)}; controls: {[c.name for c in self.controls]}"
+            )
+        vals = self.defaults()
+        by_name = {c.name: c for c in self.controls}
+        for k, v in overrides.items():
+            vals[k] = by_name[k].check(v)
+        return vals
+
+    def update(self, **overrides) -> Dict[str, Any]:
+        """The data the explorer draws for these control values (defaults for the rest)."""
+        return self.compute(**self.values(**overrides))
+
+    def figure(self, **overrides):
+        """A matplotlib figure of the explorer at these control values."""
+        import matplotlib.pyplot as plt
+
+        data = self.update(**overrides)
+        fig = plt.figure(figsize=self.figsize)
+        self.plot(data, fig)
+        return fig
+
+    # -- live widgets (Jupyter, Colab) ----------------------------------------------------------
+    def widget(self):
+        """An ipywidgets box: the controls above an output that redraws on every change."""
+        import ipywidgets as w
+        import matplotlib.pyplot as plt
+        from IPython.display import display
+
+        widgets = {c.name: c.widget() for c in self.controls}
+        out = w.Output()
+
+        def redraw(**values):
+            with out:
+                out.clear_output(wait=True)
+                fig = plt.figure(figsize=self.figsize)
+                self.plot(self.compute(**values), fig)
+                display(fig)
+                plt.close(fig)
+
+        w.interactive_output(redraw, widgets)
+        controls = w.GridBox(list(widgets.values()), layout=w.Layout(grid_template_columns="repeat(2, 50%)"))
+        return w.VBox([w.HTML(f"<b>{attr(self.title)}</b>"), controls, out])
+
+    # -- kernel-free HTML (the rendered book) -----------------------------------------------------
+    def html(self, uid: Optional[str] = None) -> str:
+        """Self-contained HTML: controls, an SVG plot and the inlined JavaScript model; no kernel, no network.
+
+        ``uid`` is the root element's id (default: ``snnlib-<name>-<random>``), unique per call so that
+        several explorers on one page never clash. Every string placed in the page is escaped, and the
+        data inside its ``<script>`` cannot close it. Without a ``view`` it is a static picture instead.
+        """
+        if uid is not None:
+            _text(uid, "uid", nonempty=True)
+        if self.view is None:
+            return self._static_html()
+        uid = uid or f"snnlib-{self.name}-{secrets.token_hex(4)}"
+        spec = {"name": self.name, "view": self.view, "controls": [c.spec() for c in self.controls]}
+        static = self.static_data() if self.static_data is not None else {}
+        controls = "".join(c.html(uid) for c in self.controls)
+        desc = f'<div class="snx-desc">{attr(self.description)}</div>' if self.description else ""
+        return (
+            f'<div class="snnlib-explorer tex2jax_ignore mathjax_ignore" id="{attr(uid)}" data-explorer="{attr(self.name)}">'
+            f"<style>{_read_js('explorer.css')}</style>"
+            f'<div class="snx-title">{attr(self.title)}</div>{desc}'
+            f'<div class="snx-controls">{controls}</div>'
+            f'<div class="snx-plot"></div><div class="snx-readout"></div>'
+            f'<div class="snx-foot"><span>Runs in your browser: no kernel needed.</span>'
+            f'<button type="button" class="snx-reset">Reset</button></div>'
+            f"<noscript>This explorer needs JavaScript; run the notebook to use it.</noscript>"
+            f"<script>(function(){{\n{js_source()}\nSNNExplorer.mount({script_json(uid)}, {script_json(spec)}, "
+            f"{script_json(static)});\n}})();</script></div>"
+        )
+
+    def _static_html(self) -> str:
+        import base64
+        import io
+
+        import matplotlib.pyplot as plt
+
+        fig = self.figure()
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=90, bbox_inches="tight")
+        plt.close(fig)
+        png = base64.b64encode(buf.getvalue()).decode()
+        settings = attr(json.dumps(self.defaults()))
+        title = attr(self.title)
+        return (
+            f'<div class="snnlib-explorer" id="snnlib-{attr(self.name)}" data-defaults="{settings}">'
+            f"<p><b>{title}</b> (at its default settings; run the notebook to move the sliders)</p>"
+            f'<img alt="{title}" src="data:image/png;base64,{png}"/></div>'
+        )
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        live_mode = display_mode() == "live"
+        # Live: the HTML is only a fallback for frontends without widgets; skip precomputing frames for it.
+        fallback = self._static_html() if (live_mode and self.static_data is not None) else self.html()
+        bundle = {"text/plain": f"<{self.title}: {', '.join(c.name for c in self.controls)}>", "text/html": fallback}
+        if live_mode:
+            try:
+                if "google.colab" in sys.modules:  # Colab shows ipywidgets 8 through its custom widget manager
+                    from google.colab import output  # type: ignore
+
+                    output.enable_custom_widget_manager()
+                live = self.widget()._repr_mimebundle_()
+            except Exception:  # no ipywidgets or no kernel: the HTML alone
+                live = None
+            if live:
+                bundle.update({k: v for k, v in live.items() if k != "text/plain"})
+        return bundle

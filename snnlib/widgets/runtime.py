@@ -1,0 +1,71 @@
+"""The kernel-free explorers' JavaScript runtime, bundled from ``snnlib/js/``, and its Python mirrors.
+
+Every kernel-free explorer inlines :func:`js_source`: the book's colours (``SNNPalette``, from
+:data:`snnlib.plot.palette.BROWSER`), then ``models.js`` (the models, the same equations as snnlib),
+``plot.js`` (SVG plotting) and ``explorer.js`` (the views and the controls' wiring). :func:`script_json`
+writes data that is safe inside a ``<script>`` element. :func:`mulberry32` and ``_linspace``
+compute exactly what ``models.js`` computes, operation for operation.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .. import _checks
+from ..plot.palette import BROWSER
+
+__all__ = ["JS_DIR", "JS_FILES", "js_source", "script_json", "mulberry32"]
+
+#: The folder of the JavaScript (package data of snnlib).
+JS_DIR = Path(__file__).resolve().parent.parent / "js"
+#: The JavaScript files inlined into every kernel-free explorer, in load order.
+JS_FILES = ("models.js", "plot.js", "explorer.js")
+
+
+@cache
+def _read_js(name: str) -> str:
+    """The text of ``snnlib/js/<name>`` (read once)."""
+    return (JS_DIR / name).read_text(encoding="utf-8")
+
+
+def script_json(obj: Any) -> str:
+    """``obj`` as JSON that is safe inside a ``<script>`` element: no ``</`` can close it, no ``<!--`` open a comment."""
+    return json.dumps(obj, separators=(",", ":")).replace("</", "<\\/").replace("<!--", "<\\!--")
+
+
+def js_source() -> str:
+    """The JavaScript runtime inlined into every kernel-free explorer (palette, models, plotting, views)."""
+    palette = f"var SNNPalette = {script_json(BROWSER)};"
+    return "\n".join([palette] + [_read_js(name) for name in JS_FILES])
+
+
+def mulberry32(seed: int, n: int) -> np.ndarray:
+    """``n`` uniform numbers in [0, 1) from the mulberry32 generator (the same stream as the JavaScript's), ``[n]``."""
+    seed = _checks.integer(seed, "seed")
+    n = _checks.integer(n, "n", 0)
+    m = 0xFFFFFFFF
+
+    def imul(a: int, b: int) -> int:
+        return (a * b) & m
+
+    a = seed & m
+    out = np.empty(n, dtype=np.float64)
+    for i in range(n):
+        a = (a + 0x6D2B79F5) & m
+        t = imul(a ^ (a >> 15), a | 1)
+        t = ((t + imul(t ^ (t >> 7), t | 61)) & m) ^ t
+        out[i] = ((t ^ (t >> 14)) & m) / 4294967296
+    return out
+
+
+def _linspace(lo: float, hi: float, n: int) -> np.ndarray:
+    """``lo + (hi - lo) * i / (n - 1)`` for ``i = 0..n-1`` (``[n]``, ``n >= 2``), operation for operation as the JavaScript."""
+    lo = _checks.real(lo, "lo")
+    hi = _checks.real(hi, "hi")
+    n = _checks.integer(n, "n", 2)
+    return np.array([lo + (hi - lo) * i / (n - 1) for i in range(n)], dtype=np.float64)
