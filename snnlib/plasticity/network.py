@@ -28,7 +28,7 @@ from typing import Optional, Tuple
 
 import torch
 
-from .. import _checks, encoding
+from .. import _checks
 from . import _kernel
 
 __all__ = ["DiehlCookParams", "DiehlCookNet", "init_network", "input_events", "present", "present_once",
