@@ -102,7 +102,7 @@ int dc_present(int n_in, int n, int T, const int *off, const int *idx, float *w,
 }
 """
 
-_FLAGS = ("-O3", "-shared", "-fPIC", "-ffp-contract=off", "-fno-math-errno")
+_FLAGS = ("-O3", "-march=native", "-shared", "-fPIC", "-ffp-contract=off", "-fno-math-errno")
 _state = {"tried": False, "lib": None}
 
 
@@ -125,6 +125,15 @@ def _build(out: Path) -> None:
         os.replace(tmp_out, out)
 
 
+def _machine() -> str:
+    """The machine and its instruction sets (the library is built with ``-march=native``)."""
+    try:
+        flags = next((line for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("flags")), "")
+    except OSError:
+        flags = ""
+    return os.uname().machine + flags
+
+
 def library() -> Optional[ctypes.CDLL]:
     """The compiled kernel (built once, then cached), or ``None`` when it is off or cannot be built."""
     if not _env.flag("SNNLIB_CPU_KERNEL", True):
@@ -132,7 +141,7 @@ def library() -> Optional[ctypes.CDLL]:
     if _state["tried"]:
         return _state["lib"]
     _state["tried"] = True
-    key = hashlib.sha256((_SOURCE + " ".join(_FLAGS) + os.uname().machine).encode()).hexdigest()[:16]
+    key = hashlib.sha256((_SOURCE + " ".join(_FLAGS) + _machine()).encode()).hexdigest()[:16]
     path = _cache_dir() / f"diehl_cook_{key}.so"
     try:
         if not path.exists():

@@ -22,7 +22,7 @@ from .. import data as _data
 from .network import DiehlCookNet, DiehlCookParams, init_network, present
 
 __all__ = ["train", "responses", "assign_labels", "predict", "accuracy", "save_checkpoint", "load_checkpoint",
-           "run_experiment", "SOURCES", "flat_images"]
+           "run_experiment", "SOURCES", "flat_images", "evaluate"]
 
 SOURCES = ("auto", "full", "bundled")
 CHECKPOINT_VERSION = 1
@@ -218,3 +218,11 @@ def run_experiment(num_neurons: int = 100, source: str = "auto", root=None, trai
             "silent_neurons": int((assignments < 0).sum()),
             "mean_test_spikes": float(c_test.sum(1).double().mean()),
             "threads": 1}
+
+
+def evaluate(net: DiehlCookNet, label_images: torch.Tensor, label_labels: torch.Tensor, test_images: torch.Tensor,
+             test_labels: torch.Tensor, seed: int = 1, progress: bool = False) -> float:
+    """Label the neurons on ``label_images`` ``[N, 28, 28]``, then the accuracy in [0, 1] on ``test_images``."""
+    gen = torch.Generator().manual_seed(_checks.integer(seed, "seed"))
+    assignments = assign_labels(responses(net, label_images, gen, progress, "labelling"), label_labels)
+    return accuracy(predict(responses(net, test_images, gen, progress, "testing"), assignments), test_labels)
