@@ -89,12 +89,12 @@ def check_stdp_window(fn: Callable) -> Feedback:
     cases = [(np.arange(-40.0, 41.0, 5.0), 0.01, 0.0105, 20.0, 20.0), (np.array([-3.0, 0.0, 3.0]), 0.5, 0.2, 10.0, 30.0)]
     for dt, *rest in cases:
         got, bad = _call(fn, (dt.copy(), *rest), "your stdp_window")
-        if bad:
+        if bad is not None:
             return bad
         bad = _compare(got, stdp_window_solution(dt, *rest), f"stdp_window(Δt, {', '.join(map(str, rest))})",
                        "Potentiation for Δt >= 0 (pre first) decays with τ+; depression for Δt < 0 is "
                        "negative and decays with τ- as Δt becomes more negative.")
-        if bad:
+        if bad is not None:
             return bad
     return Feedback(True, "pre-before-post strengthens, post-before-pre weakens, and both fade within a few τ.")
 
@@ -113,11 +113,11 @@ def check_normalise(fn: Callable) -> Feedback:
     for shape, total in (((784, 5), 78.0), ((10, 3), 1.0)):
         w = torch.rand(shape, generator=gen)
         got, bad = _call(fn, (w.clone(), total), "your normalise")
-        if bad:
+        if bad is not None:
             return bad
         bad = _compare(got, normalise_solution(w.numpy(), total), f"normalise(w of shape {shape}, {total})",
                        "Divide each column (all inputs of one neuron: axis 0) by its sum, then multiply by total.")
-        if bad:
+        if bad is not None:
             return bad
     return Feedback(True, "every neuron now has the same total input weight: it can only redistribute it.")
 
@@ -145,12 +145,12 @@ def check_assign_labels(fn: Callable) -> Feedback:
     expected = assign_labels_solution(counts, labels, 3)
     got, bad = _call(fn, (torch.as_tensor(counts, dtype=torch.float32), torch.as_tensor(labels), 3),
                      "your assign_labels")
-    if bad:
+    if bad is not None:
         return bad
     bad = _compare(got, expected.astype(np.float64), "assign_labels(counts, labels, 3)",
                    "Average each neuron's counts over the images of each class (mean, not sum: classes have "
                    "different sizes), then take the class with the largest mean.", rtol=0, atol=0)
-    if bad:
+    if bad is not None:
         return bad
     return Feedback(True, "each neuron now carries the label of the digit it answers most; no label was used "
                           "during learning, only here.")
