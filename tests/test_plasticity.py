@@ -1,0 +1,288 @@
+"""Tests of snnlib.plasticity: traces, STDP and its window, homeostasis, the Diehl & Cook network,
+checkpoints, the command line, bad input, and the exercise bank of the STDP chapter."""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import torch
+
+import snnlib.plasticity as pl
+from snnlib.plasticity import checks, network
+
+ROOT = __import__("pathlib").Path(__file__).resolve().parent.parent
+
+
+# ------------------------------------------------------------------ traces
+
+@pytest.mark.parametrize("mode", ["add", "set"])
+def test_trace_dynamics(mode):
+    d = pl.trace_decay(20.0, 1.0)
+    assert d == pytest.approx(math.exp(-1 / 20))
+    spikes = torch.zeros(30, 1, 1)
+    spikes[[2, 5]] = 1.0
+    x = pl.trace_run(spikes, d, mode).reshape(-1)
+    assert float(x[1]) == 0.0 and float(x[2]) == 1.0
+    assert float(x[4]) == pytest.approx(d ** 2)
+    expected5 = d ** 3 + 1.0 if mode == "add" else 1.0
+    assert float(x[5]) == pytest.approx(expected5)
+    assert float(x[29]) == pytest.approx(expected5 * d ** 24)
+
+
+# ------------------------------------------------------------------ STDP
+
+@pytest.mark.parametrize("rule", ["additive", "multiplicative"])
+def test_window_matches_analytic(rule):
+    params = pl.STDPParams(rule=rule, dt=0.5)
+    delays = np.arange(-60, 61)
+    measured = pl.measure_window(delays, params, w0=0.5)
+    analytic = pl.stdp_window(delays * params.dt, params)
+    if rule == "multiplicative":  # f+ = w_max - w0 = 0.5, f- = w0 = 0.5
+        analytic = analytic * 0.5
+    np.testing.assert_allclose(measured, analytic, rtol=1e-9, atol=1e-15)
+    assert measured[delays == 0][0] > 0 and measured[delays == -1][0] < 0
+
+
+@pytest.mark.parametrize("rule", ["additive", "multiplicative"])
+def test_weight_bounds_respected(rule):
+    params = pl.STDPParams(a_plus=0.5, a_minus=0.5, rule=rule)
+    gen = torch.Generator().manual_seed(0)
+    w = torch.rand(6, 4, generator=gen)
+    state = pl.stdp_init(3, 6, 4)
+    for _ in range(300):
+        pre = (torch.rand(3, 6, generator=gen) < 0.3).float()
+        post = (torch.rand(3, 4, generator=gen) < 0.3).float()
+        w, state = pl.stdp_step(w, pre, post, state, params)
+        assert float(w.min()) >= 0.0 and float(w.max()) <= params.w_max
+
+
+def test_pairing_protocol_direction():
+    assert pl.pairing_protocol(5)[-1] > 0.9
+    assert pl.pairing_protocol(-5)[-1] < 0.1
+
+
+def test_modules_wrap_functions():
+    m = pl.STDP(torch.full((2, 3), 0.5))
+    w = m(torch.ones(1, 2), torch.zeros(1, 3))
+    assert w.shape == (2, 3)
+    tr = pl.Trace(tau=10.0)
+    assert float(tr(torch.ones(1, 2))[0, 0]) == 1.0
+    th = pl.AdaptiveThreshold(3, theta_plus=0.1)
+    assert torch.allclose(th(torch.tensor([1.0, 0.0, 1.0])), torch.tensor([0.1, 0.0, 0.1]))
+
+
+# ------------------------------------------------------------------ homeostasis
+
+def test_normalisation_keeps_column_sums():
+    w = torch.rand(784, 7, generator=torch.Generator().manual_seed(1))
+    out = pl.normalise_columns(w, 78.0)
+    assert torch.allclose(out.sum(0), torch.full((7,), 78.0), rtol=1e-5)
+    assert torch.allclose(out / out.sum(0), w / w.sum(0), rtol=1e-5)
+
+
+def test_adaptive_threshold_step():
+    theta = pl.adaptive_threshold_step(torch.zeros(4), torch.tensor([1.0, 0, 0, 1]), 0.05, 0.5)
+    assert torch.allclose(theta, torch.tensor([0.05, 0, 0, 0.05]))
+
+
+# ------------------------------------------------------------------ the network
+
+def test_kernel_equals_reference():
+    gen = torch.Generator().manual_seed(3)
+    image = torch.rand(784, generator=gen) * (torch.rand(784, generator=gen) < 0.3)
+    a, b = pl.init_network(12, seed=1), pl.init_network(12, seed=1)
+    for _ in range(2):
+        off, idx = pl.input_events(image, 150.0, 300, 0.5, gen)
+        ca = network.present_once(a, off, idx, True, True)
+        cb = network.present_once(b, off, idx, True, True, reference=True)
+        assert ca.tolist() == cb.tolist() and int(ca.sum()) > 0
+        assert torch.allclose(a.w, b.w, atol=1e-5) and torch.allclose(a.theta, b.theta)
+
+
+def test_input_events_rate():
+    gen = torch.Generator().manual_seed(0)
+    image = torch.full((784,), 0.5)
+    off, idx = pl.input_events(image, 63.75, 700, 0.5, gen)
+    assert off.shape == (701,) and int(off[-1]) == idx.numel()
+    expected = 784 * 0.5 * 63.75 * 0.35
+    assert abs(idx.numel() - expected) < 5 * math.sqrt(expected)
+    for t in range(0, 700, 50):  # at most one spike per input per step (a Bernoulli process)
+        step = idx[off[t]:off[t + 1]]
+        assert step.unique().numel() == step.numel()
+
+
+def _bars(n_per_class=30, seed=0):
+    """Four classes of 28x28 images: a horizontal band in one of four places, with noise."""
+    gen = torch.Generator().manual_seed(seed)
+    images, labels = [], []
+    for i in range(4 * n_per_class):
+        c = i % 4
+        img = torch.rand(28, 28, generator=gen) * 0.1
+        img[7 * c:7 * c + 7, 2:26] = 1.0
+        images.append(img)
+        labels.append(c)
+    return torch.stack(images), torch.tensor(labels)
+
+
+def test_network_learns_distinct_receptive_fields():
+    images, labels = _bars()
+    net = pl.init_network(8, seed=0)
+    net = pl.train(net, images, torch.Generator().manual_seed(0), progress=False)
+    rf = pl.receptive_fields(net)
+    band_weight = torch.stack([rf[:, 7 * c:7 * c + 7].sum((1, 2)) for c in range(4)], 1)  # [N, 4]
+    preferred = band_weight.argmax(1)
+    assert preferred.unique().numel() == 4, preferred.tolist()
+    counts = pl.responses(net, images, progress=False)
+    acc = pl.accuracy(pl.predict(counts, pl.assign_labels(counts, labels, 4), 4), labels)
+    assert acc > 0.9
+
+
+def test_assign_and_predict():
+    counts = torch.tensor([[5, 0, 0], [0, 4, 0], [6, 1, 0]])
+    labels = torch.tensor([1, 0, 1])
+    a = pl.assign_labels(counts, labels, 2)
+    assert a.tolist() == [1, 0, -1]
+    assert pl.predict(counts, a, 2).tolist() == [1, 0, 1]
+
+
+def test_checkpoint_resume_equals_uninterrupted(tmp_path):
+    images, _ = _bars(5)
+    ref = pl.train(pl.init_network(4, seed=2), images, torch.Generator().manual_seed(5), progress=False)
+    ck = tmp_path / "ck.pt"
+    part = pl.train(pl.init_network(4, seed=2), images[:9], torch.Generator().manual_seed(5), checkpoint=ck,
+                    checkpoint_every=4, progress=False)
+    assert pl.load_checkpoint(ck)[1] == 9
+    resumed = pl.train(pl.init_network(4, seed=2), images, torch.Generator(), checkpoint=ck, progress=False)
+    assert part is not resumed
+    assert torch.equal(resumed.w, ref.w) and torch.equal(resumed.theta, ref.theta)
+    obj = torch.load(ck, weights_only=True)
+    assert obj["seen"] == len(images)
+    with pytest.raises(ValueError, match="another network"):
+        pl.train(pl.init_network(5), images, checkpoint=ck, progress=False)
+
+
+# ------------------------------------------------------------------ bad input
+
+@pytest.mark.parametrize("call, error, match", [
+    (lambda: pl.init_network(0), ValueError, "num_neurons"),
+    (lambda: pl.init_network(2.5), TypeError, "num_neurons"),
+    (lambda: pl.DiehlCookParams(dt=0.0), ValueError, "dt"),
+    (lambda: pl.DiehlCookParams(lateral_inhibition=1), TypeError, "lateral_inhibition"),
+    (lambda: pl.STDPParams(rule="hebb"), ValueError, "rule"),
+    (lambda: pl.trace_step(torch.zeros(2, 3), torch.zeros(2, 4), 0.9), ValueError, r"\[B, N\]"),
+    (lambda: pl.trace_step(torch.zeros(2), torch.zeros(2), 1.5), ValueError, "decay"),
+    (lambda: pl.trace_step(torch.zeros(2), torch.zeros(2), 0.5, "mul"), ValueError, "mode"),
+    (lambda: pl.stdp_step(torch.zeros(3, 3), torch.zeros(1, 2), torch.zeros(1, 3), pl.stdp_init(1, 2, 3)),
+     ValueError, r"\[N_pre, N_post\]"),
+    (lambda: pl.stdp_step(torch.full((2, 3), 2.0), torch.zeros(1, 2), torch.zeros(1, 3), pl.stdp_init(1, 2, 3)),
+     ValueError, "w_max"),
+    (lambda: pl.stdp_step(torch.zeros(2, 3), torch.full((1, 2), 0.5), torch.zeros(1, 3), pl.stdp_init(1, 2, 3)),
+     ValueError, "spikes"),
+    (lambda: pl.normalise_columns(torch.zeros(4, 2)), ValueError, "sums to 0"),
+    (lambda: pl.normalise_columns(np.ones((4, 2))), TypeError, "torch.Tensor"),
+    (lambda: pl.measure_window([0.5, 1.0]), TypeError, "delays"),
+    (lambda: pl.input_events(torch.ones(784), 63.75, 0, 0.5), ValueError, "num_steps"),
+    (lambda: pl.input_events(torch.ones(784), 5000.0, 10, 0.5), ValueError, "rate_hz"),
+    (lambda: pl.present("net", torch.ones(784)), TypeError, "DiehlCookNet"),
+    (lambda: pl.assign_labels(torch.ones(3, 2), torch.tensor([0, 1]), 2), ValueError, "N_images"),
+    (lambda: pl.assign_labels(torch.ones(2, 2), torch.tensor([0, 5]), 2), ValueError, "labels"),
+    (lambda: pl.predict(torch.ones(2, 2), torch.tensor([0, 1, 1])), ValueError, "N_neurons"),
+    (lambda: pl.flat_images(torch.full((2, 28, 28), 2.0)), ValueError, r"\[0, 1\]"),
+    (lambda: pl.run_experiment(10, source="bundled", train_images=10 ** 6, progress=False), ValueError,
+     "train_images"),
+    (lambda: pl.run_experiment(10, source="somewhere"), ValueError, "source"),
+])
+def test_bad_input(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
+
+
+# ------------------------------------------------------------------ command line
+
+def test_quick_cli_on_bundled_subset(tmp_path):
+    out = tmp_path / "r.json"
+    cmd = [sys.executable, "-m", "snnlib.plasticity", "--neurons", "20", "--source", "bundled", "--train-images",
+           "300", "--label-images", "300", "--test-images", "200", "--no-progress", "--json", str(out)]
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(out.read_text())
+    assert 0.0 <= result["accuracy"] <= 1.0 and result["accuracy"] > 0.12  # above chance (0.1) after 300 images
+    assert result["neurons"] == 20 and result["train_images"] == 300 and result["seconds"] > 0
+    bad = subprocess.run([sys.executable, "-m", "snnlib.plasticity", "--neurons", "0"], cwd=ROOT,
+                         capture_output=True, text=True)
+    assert bad.returncode != 0 and "--neurons" in bad.stderr
+
+
+# ------------------------------------------------------------------ exercise bank
+
+def _stub(*args):
+    raise NotImplementedError
+
+
+def _raises(*args):
+    raise IndexError("oops")
+
+
+RIGHT = {
+    checks.check_stdp_window: [
+        checks.stdp_window_solution,
+        lambda d, ap, am, tp, tm: torch.as_tensor(checks.stdp_window_solution(d, ap, am, tp, tm), dtype=torch.float32),
+        lambda d, ap, am, tp, tm: np.array([ap * math.exp(-x / tp) if x >= 0 else -am * math.exp(x / tm) for x in d],
+                                           dtype=np.float32),
+    ],
+    checks.check_normalise: [
+        lambda w, total: w / w.sum(0) * total,
+        lambda w, total: (w.double() * total / w.double().sum(0, keepdim=True)).numpy(),
+        lambda w, total: pl.normalise_columns(w, total),
+    ],
+    checks.check_assign_labels: [
+        checks.assign_labels_solution,
+        lambda c, y, k: pl.assign_labels(c, y, k),
+        lambda c, y, k: np.array([int(np.argmax([c[y == j, n].mean() for j in range(k)])) for n in range(c.shape[1])]),
+    ],
+}
+WRONG = {
+    checks.check_stdp_window: [
+        lambda d, ap, am, tp, tm: np.where(d >= 0, ap * np.exp(-d / tp), am * np.exp(d / tm)),  # sign of LTD
+        lambda d, ap, am, tp, tm: np.where(d > 0, -ap * np.exp(-d / tp), am * np.exp(d / tm)),  # reversed
+        lambda d, ap, am, tp, tm: ap * np.exp(-np.abs(d) / tp),
+        lambda d, ap, am, tp, tm: 0.0,
+        lambda d, ap, am, tp, tm: "window",
+    ],
+    checks.check_normalise: [
+        lambda w, total: w / w.sum(1, keepdim=True) * total,  # rows instead of columns
+        lambda w, total: w / w.sum() * total,
+        lambda w, total: w / w.sum(0),
+        lambda w, total: w[:, :1],
+    ],
+    checks.check_assign_labels: [
+        lambda c, y, k: np.argmax(np.stack([c[y == j].sum(0) for j in range(k)]), 0),  # sums favour big classes
+        lambda c, y, k: np.zeros(c.shape[1]),
+        lambda c, y, k: c.argmax(0),
+        lambda c, y, k: [0, 1],
+    ],
+}
+
+
+@pytest.mark.parametrize("check", list(RIGHT))
+def test_bank_right_answers_pass(check):
+    for fn in RIGHT[check]:
+        assert check(fn), (check.__name__, check(fn))
+
+
+@pytest.mark.parametrize("check", list(WRONG))
+def test_bank_wrong_answers_fail_without_raising(check):
+    for fn in WRONG[check] + [_raises, lambda *a: None, "not a function"]:
+        feedback = check(fn)
+        assert not feedback and isinstance(feedback.message, str)
+
+
+@pytest.mark.parametrize("check", list(RIGHT))
+def test_untouched_stub_is_not_attempted(check):
+    feedback = check(_stub)
+    assert not feedback and "not attempted yet" in str(feedback)
