@@ -20,6 +20,7 @@ ROOT = __import__("pathlib").Path(__file__).resolve().parent.parent
 
 # ------------------------------------------------------------------ traces
 
+
 @pytest.mark.parametrize("mode", ["add", "set"])
 def test_trace_dynamics(mode):
     d = pl.trace_decay(20.0, 1.0)
@@ -28,13 +29,14 @@ def test_trace_dynamics(mode):
     spikes[[2, 5]] = 1.0
     x = pl.trace_run(spikes, d, mode).reshape(-1)
     assert float(x[1]) == 0.0 and float(x[2]) == 1.0
-    assert float(x[4]) == pytest.approx(d ** 2)
-    expected5 = d ** 3 + 1.0 if mode == "add" else 1.0
+    assert float(x[4]) == pytest.approx(d**2)
+    expected5 = d**3 + 1.0 if mode == "add" else 1.0
     assert float(x[5]) == pytest.approx(expected5)
-    assert float(x[29]) == pytest.approx(expected5 * d ** 24)
+    assert float(x[29]) == pytest.approx(expected5 * d**24)
 
 
 # ------------------------------------------------------------------ STDP
+
 
 @pytest.mark.parametrize("rule", ["additive", "multiplicative"])
 def test_window_matches_analytic(rule):
@@ -78,6 +80,7 @@ def test_modules_wrap_functions():
 
 # ------------------------------------------------------------------ homeostasis
 
+
 def test_normalisation_keeps_column_sums():
     w = torch.rand(784, 7, generator=torch.Generator().manual_seed(1))
     out = pl.normalise_columns(w, 78.0)
@@ -91,6 +94,7 @@ def test_adaptive_threshold_step():
 
 
 # ------------------------------------------------------------------ the network
+
 
 def test_kernel_equals_reference():
     gen = torch.Generator().manual_seed(3)
@@ -112,7 +116,7 @@ def test_input_events_rate():
     expected = 784 * 0.5 * 63.75 * 0.35
     assert abs(idx.numel() - expected) < 5 * math.sqrt(expected)
     for t in range(0, 700, 50):  # at most one spike per input per step (a Bernoulli process)
-        step = idx[off[t]:off[t + 1]]
+        step = idx[off[t] : off[t + 1]]
         assert step.unique().numel() == step.numel()
 
 
@@ -123,7 +127,7 @@ def _bars(n_per_class=30, seed=0):
     for i in range(4 * n_per_class):
         c = i % 4
         img = torch.rand(28, 28, generator=gen) * 0.1
-        img[7 * c:7 * c + 7, 2:26] = 1.0
+        img[7 * c : 7 * c + 7, 2:26] = 1.0
         images.append(img)
         labels.append(c)
     return torch.stack(images), torch.tensor(labels)
@@ -134,7 +138,7 @@ def test_network_learns_distinct_receptive_fields():
     net = pl.init_network(8, seed=0)
     net = pl.train(net, images, torch.Generator().manual_seed(0), progress=False)
     rf = pl.receptive_fields(net)
-    band_weight = torch.stack([rf[:, 7 * c:7 * c + 7].sum((1, 2)) for c in range(4)], 1)  # [N, 4]
+    band_weight = torch.stack([rf[:, 7 * c : 7 * c + 7].sum((1, 2)) for c in range(4)], 1)  # [N, 4]
     preferred = band_weight.argmax(1)
     assert preferred.unique().numel() == 4, preferred.tolist()
     counts = pl.responses(net, images, progress=False)
@@ -154,8 +158,14 @@ def test_checkpoint_resume_equals_uninterrupted(tmp_path):
     images, _ = _bars(5)
     ref = pl.train(pl.init_network(4, seed=2), images, torch.Generator().manual_seed(5), progress=False)
     ck = tmp_path / "ck.pt"
-    part = pl.train(pl.init_network(4, seed=2), images[:9], torch.Generator().manual_seed(5), checkpoint=ck,
-                    checkpoint_every=4, progress=False)
+    part = pl.train(
+        pl.init_network(4, seed=2),
+        images[:9],
+        torch.Generator().manual_seed(5),
+        checkpoint=ck,
+        checkpoint_every=4,
+        progress=False,
+    )
     assert pl.load_checkpoint(ck)[1] == 9
     resumed = pl.train(pl.init_network(4, seed=2), images, torch.Generator(), checkpoint=ck, progress=False)
     assert part is not resumed
@@ -168,35 +178,47 @@ def test_checkpoint_resume_equals_uninterrupted(tmp_path):
 
 # ------------------------------------------------------------------ bad input
 
-@pytest.mark.parametrize("call, error, match", [
-    (lambda: pl.init_network(0), ValueError, "num_neurons"),
-    (lambda: pl.init_network(2.5), TypeError, "num_neurons"),
-    (lambda: pl.DiehlCookParams(dt=0.0), ValueError, "dt"),
-    (lambda: pl.DiehlCookParams(lateral_inhibition=1), TypeError, "lateral_inhibition"),
-    (lambda: pl.STDPParams(rule="hebb"), ValueError, "rule"),
-    (lambda: pl.trace_step(torch.zeros(2, 3), torch.zeros(2, 4), 0.9), ValueError, r"\[B, N\]"),
-    (lambda: pl.trace_step(torch.zeros(2), torch.zeros(2), 1.5), ValueError, "decay"),
-    (lambda: pl.trace_step(torch.zeros(2), torch.zeros(2), 0.5, "mul"), ValueError, "mode"),
-    (lambda: pl.stdp_step(torch.zeros(3, 3), torch.zeros(1, 2), torch.zeros(1, 3), pl.stdp_init(1, 2, 3)),
-     ValueError, r"\[N_pre, N_post\]"),
-    (lambda: pl.stdp_step(torch.full((2, 3), 2.0), torch.zeros(1, 2), torch.zeros(1, 3), pl.stdp_init(1, 2, 3)),
-     ValueError, "w_max"),
-    (lambda: pl.stdp_step(torch.zeros(2, 3), torch.full((1, 2), 0.5), torch.zeros(1, 3), pl.stdp_init(1, 2, 3)),
-     ValueError, "spikes"),
-    (lambda: pl.normalise_columns(torch.zeros(4, 2)), ValueError, "sums to 0"),
-    (lambda: pl.normalise_columns(np.ones((4, 2))), TypeError, "torch.Tensor"),
-    (lambda: pl.measure_window([0.5, 1.0]), TypeError, "delays"),
-    (lambda: pl.input_events(torch.ones(784), 63.75, 0, 0.5), ValueError, "num_steps"),
-    (lambda: pl.input_events(torch.ones(784), 5000.0, 10, 0.5), ValueError, "rate_hz"),
-    (lambda: pl.present("net", torch.ones(784)), TypeError, "DiehlCookNet"),
-    (lambda: pl.assign_labels(torch.ones(3, 2), torch.tensor([0, 1]), 2), ValueError, "N_images"),
-    (lambda: pl.assign_labels(torch.ones(2, 2), torch.tensor([0, 5]), 2), ValueError, "labels"),
-    (lambda: pl.predict(torch.ones(2, 2), torch.tensor([0, 1, 1])), ValueError, "N_neurons"),
-    (lambda: pl.flat_images(torch.full((2, 28, 28), 2.0)), ValueError, r"\[0, 1\]"),
-    (lambda: pl.run_experiment(10, source="bundled", train_images=10 ** 6, progress=False), ValueError,
-     "train_images"),
-    (lambda: pl.run_experiment(10, source="somewhere"), ValueError, "source"),
-])
+
+@pytest.mark.parametrize(
+    "call, error, match",
+    [
+        (lambda: pl.init_network(0), ValueError, "num_neurons"),
+        (lambda: pl.init_network(2.5), TypeError, "num_neurons"),
+        (lambda: pl.DiehlCookParams(dt=0.0), ValueError, "dt"),
+        (lambda: pl.DiehlCookParams(lateral_inhibition=1), TypeError, "lateral_inhibition"),
+        (lambda: pl.STDPParams(rule="hebb"), ValueError, "rule"),
+        (lambda: pl.trace_step(torch.zeros(2, 3), torch.zeros(2, 4), 0.9), ValueError, r"\[B, N\]"),
+        (lambda: pl.trace_step(torch.zeros(2), torch.zeros(2), 1.5), ValueError, "decay"),
+        (lambda: pl.trace_step(torch.zeros(2), torch.zeros(2), 0.5, "mul"), ValueError, "mode"),
+        (
+            lambda: pl.stdp_step(torch.zeros(3, 3), torch.zeros(1, 2), torch.zeros(1, 3), pl.stdp_init(1, 2, 3)),
+            ValueError,
+            r"\[N_pre, N_post\]",
+        ),
+        (
+            lambda: pl.stdp_step(torch.full((2, 3), 2.0), torch.zeros(1, 2), torch.zeros(1, 3), pl.stdp_init(1, 2, 3)),
+            ValueError,
+            "w_max",
+        ),
+        (
+            lambda: pl.stdp_step(torch.zeros(2, 3), torch.full((1, 2), 0.5), torch.zeros(1, 3), pl.stdp_init(1, 2, 3)),
+            ValueError,
+            "spikes",
+        ),
+        (lambda: pl.normalise_columns(torch.zeros(4, 2)), ValueError, "sums to 0"),
+        (lambda: pl.normalise_columns(np.ones((4, 2))), TypeError, "torch.Tensor"),
+        (lambda: pl.measure_window([0.5, 1.0]), TypeError, "delays"),
+        (lambda: pl.input_events(torch.ones(784), 63.75, 0, 0.5), ValueError, "num_steps"),
+        (lambda: pl.input_events(torch.ones(784), 5000.0, 10, 0.5), ValueError, "rate_hz"),
+        (lambda: pl.present("net", torch.ones(784)), TypeError, "DiehlCookNet"),
+        (lambda: pl.assign_labels(torch.ones(3, 2), torch.tensor([0, 1]), 2), ValueError, "N_images"),
+        (lambda: pl.assign_labels(torch.ones(2, 2), torch.tensor([0, 5]), 2), ValueError, "labels"),
+        (lambda: pl.predict(torch.ones(2, 2), torch.tensor([0, 1, 1])), ValueError, "N_neurons"),
+        (lambda: pl.flat_images(torch.full((2, 28, 28), 2.0)), ValueError, r"\[0, 1\]"),
+        (lambda: pl.run_experiment(10, source="bundled", train_images=10**6, progress=False), ValueError, "train_images"),
+        (lambda: pl.run_experiment(10, source="somewhere"), ValueError, "source"),
+    ],
+)
 def test_bad_input(call, error, match):
     with pytest.raises(error, match=match):
         call()
@@ -204,21 +226,38 @@ def test_bad_input(call, error, match):
 
 # ------------------------------------------------------------------ command line
 
+
 def test_quick_cli_on_bundled_subset(tmp_path):
     out = tmp_path / "r.json"
-    cmd = [sys.executable, "-m", "snnlib.plasticity", "--neurons", "20", "--source", "bundled", "--train-images",
-           "300", "--label-images", "300", "--test-images", "200", "--no-progress", "--json", str(out)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "snnlib.plasticity",
+        "--neurons",
+        "20",
+        "--source",
+        "bundled",
+        "--train-images",
+        "300",
+        "--label-images",
+        "300",
+        "--test-images",
+        "200",
+        "--no-progress",
+        "--json",
+        str(out),
+    ]
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     result = json.loads(out.read_text())
     assert 0.0 <= result["accuracy"] <= 1.0 and result["accuracy"] > 0.12  # above chance (0.1) after 300 images
     assert result["neurons"] == 20 and result["train_images"] == 300 and result["seconds"] > 0
-    bad = subprocess.run([sys.executable, "-m", "snnlib.plasticity", "--neurons", "0"], cwd=ROOT,
-                         capture_output=True, text=True)
+    bad = subprocess.run([sys.executable, "-m", "snnlib.plasticity", "--neurons", "0"], cwd=ROOT, capture_output=True, text=True)
     assert bad.returncode != 0 and "--neurons" in bad.stderr
 
 
 # ------------------------------------------------------------------ exercise bank
+
 
 def _stub(*args):
     raise NotImplementedError
@@ -232,8 +271,9 @@ RIGHT = {
     checks.check_stdp_window: [
         checks.stdp_window_solution,
         lambda d, ap, am, tp, tm: torch.as_tensor(checks.stdp_window_solution(d, ap, am, tp, tm), dtype=torch.float32),
-        lambda d, ap, am, tp, tm: np.array([ap * math.exp(-x / tp) if x >= 0 else -am * math.exp(x / tm) for x in d],
-                                           dtype=np.float32),
+        lambda d, ap, am, tp, tm: np.array(
+            [ap * math.exp(-x / tp) if x >= 0 else -am * math.exp(x / tm) for x in d], dtype=np.float32
+        ),
     ],
     checks.check_normalise: [
         lambda w, total: w / w.sum(0) * total,

@@ -20,15 +20,55 @@ from .modules import STDP, AdaptiveThreshold, Trace
 from .network import DiehlCookNet, DiehlCookParams, init_network, input_events, present, present_reference
 from .stdp import RULES, STDPParams, STDPState, measure_window, pairing_protocol, stdp_init, stdp_step, stdp_window
 from .traces import TRACE_MODES, trace_decay, trace_run, trace_step
-from .training import (accuracy, assign_labels, evaluate, flat_images, load_checkpoint, predict, responses, run_experiment,
-                       save_checkpoint, train)
+from .training import (
+    accuracy,
+    assign_labels,
+    evaluate,
+    flat_images,
+    load_checkpoint,
+    predict,
+    responses,
+    run_experiment,
+    save_checkpoint,
+    train,
+)
 
-__all__ = ["adaptive_threshold_step", "normalise_columns", "STDP", "AdaptiveThreshold", "Trace", "DiehlCookNet",
-           "DiehlCookParams", "init_network", "input_events", "present", "present_reference", "RULES",
-           "STDPParams", "STDPState", "measure_window", "pairing_protocol", "stdp_init", "stdp_step", "stdp_window",
-           "TRACE_MODES", "trace_decay", "trace_run", "trace_step", "accuracy", "assign_labels", "flat_images",
-           "load_checkpoint", "predict", "responses", "run_experiment", "save_checkpoint", "train", "evaluate",
-           "receptive_fields"]
+__all__ = [
+    "adaptive_threshold_step",
+    "normalise_columns",
+    "STDP",
+    "AdaptiveThreshold",
+    "Trace",
+    "DiehlCookNet",
+    "DiehlCookParams",
+    "init_network",
+    "input_events",
+    "present",
+    "present_reference",
+    "RULES",
+    "STDPParams",
+    "STDPState",
+    "measure_window",
+    "pairing_protocol",
+    "stdp_init",
+    "stdp_step",
+    "stdp_window",
+    "TRACE_MODES",
+    "trace_decay",
+    "trace_run",
+    "trace_step",
+    "accuracy",
+    "assign_labels",
+    "flat_images",
+    "load_checkpoint",
+    "predict",
+    "responses",
+    "run_experiment",
+    "save_checkpoint",
+    "train",
+    "evaluate",
+    "receptive_fields",
+]
 
 
 def receptive_fields(net: DiehlCookNet, side: int = 28):

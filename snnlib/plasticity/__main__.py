@@ -32,8 +32,12 @@ def main(argv=None) -> int:
     ap.add_argument("--source", choices=SOURCES, default="auto", help="MNIST: auto, full or bundled subset")
     ap.add_argument("--root", default=None, help="folder holding the four MNIST IDX files")
     ap.add_argument("--train-images", type=_positive_int, default=None, help="training images (default: all)")
-    ap.add_argument("--label-images", type=_positive_int, default=None,
-                    help="training images used to label the neurons (default: min(train images, 10000))")
+    ap.add_argument(
+        "--label-images",
+        type=_positive_int,
+        default=None,
+        help="training images used to label the neurons (default: min(train images, 10000))",
+    )
     ap.add_argument("--test-images", type=_positive_int, default=None, help="test images (default: all)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--no-inhibition", action="store_true", help="ablation: no lateral inhibition")
@@ -42,10 +46,19 @@ def main(argv=None) -> int:
     ap.add_argument("--no-progress", action="store_true", help="no progress bar")
     ap.add_argument("--json", default=None, help="write the result here (atomically)")
     args = ap.parse_args(argv)
-    result = run_experiment(args.neurons, args.source, args.root, args.train_images, args.label_images,
-                            args.test_images, args.seed, lateral_inhibition=not args.no_inhibition,
-                            adaptive_threshold=not args.no_adaptive_threshold, checkpoint=args.checkpoint,
-                            progress=not args.no_progress)
+    result = run_experiment(
+        args.neurons,
+        args.source,
+        args.root,
+        args.train_images,
+        args.label_images,
+        args.test_images,
+        args.seed,
+        lateral_inhibition=not args.no_inhibition,
+        adaptive_threshold=not args.no_adaptive_threshold,
+        checkpoint=args.checkpoint,
+        progress=not args.no_progress,
+    )
     text = json.dumps(result, indent=2, default=_io.json_default)
     if args.json:
         _io.atomic_write_text(args.json, text + "\n")

@@ -152,6 +152,9 @@ def library() -> Optional[ctypes.CDLL]:
         lib.dc_present.restype = i32
         _state["lib"] = lib
     except Exception as err:  # no compiler, a failed build: the PyTorch reference runs instead
-        warnings.warn(f"snnlib.plasticity: the C kernel is unavailable ({type(err).__name__}: {err}); "
-                      "using the PyTorch reference (same results, about 100 times slower)", stacklevel=3)
+        warnings.warn(
+            f"snnlib.plasticity: the C kernel is unavailable ({type(err).__name__}: {err}); "
+            "using the PyTorch reference (same results, about 100 times slower)",
+            stacklevel=3,
+        )
     return _state["lib"]

@@ -15,8 +15,15 @@ from typing import Any, Callable, Optional
 import numpy as np
 import torch
 
-__all__ = ["Feedback", "stdp_window_solution", "check_stdp_window", "normalise_solution", "check_normalise",
-           "assign_labels_solution", "check_assign_labels"]
+__all__ = [
+    "Feedback",
+    "stdp_window_solution",
+    "check_stdp_window",
+    "normalise_solution",
+    "check_normalise",
+    "assign_labels_solution",
+    "check_assign_labels",
+]
 
 
 @dataclass
@@ -58,8 +65,7 @@ def _call(fn: Callable, args, what: str):
     return value, None
 
 
-def _compare(got: Any, expected: np.ndarray, what: str, hint: str, rtol: float = 1e-4,
-             atol: float = 1e-7) -> Optional[Feedback]:
+def _compare(got: Any, expected: np.ndarray, what: str, hint: str, rtol: float = 1e-4, atol: float = 1e-7) -> Optional[Feedback]:
     try:
         if isinstance(got, torch.Tensor):
             got = got.detach().cpu().double().numpy()
@@ -78,6 +84,7 @@ def _compare(got: Any, expected: np.ndarray, what: str, hint: str, rtol: float =
 
 # ------------------------------------------------------------------ exercise 1: the STDP window
 
+
 def stdp_window_solution(delta_t, a_plus=0.01, a_minus=0.0105, tau_plus=20.0, tau_minus=20.0):
     """Reference: ``A+ exp(-Δt/τ+)`` for ``Δt >= 0``, ``-A- exp(Δt/τ-)`` for ``Δt < 0`` (NumPy array)."""
     dt = np.asarray(delta_t, dtype=np.float64)
@@ -91,15 +98,20 @@ def check_stdp_window(fn: Callable) -> Feedback:
         got, bad = _call(fn, (dt.copy(), *rest), "your stdp_window")
         if bad is not None:
             return bad
-        bad = _compare(got, stdp_window_solution(dt, *rest), f"stdp_window(Δt, {', '.join(map(str, rest))})",
-                       "Potentiation for Δt >= 0 (pre first) decays with τ+; depression for Δt < 0 is "
-                       "negative and decays with τ- as Δt becomes more negative.")
+        bad = _compare(
+            got,
+            stdp_window_solution(dt, *rest),
+            f"stdp_window(Δt, {', '.join(map(str, rest))})",
+            "Potentiation for Δt >= 0 (pre first) decays with τ+; depression for Δt < 0 is "
+            "negative and decays with τ- as Δt becomes more negative.",
+        )
         if bad is not None:
             return bad
     return Feedback(True, "pre-before-post strengthens, post-before-pre weakens, and both fade within a few τ.")
 
 
 # ------------------------------------------------------------------ exercise 2: weight normalisation
+
 
 def normalise_solution(w, total=78.0):
     """Reference: each column of ``w`` ``[N_pre, N_post]`` scaled to sum to ``total``."""
@@ -115,8 +127,12 @@ def check_normalise(fn: Callable) -> Feedback:
         got, bad = _call(fn, (w.clone(), total), "your normalise")
         if bad is not None:
             return bad
-        bad = _compare(got, normalise_solution(w.numpy(), total), f"normalise(w of shape {shape}, {total})",
-                       "Divide each column (all inputs of one neuron: axis 0) by its sum, then multiply by total.")
+        bad = _compare(
+            got,
+            normalise_solution(w.numpy(), total),
+            f"normalise(w of shape {shape}, {total})",
+            "Divide each column (all inputs of one neuron: axis 0) by its sum, then multiply by total.",
+        )
         if bad is not None:
             return bad
     return Feedback(True, "every neuron now has the same total input weight: it can only redistribute it.")
@@ -124,12 +140,14 @@ def check_normalise(fn: Callable) -> Feedback:
 
 # ------------------------------------------------------------------ exercise 3: labelling neurons
 
+
 def assign_labels_solution(counts, labels, num_classes=10):
     """Reference: for each neuron, the class with the highest mean spike count (NumPy int array)."""
     counts = np.asarray(counts, dtype=np.float64)
     labels = np.asarray(labels).astype(np.int64)
-    means = np.stack([counts[labels == c].mean(0) if np.any(labels == c) else np.zeros(counts.shape[1])
-                      for c in range(num_classes)])
+    means = np.stack(
+        [counts[labels == c].mean(0) if np.any(labels == c) else np.zeros(counts.shape[1]) for c in range(num_classes)]
+    )
     return means.argmax(0)
 
 
@@ -143,14 +161,20 @@ def check_assign_labels(fn: Callable) -> Feedback:
     counts[:, 3] = 0
     counts[6, 3] = 1  # fires once, for the rare class 1
     expected = assign_labels_solution(counts, labels, 3)
-    got, bad = _call(fn, (torch.as_tensor(counts, dtype=torch.float32), torch.as_tensor(labels), 3),
-                     "your assign_labels")
+    got, bad = _call(fn, (torch.as_tensor(counts, dtype=torch.float32), torch.as_tensor(labels), 3), "your assign_labels")
     if bad is not None:
         return bad
-    bad = _compare(got, expected.astype(np.float64), "assign_labels(counts, labels, 3)",
-                   "Average each neuron's counts over the images of each class (mean, not sum: classes have "
-                   "different sizes), then take the class with the largest mean.", rtol=0, atol=0)
+    bad = _compare(
+        got,
+        expected.astype(np.float64),
+        "assign_labels(counts, labels, 3)",
+        "Average each neuron's counts over the images of each class (mean, not sum: classes have "
+        "different sizes), then take the class with the largest mean.",
+        rtol=0,
+        atol=0,
+    )
     if bad is not None:
         return bad
-    return Feedback(True, "each neuron now carries the label of the digit it answers most; no label was used "
-                          "during learning, only here.")
+    return Feedback(
+        True, "each neuron now carries the label of the digit it answers most; no label was used during learning, only here."
+    )

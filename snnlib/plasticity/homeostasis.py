@@ -16,8 +16,9 @@ from .. import _checks
 __all__ = ["adaptive_threshold_step", "normalise_columns"]
 
 
-def adaptive_threshold_step(theta: torch.Tensor, spikes: torch.Tensor, theta_plus: float = 0.05,
-                            decay: float = 1.0) -> torch.Tensor:
+def adaptive_threshold_step(
+    theta: torch.Tensor, spikes: torch.Tensor, theta_plus: float = 0.05, decay: float = 1.0
+) -> torch.Tensor:
     """``theta`` ``[B, N]`` (or ``[N]``) and ``spikes`` of the same shape -> ``decay * theta + theta_plus * spikes``."""
     theta = _checks.finite_tensor(theta, "theta", "[B, N]", dtype="float")
     _checks.tensor(spikes, "spikes", "[B, N]")

@@ -31,8 +31,16 @@ import torch
 from .. import _checks
 from . import _kernel
 
-__all__ = ["DiehlCookParams", "DiehlCookNet", "init_network", "input_events", "present", "present_once",
-           "present_reference", "PARAM_ORDER"]
+__all__ = [
+    "DiehlCookParams",
+    "DiehlCookNet",
+    "init_network",
+    "input_events",
+    "present",
+    "present_once",
+    "present_reference",
+    "PARAM_ORDER",
+]
 
 
 @dataclass(frozen=True)
@@ -88,24 +96,60 @@ class DiehlCookParams:
     @property
     def num_steps(self) -> int:
         """Steps per presentation, ``round(t_present / dt)``."""
-        return max(1, int(round(self.t_present / self.dt)))
+        return max(1, round(self.t_present / self.dt))
 
 
 #: The order of the numbers handed to the C kernel (see ``_kernel._SOURCE``).
-PARAM_ORDER = ("dt_tau_e", "v_rest_e", "v_reset_e", "v_thresh_e", "ref_e", "dt_tau_i", "v_rest_i", "v_reset_i",
-               "v_thresh_i", "ref_i", "e_exc", "e_inh", "d_ge", "d_gi", "w_ei", "w_ie", "nu_pre", "nu_post",
-               "d_post", "w_max", "theta_plus", "norm_total")
+PARAM_ORDER = (
+    "dt_tau_e",
+    "v_rest_e",
+    "v_reset_e",
+    "v_thresh_e",
+    "ref_e",
+    "dt_tau_i",
+    "v_rest_i",
+    "v_reset_i",
+    "v_thresh_i",
+    "ref_i",
+    "e_exc",
+    "e_inh",
+    "d_ge",
+    "d_gi",
+    "w_ei",
+    "w_ie",
+    "nu_pre",
+    "nu_post",
+    "d_post",
+    "w_max",
+    "theta_plus",
+    "norm_total",
+)
 
 
 def _derived(p: DiehlCookParams) -> dict:
     """The per-step constants of both implementations (decay factors, refractory steps)."""
     return {
-        "dt_tau_e": p.dt / p.tau_e, "v_rest_e": p.v_rest_e, "v_reset_e": p.v_reset_e, "v_thresh_e": p.v_thresh_e,
-        "ref_e": int(round(p.refrac_e / p.dt)), "dt_tau_i": p.dt / p.tau_i, "v_rest_i": p.v_rest_i,
-        "v_reset_i": p.v_reset_i, "v_thresh_i": p.v_thresh_i, "ref_i": int(round(p.refrac_i / p.dt)),
-        "e_exc": p.e_exc, "e_inh": p.e_inh, "d_ge": math.exp(-p.dt / p.tau_ge), "d_gi": math.exp(-p.dt / p.tau_gi),
-        "w_ei": p.w_ei, "w_ie": p.w_ie if p.lateral_inhibition else 0.0, "nu_pre": p.nu_pre, "nu_post": p.nu_post,
-        "d_post": math.exp(-p.dt / p.tau_post), "w_max": p.w_max, "theta_plus": p.theta_plus,
+        "dt_tau_e": p.dt / p.tau_e,
+        "v_rest_e": p.v_rest_e,
+        "v_reset_e": p.v_reset_e,
+        "v_thresh_e": p.v_thresh_e,
+        "ref_e": round(p.refrac_e / p.dt),
+        "dt_tau_i": p.dt / p.tau_i,
+        "v_rest_i": p.v_rest_i,
+        "v_reset_i": p.v_reset_i,
+        "v_thresh_i": p.v_thresh_i,
+        "ref_i": round(p.refrac_i / p.dt),
+        "e_exc": p.e_exc,
+        "e_inh": p.e_inh,
+        "d_ge": math.exp(-p.dt / p.tau_ge),
+        "d_gi": math.exp(-p.dt / p.tau_gi),
+        "w_ei": p.w_ei,
+        "w_ie": p.w_ie if p.lateral_inhibition else 0.0,
+        "nu_pre": p.nu_pre,
+        "nu_post": p.nu_post,
+        "d_post": math.exp(-p.dt / p.tau_post),
+        "w_max": p.w_max,
+        "theta_plus": p.theta_plus,
         "norm_total": p.norm_total,
     }
 
@@ -123,8 +167,9 @@ class DiehlCookNet:
         return int(self.w.shape[1])
 
 
-def init_network(num_neurons: int, num_inputs: int = 784, params: Optional[DiehlCookParams] = None,
-                 seed: int = 0) -> DiehlCookNet:
+def init_network(
+    num_neurons: int, num_inputs: int = 784, params: Optional[DiehlCookParams] = None, seed: int = 0
+) -> DiehlCookNet:
     """A fresh network: weights uniform in ``[0.003, 0.303]`` (the paper's code), thresholds 0."""
     num_neurons = _checks.integer(num_neurons, "num_neurons", minimum=1)
     num_inputs = _checks.integer(num_inputs, "num_inputs", minimum=1)
@@ -144,8 +189,9 @@ def _check_net(net) -> DiehlCookNet:
     return net
 
 
-def input_events(image: torch.Tensor, rate_hz: float, num_steps: int, dt: float,
-                 generator: Optional[torch.Generator] = None) -> Tuple[torch.Tensor, torch.Tensor]:
+def input_events(
+    image: torch.Tensor, rate_hz: float, num_steps: int, dt: float, generator: Optional[torch.Generator] = None
+) -> Tuple[torch.Tensor, torch.Tensor]:
     """Poisson (Bernoulli per step) input spikes of one image as an event list.
 
     Args:
@@ -164,8 +210,9 @@ def input_events(image: torch.Tensor, rate_hz: float, num_steps: int, dt: float,
     if nz.numel() == 0 or float(p.max()) > 1.0:
         if nz.numel() == 0:
             return torch.zeros(num_steps + 1, dtype=torch.int32), torch.zeros(0, dtype=torch.int32)
-        raise ValueError(f"rate_hz * dt must stay <= 1000 (a spike probability per step <= 1), got "
-                         f"rate_hz={rate_hz:g}, dt={dt:g}")
+        raise ValueError(
+            f"rate_hz * dt must stay <= 1000 (a spike probability per step <= 1), got rate_hz={rate_hz:g}, dt={dt:g}"
+        )
     # A Bernoulli process per pixel, drawn as geometric intervals between spikes: only about
     # T * p numbers per pixel instead of T (the same law as snnlib.encoding.rate, much faster).
     mean = num_steps * float(p.max())
@@ -201,7 +248,7 @@ def present_reference(net: DiehlCookNet, off: torch.Tensor, idx: torch.Tensor, l
     if learn and c["norm_total"] > 0:
         sums = w.sum(0)
         w.mul_(torch.where(sums > 0, c["norm_total"] / sums.clamp_min(1e-30), torch.ones_like(sums)))
-    z = lambda: torch.zeros(n)  # noqa: E731
+    z = lambda: torch.zeros(n)
     v, vi = torch.full((n,), c["v_rest_e"]), torch.full((n,), c["v_rest_i"])
     ge, gi, gei, xpost = z(), z(), z(), z()
     refr, refri = torch.zeros(n, dtype=torch.int64), torch.zeros(n, dtype=torch.int64)
@@ -211,7 +258,7 @@ def present_reference(net: DiehlCookNet, off: torch.Tensor, idx: torch.Tensor, l
     for t in range(num_steps):
         ge.mul_(c["d_ge"]), gi.mul_(c["d_gi"]), gei.mul_(c["d_ge"]), xpost.mul_(c["d_post"])
         xpre.mul_(d_pre)
-        active = idx[off[t]:off[t + 1]].long()
+        active = idx[off[t] : off[t + 1]].long()
         for i in active.tolist():  # one row at a time, like the kernel (an input may repeat: no)
             ge.add_(w[i])
             if learn:
@@ -249,8 +296,9 @@ def present_reference(net: DiehlCookNet, off: torch.Tensor, idx: torch.Tensor, l
     return counts
 
 
-def present_once(net: DiehlCookNet, off: torch.Tensor, idx: torch.Tensor, learn: bool, adapt: bool,
-                 reference: bool = False) -> torch.Tensor:
+def present_once(
+    net: DiehlCookNet, off: torch.Tensor, idx: torch.Tensor, learn: bool, adapt: bool, reference: bool = False
+) -> torch.Tensor:
     """One presentation of an event list (C kernel, or the PyTorch reference); spike counts ``[N]``."""
     net = _check_net(net)
     lib = None if reference else _kernel.library()
@@ -266,16 +314,32 @@ def present_once(net: DiehlCookNet, off: torch.Tensor, idx: torch.Tensor, learn:
     table = torch.exp(-torch.arange(num_steps + 1, dtype=torch.float64) * net.params.dt / net.params.tau_pre)
     table = table.float()
     counts = torch.zeros(n, dtype=torch.int32)
-    total = lib.dc_present(n_in, n, num_steps, off.data_ptr(), idx.data_ptr(), net.w.data_ptr(),
-                           net.theta.data_ptr(), counts.data_ptr(), p.data_ptr(), int(learn), int(adapt),
-                           table.data_ptr())
+    total = lib.dc_present(
+        n_in,
+        n,
+        num_steps,
+        off.data_ptr(),
+        idx.data_ptr(),
+        net.w.data_ptr(),
+        net.theta.data_ptr(),
+        counts.data_ptr(),
+        p.data_ptr(),
+        int(learn),
+        int(adapt),
+        table.data_ptr(),
+    )
     if total < 0:
         raise MemoryError("the Diehl & Cook kernel could not allocate its work buffers")
     return counts.long()
 
 
-def present(net: DiehlCookNet, image: torch.Tensor, learn: bool = True, generator: Optional[torch.Generator] = None,
-            reference: bool = False) -> torch.Tensor:
+def present(
+    net: DiehlCookNet,
+    image: torch.Tensor,
+    learn: bool = True,
+    generator: Optional[torch.Generator] = None,
+    reference: bool = False,
+) -> torch.Tensor:
     """Show one image (intensities in [0, 1], ``[784]``) as in the paper; spike counts ``[N]`` (int64).
 
     Repeats with the input rate raised by ``rate_step`` while fewer than ``min_spikes`` excitatory

@@ -71,8 +71,9 @@ def stdp_init(batch: int, n_pre: int, n_post: int, dtype=torch.float32) -> STDPS
     return STDPState(torch.zeros(batch, n_pre, dtype=dtype), torch.zeros(batch, n_post, dtype=dtype))
 
 
-def stdp_step(w: torch.Tensor, pre: torch.Tensor, post: torch.Tensor, state: STDPState,
-              params: STDPParams = STDPParams()) -> Tuple[torch.Tensor, STDPState]:
+def stdp_step(
+    w: torch.Tensor, pre: torch.Tensor, post: torch.Tensor, state: STDPState, params: STDPParams = STDPParams()
+) -> Tuple[torch.Tensor, STDPState]:
     """One step of STDP: ``w`` ``[N_pre, N_post]`` (or ``[B, N_pre, N_post]``, one matrix per batch row),
     spikes ``pre`` ``[B, N_pre]`` and ``post`` ``[B, N_post]`` -> ``(new w, new state)``.
 
@@ -89,12 +90,15 @@ def stdp_step(w: torch.Tensor, pre: torch.Tensor, post: torch.Tensor, state: STD
     _checks.same_shape(state.x_pre, pre, "state.x_pre", "pre", "[B, N_pre]")
     _checks.same_shape(state.x_post, post, "state.x_post", "post", "[B, N_post]")
     if pre.dim() != 2 or post.dim() != 2 or pre.shape[0] != post.shape[0] or w.shape[-2:] != (pre.shape[1], post.shape[1]):
-        raise ValueError(f"w must have shape [N_pre, N_post] = [{pre.shape[-1]}, {post.shape[-1]}] (or with a "
-                         f"batch dimension first) for pre [B, N_pre] {tuple(pre.shape)} and post [B, N_post] "
-                         f"{tuple(post.shape)}; got w of shape {tuple(w.shape)}")
+        raise ValueError(
+            f"w must have shape [N_pre, N_post] = [{pre.shape[-1]}, {post.shape[-1]}] (or with a "
+            f"batch dimension first) for pre [B, N_pre] {tuple(pre.shape)} and post [B, N_post] "
+            f"{tuple(post.shape)}; got w of shape {tuple(w.shape)}"
+        )
     if float(w.min()) < 0 or float(w.max()) > params.w_max:
-        raise ValueError(f"w must lie in [0, w_max={params.w_max:g}], got values from {float(w.min()):.4g} to "
-                         f"{float(w.max()):.4g}")
+        raise ValueError(
+            f"w must lie in [0, w_max={params.w_max:g}], got values from {float(w.min()):.4g} to {float(w.max()):.4g}"
+        )
     pre, post = pre.to(w.dtype), post.to(w.dtype)
     d_pre = trace_decay(params.tau_plus, params.dt)
     d_post = trace_decay(params.tau_minus, params.dt)
@@ -120,8 +124,9 @@ def stdp_window(delta_t, params: STDPParams = STDPParams()) -> np.ndarray:
     dt = np.asarray(delta_t, dtype=np.float64)
     if not np.all(np.isfinite(dt)):
         raise ValueError("delta_t must be finite (ms)")
-    return np.where(dt >= 0, params.a_plus * np.exp(-np.abs(dt) / params.tau_plus),
-                    -params.a_minus * np.exp(-np.abs(dt) / params.tau_minus))
+    return np.where(
+        dt >= 0, params.a_plus * np.exp(-np.abs(dt) / params.tau_plus), -params.a_minus * np.exp(-np.abs(dt) / params.tau_minus)
+    )
 
 
 def measure_window(delays, params: STDPParams = STDPParams(), w0: float = 0.5) -> np.ndarray:
@@ -150,8 +155,9 @@ def measure_window(delays, params: STDPParams = STDPParams(), w0: float = 0.5) -
     return (w.reshape(-1) - w0).numpy()
 
 
-def pairing_protocol(delay: int, num_pairs: int = 60, period: int = 100, params: STDPParams = STDPParams(),
-                     w0: float = 0.5) -> np.ndarray:
+def pairing_protocol(
+    delay: int, num_pairs: int = 60, period: int = 100, params: STDPParams = STDPParams(), w0: float = 0.5
+) -> np.ndarray:
     """Two neurons, one synapse: a pre spike every ``period`` steps and a post spike ``delay`` steps
     after it (before it if ``delay < 0``), ``num_pairs`` times. Returns the weight after each step
     (float array ``[num_pairs * period]``): it climbs for ``delay >= 0`` and sinks for ``delay < 0``.

@@ -19,10 +19,7 @@ from .. import _checks
 __all__ = ["TRACE_MODES", "trace_decay", "trace_step", "trace_run"]
 
 #: How a spike changes a trace, declared once: name -> update of (decayed trace, spikes).
-TRACE_MODES = {
-    "add": lambda decayed, spikes: decayed + spikes,
-    "set": lambda decayed, spikes: torch.maximum(decayed, spikes),
-}
+TRACE_MODES = {"add": lambda decayed, spikes: decayed + spikes, "set": lambda decayed, spikes: torch.maximum(decayed, spikes)}
 
 
 def trace_decay(tau: float, dt: float = 1.0) -> float:

@@ -21,8 +21,19 @@ from .. import _checks, _io
 from .. import data as _data
 from .network import DiehlCookNet, DiehlCookParams, init_network, present
 
-__all__ = ["train", "responses", "assign_labels", "predict", "accuracy", "save_checkpoint", "load_checkpoint",
-           "run_experiment", "SOURCES", "flat_images", "evaluate"]
+__all__ = [
+    "train",
+    "responses",
+    "assign_labels",
+    "predict",
+    "accuracy",
+    "save_checkpoint",
+    "load_checkpoint",
+    "run_experiment",
+    "SOURCES",
+    "flat_images",
+    "evaluate",
+]
 
 SOURCES = ("auto", "full", "bundled")
 CHECKPOINT_VERSION = 1
@@ -63,8 +74,14 @@ def save_checkpoint(path, net: DiehlCookNet, seen: int, generator: torch.Generat
     Everything is a tensor or a plain Python value, so :func:`load_checkpoint` reads it with
     ``torch.load(..., weights_only=True)``: nothing on disk can run code.
     """
-    obj = {"version": CHECKPOINT_VERSION, "w": net.w, "theta": net.theta, "seen": int(seen),
-           "rng": generator.get_state(), "params": dataclasses.asdict(net.params)}
+    obj = {
+        "version": CHECKPOINT_VERSION,
+        "w": net.w,
+        "theta": net.theta,
+        "seen": int(seen),
+        "rng": generator.get_state(),
+        "params": dataclasses.asdict(net.params),
+    }
     return _io.atomic_write(path, lambda fh: torch.save(obj, fh))
 
 
@@ -77,9 +94,15 @@ def load_checkpoint(path):
     return net, int(obj["seen"]), obj["rng"]
 
 
-def train(net: DiehlCookNet, images: torch.Tensor, generator: Optional[torch.Generator] = None,
-          checkpoint: Union[str, Path, None] = None, checkpoint_every: int = 5000, resume: bool = True,
-          progress: bool = True) -> DiehlCookNet:
+def train(
+    net: DiehlCookNet,
+    images: torch.Tensor,
+    generator: Optional[torch.Generator] = None,
+    checkpoint: Union[str, Path, None] = None,
+    checkpoint_every: int = 5000,
+    resume: bool = True,
+    progress: bool = True,
+) -> DiehlCookNet:
     """Show each image of ``images`` (``[N, 28, 28]``) once, in order, with learning on.
 
     With ``checkpoint``, the state is saved there every ``checkpoint_every`` images and at the end;
@@ -95,8 +118,10 @@ def train(net: DiehlCookNet, images: torch.Tensor, generator: Optional[torch.Gen
     if checkpoint is not None and resume and Path(checkpoint).exists():
         loaded, start, rng = load_checkpoint(checkpoint)
         if loaded.w.shape != net.w.shape or loaded.params != net.params:
-            raise ValueError(f"checkpoint {checkpoint} holds another network (shape {tuple(loaded.w.shape)}, or other "
-                             f"parameters) than net (shape {tuple(net.w.shape)}); delete it or pass resume=False")
+            raise ValueError(
+                f"checkpoint {checkpoint} holds another network (shape {tuple(loaded.w.shape)}, or other "
+                f"parameters) than net (shape {tuple(net.w.shape)}); delete it or pass resume=False"
+            )
         net = loaded
         generator.set_state(rng)
     with _one_thread(), _bar(len(flat), "STDP training", progress, initial=start) as bar:
@@ -108,8 +133,13 @@ def train(net: DiehlCookNet, images: torch.Tensor, generator: Optional[torch.Gen
     return net
 
 
-def responses(net: DiehlCookNet, images: torch.Tensor, generator: Optional[torch.Generator] = None,
-              progress: bool = True, desc: str = "responses") -> torch.Tensor:
+def responses(
+    net: DiehlCookNet,
+    images: torch.Tensor,
+    generator: Optional[torch.Generator] = None,
+    progress: bool = True,
+    desc: str = "responses",
+) -> torch.Tensor:
     """Spike counts ``[N_images, N_neurons]`` (int64) with learning and threshold adaptation off."""
     flat = flat_images(images)
     generator = generator if generator is not None else torch.Generator().manual_seed(1)
@@ -125,12 +155,13 @@ def _counts_labels(counts, labels, num_classes: int):
     counts = _checks.tensor(counts, "counts", "[N_images, N_neurons]", ndim=2)
     labels = _checks.tensor(labels, "labels", "[N_images]", ndim=1, dtype="integer")
     if labels.shape[0] != counts.shape[0]:
-        raise ValueError(f"counts [N_images, N_neurons] and labels [N_images] must have the same N_images, got "
-                         f"{counts.shape[0]} and {labels.shape[0]}")
+        raise ValueError(
+            f"counts [N_images, N_neurons] and labels [N_images] must have the same N_images, got "
+            f"{counts.shape[0]} and {labels.shape[0]}"
+        )
     num_classes = _checks.integer(num_classes, "num_classes", minimum=1)
     if int(labels.min()) < 0 or int(labels.max()) >= num_classes:
-        raise ValueError(f"labels must lie in [0, {num_classes - 1}], got values from {int(labels.min())} to "
-                         f"{int(labels.max())}")
+        raise ValueError(f"labels must lie in [0, {num_classes - 1}], got values from {int(labels.min())} to {int(labels.max())}")
     return counts.double(), labels.long(), num_classes
 
 
@@ -152,8 +183,10 @@ def predict(counts: torch.Tensor, assignments: torch.Tensor, num_classes: int = 
     counts = _checks.tensor(counts, "counts", "[N_images, N_neurons]", ndim=2).double()
     assignments = _checks.tensor(assignments, "assignments", "[N_neurons]", ndim=1, dtype="integer")
     if assignments.shape[0] != counts.shape[1]:
-        raise ValueError(f"assignments [N_neurons] must have N_neurons = {counts.shape[1]} (counts' second "
-                         f"dimension), got shape {tuple(assignments.shape)}")
+        raise ValueError(
+            f"assignments [N_neurons] must have N_neurons = {counts.shape[1]} (counts' second "
+            f"dimension), got shape {tuple(assignments.shape)}"
+        )
     num_classes = _checks.integer(num_classes, "num_classes", minimum=1)
     onehot = torch.zeros(counts.shape[1], num_classes, dtype=torch.float64)
     ok = assignments >= 0
@@ -172,10 +205,19 @@ def accuracy(predicted: torch.Tensor, labels: torch.Tensor) -> float:
     return float((predicted.long() == labels.long()).double().mean())
 
 
-def run_experiment(num_neurons: int = 100, source: str = "auto", root=None, train_images: Optional[int] = None,
-                   label_images: Optional[int] = None, test_images: Optional[int] = None, seed: int = 0,
-                   lateral_inhibition: bool = True, adaptive_threshold: bool = True,
-                   checkpoint: Union[str, Path, None] = None, progress: bool = True) -> dict:
+def run_experiment(
+    num_neurons: int = 100,
+    source: str = "auto",
+    root=None,
+    train_images: Optional[int] = None,
+    label_images: Optional[int] = None,
+    test_images: Optional[int] = None,
+    seed: int = 0,
+    lateral_inhibition: bool = True,
+    adaptive_threshold: bool = True,
+    checkpoint: Union[str, Path, None] = None,
+    progress: bool = True,
+) -> dict:
     """Train on the first ``train_images`` training images (default: all), label the neurons on the
     first ``label_images`` (default: ``min(train_images, 10000)``) with learning off, test on the
     first ``test_images`` test images (default: all). Returns a dict of plain numbers (the JSON of
@@ -197,8 +239,10 @@ def run_experiment(num_neurons: int = 100, source: str = "auto", root=None, trai
     n_train = _count(train_images, "train_images", len(x_train), len(x_train))
     n_label = _count(label_images, "label_images", min(n_train, 10000), len(x_train))
     n_test = _count(test_images, "test_images", len(x_test), len(x_test))
-    params = DiehlCookParams(lateral_inhibition=_checks.boolean(lateral_inhibition, "lateral_inhibition"),
-                             adaptive_threshold=_checks.boolean(adaptive_threshold, "adaptive_threshold"))
+    params = DiehlCookParams(
+        lateral_inhibition=_checks.boolean(lateral_inhibition, "lateral_inhibition"),
+        adaptive_threshold=_checks.boolean(adaptive_threshold, "adaptive_threshold"),
+    )
     net = init_network(num_neurons, params=params, seed=seed)
     gen = torch.Generator().manual_seed(seed)
     t0 = time.perf_counter()
@@ -210,18 +254,34 @@ def run_experiment(num_neurons: int = 100, source: str = "auto", root=None, trai
     c_test = responses(net, x_test[:n_test], gen_eval, progress, "testing")
     acc = accuracy(predict(c_test, assignments), y_test[:n_test])
     seconds = time.perf_counter() - t0
-    return {"accuracy": acc, "neurons": num_neurons, "train_images": n_train, "label_images": n_label,
-            "test_images": n_test, "source": "full" if full else "bundled", "seed": seed,
-            "lateral_inhibition": params.lateral_inhibition, "adaptive_threshold": params.adaptive_threshold,
-            "train_seconds": t_train, "seconds": seconds,
-            "classes_covered": int(torch.unique(assignments[assignments >= 0]).numel()),
-            "silent_neurons": int((assignments < 0).sum()),
-            "mean_test_spikes": float(c_test.sum(1).double().mean()),
-            "threads": 1}
+    return {
+        "accuracy": acc,
+        "neurons": num_neurons,
+        "train_images": n_train,
+        "label_images": n_label,
+        "test_images": n_test,
+        "source": "full" if full else "bundled",
+        "seed": seed,
+        "lateral_inhibition": params.lateral_inhibition,
+        "adaptive_threshold": params.adaptive_threshold,
+        "train_seconds": t_train,
+        "seconds": seconds,
+        "classes_covered": int(torch.unique(assignments[assignments >= 0]).numel()),
+        "silent_neurons": int((assignments < 0).sum()),
+        "mean_test_spikes": float(c_test.sum(1).double().mean()),
+        "threads": 1,
+    }
 
 
-def evaluate(net: DiehlCookNet, label_images: torch.Tensor, label_labels: torch.Tensor, test_images: torch.Tensor,
-             test_labels: torch.Tensor, seed: int = 1, progress: bool = False) -> float:
+def evaluate(
+    net: DiehlCookNet,
+    label_images: torch.Tensor,
+    label_labels: torch.Tensor,
+    test_images: torch.Tensor,
+    test_labels: torch.Tensor,
+    seed: int = 1,
+    progress: bool = False,
+) -> float:
     """Label the neurons on ``label_images`` ``[N, 28, 28]``, then the accuracy in [0, 1] on ``test_images``."""
     gen = torch.Generator().manual_seed(_checks.integer(seed, "seed"))
     assignments = assign_labels(responses(net, label_images, gen, progress, "labelling"), label_labels)
