@@ -19,7 +19,7 @@ import torch
 
 from .. import _checks, _io
 from .. import data as _data
-from .core import NORMALISATIONS, RESETS, convert
+from .core import RESETS, convert
 from .networks import NETWORKS, ann_accuracy, make_network, prepare, train_ann
 from .simulate import accuracy_vs_steps, rate_correlation
 
@@ -28,7 +28,7 @@ __all__ = ["DEFAULTS", "SWEEP", "run_experiment", "parse_steps", "main"]
 #: Training recipe per network: epochs, learning rate, shift augmentation (pixels).
 DEFAULTS: Dict[str, dict] = {
     "mlp": {"epochs": 6, "lr": 1e-3, "shift": 0},
-    "cnn": {"epochs": 12, "lr": 2e-3, "shift": 2},
+    "cnn": {"epochs": 8, "lr": 2e-3, "shift": 2},
 }
 #: The swept configurations: (normalisation, reset, input).
 SWEEP = tuple((norm, reset, "analog") for norm in ("none", "max", "p99.99", "p99.9", "p99") for reset in RESETS) \
@@ -144,14 +144,17 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     p.add_argument("--no-sweep", action="store_true", help="measure the main configuration only")
     p.add_argument("--num-norm", type=int, default=10000, help="training images for the normalisation")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's choice)")
     args = p.parse_args(argv)
+    if args.threads is not None:
+        torch.set_num_threads(_checks.integer(args.threads, "threads", 1))
     try:
         steps = parse_steps(args.num_steps)
     except ValueError as err:
         p.error(str(err))
     record = run_experiment(args.net, args.source, args.root, steps, epochs=args.epochs, num_norm=args.num_norm,
                             max_test=args.max_test, sweep_test=args.sweep_test, sweep=not args.no_sweep,
-                            seed=args.seed)
+                            seed=args.seed, log=lambda line: print(line, flush=True))
     if args.json:
         _io.atomic_write_json(args.json, record)
         print(f"wrote {args.json}")
