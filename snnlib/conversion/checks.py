@@ -15,8 +15,7 @@ or arrays, or float32/float64 tensors.
 from __future__ import annotations
 
 import html as _html
-from dataclasses import dataclass
-from typing import Any, Callable, List
+from typing import Any, Callable, List, NamedTuple
 
 import numpy as np
 import torch
@@ -30,25 +29,27 @@ __all__ = ["Feedback", "NOT_ATTEMPTED", "layer_scale_solution", "normalise_solut
 NOT_ATTEMPTED = "not attempted yet: replace the `raise NotImplementedError` (or `return None`) with your code."
 
 
-@dataclass
-class Feedback:
-    """The outcome of a check: ``ok`` and a message for the reader (prints and renders in a notebook)."""
+#: Feedback's look: (heading, background, border) for a right and a wrong answer.
+_STYLE = {True: ("✅ Correct!", "#e6f4ea", "#34a853"), False: ("❌ Not yet.", "#fdecea", "#d93025")}
+
+
+class Feedback(NamedTuple):
+    """The outcome of a check: ``ok`` and a message (truthy when right; prints and renders in a notebook)."""
 
     ok: bool
     message: str
 
     def __bool__(self) -> bool:
-        return self.ok
+        return bool(self.ok)
 
     def __str__(self) -> str:
-        return ("✅ Correct! " if self.ok else "❌ Not yet. ") + self.message
+        return f"{_STYLE[bool(self.ok)][0]} {self.message}"
 
     __repr__ = __str__
 
     def _repr_html_(self) -> str:
-        colour, border = ("#e6f4ea", "#34a853") if self.ok else ("#fdecea", "#d93025")
-        head = "✅ Correct!" if self.ok else "❌ Not yet."
-        return (f'<div style="background:{colour};border-left:4px solid {border};padding:0.5em 1em;">'
+        head, background, border = _STYLE[bool(self.ok)]
+        return (f'<div style="background:{background};border-left:4px solid {border};padding:0.5em 1em;">'
                 f"<b>{head}</b> {_html.escape(self.message)}</div>")
 
 

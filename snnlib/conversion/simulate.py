@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from typing import Dict, List, Optional
 
@@ -55,25 +56,45 @@ class Record:
     counts: List[torch.Tensor]
 
 
-def fan_out(net: ConvertedNetwork, sample: torch.Tensor) -> List[torch.Tensor]:
+def _structural(linear: torch.nn.Module) -> torch.nn.Module:
+    """A copy of a stage's linear part with every non-zero weight set to 1 and no bias."""
+    out = copy.deepcopy(linear)
+    with torch.no_grad():
+        for m in out.modules():
+            if isinstance(m, (torch.nn.Linear, torch.nn.Conv2d)):
+                m.weight.copy_((m.weight != 0).to(m.weight.dtype))
+                if m.bias is not None:
+                    m.bias.zero_()
+    return out
+
+
+def fan_out(net: ConvertedNetwork, sample: torch.Tensor, chunk: int = 512) -> List[torch.Tensor]:
     """For each layer's input, how many synapses a unit drives: a list of ``[*unit_shape]`` tensors.
 
-    Entry ``l`` has the shape of the input to stage ``l`` (for ``l = 0`` the image ``sample [1, ...]``,
-    later the spikes of layer ``l - 1``) and counts the non-zero weights through which one unit's
-    spike reaches stage ``l``'s neurons (pooling then a convolution included).
+    Entry ``l`` has the shape of the input to stage ``l`` (for ``l = 0`` one image of ``sample [1, ...]``,
+    later the spikes of layer ``l - 1``) and counts the outputs of stage ``l`` that one unit reaches
+    through non-zero weights (pooling then a convolution included). Computed exactly, from the
+    rows of the stage's structural Jacobian, ``chunk`` rows at a time.
     """
     _checks.tensor(sample, "sample", "[1, ...]", dtype="float")
+    chunk = _checks.integer(chunk, "chunk", 1)
     out = []
     h = sample[:1]
     for stage in net.stages:
-        unit = h[0]
-
-        def f(v, stage=stage):
-            return stage.linear(v.unsqueeze(0))[0]
-
-        jac = torch.autograd.functional.jacobian(f, torch.zeros_like(unit), vectorize=True)
-        jac = jac.reshape(-1, unit.numel())
-        out.append((jac != 0).sum(0).reshape(unit.shape).to(torch.float32))
+        ones = _structural(stage.linear)
+        unit_shape = tuple(h.shape[1:])
+        with torch.no_grad():
+            n_out = ones(torch.zeros_like(h)).numel()
+        counts = torch.zeros(unit_shape)
+        for first in range(0, n_out, chunk):
+            rows = torch.arange(first, min(first + chunk, n_out))
+            x = torch.zeros((rows.numel(), *unit_shape), device=h.device, requires_grad=True)
+            y = ones(x).reshape(rows.numel(), -1)
+            pick = torch.zeros_like(y)
+            pick[torch.arange(rows.numel()), rows.to(y.device)] = 1.0
+            (grad,) = torch.autograd.grad(y, x, pick)
+            counts += (grad > 0).sum(0).to(counts.dtype).cpu()
+        out.append(counts.to(h.device))
         with torch.no_grad():
             h = stage.linear(h)
     return out
