@@ -3,10 +3,11 @@
 ``python -m snnlib.conversion --net mlp|cnn --source auto|full|bundled --root DIR
 --num-steps 8,16,32,64,128,256 --json PATH`` trains the ReLU network, converts it (99.9th percentile,
 reset by subtraction, analog input: the main configuration), measures it on the whole test set and
-sweeps the other choices (normalisation x reset, rate-coded input) on the first ``--sweep-test``
-test images. The JSON holds ``ann_accuracy`` (in [0, 1]), ``snn_accuracy`` (step count -> accuracy),
-``spikes_per_image`` and ``synops_per_image`` (step count -> number), the ``sweep`` and the
-layer-wise ``correlation``; step counts are JSON keys, hence strings.
+sweeps the other choices (normalisation x reset, rate-coded input) on ``--sweep-test`` test images
+spread evenly over the test set. The JSON holds ``ann_accuracy`` (in [0, 1]), ``snn_accuracy`` (step count -> accuracy),
+``spikes_per_image`` and ``synops_per_image`` (step count -> number), the ``sweep``, the
+layer-wise ``correlation`` and ``at_surrogate_steps`` (the main configuration at T = 25, the MNIST
+chapter's step count); step counts are JSON keys, hence strings.
 """
 
 from __future__ import annotations
@@ -23,13 +24,15 @@ from .core import RESETS, convert
 from .networks import NETWORKS, ann_accuracy, make_network, prepare, train_ann
 from .simulate import accuracy_vs_steps, rate_correlation
 
-__all__ = ["DEFAULTS", "SWEEP", "run_experiment", "parse_steps", "main"]
+__all__ = ["DEFAULTS", "SURROGATE_STEPS", "SWEEP", "run_experiment", "parse_steps", "main"]
 
 #: Training recipe per network: epochs, learning rate, shift augmentation (pixels).
 DEFAULTS: Dict[str, dict] = {
     "mlp": {"epochs": 6, "lr": 1e-3, "shift": 0},
-    "cnn": {"epochs": 8, "lr": 2e-3, "shift": 2},
+    "cnn": {"epochs": 15, "lr": 2e-3, "shift": 2},
 }
+#: The step count of the MNIST chapter's surrogate-trained network, also measured for comparison.
+SURROGATE_STEPS = 25
 #: The swept configurations: (normalisation, reset, input).
 SWEEP = tuple((norm, reset, "analog") for norm in ("none", "max", "p99.99", "p99.9", "p99") for reset in RESETS) \
     + (("p99.9", "subtract", "rate"),)
@@ -61,7 +64,7 @@ def run_experiment(net: str = "mlp", source: str = "auto", root=None, num_steps:
     ``source``/``root``: as :func:`snnlib.data.load_mnist`; ``num_steps``: the step counts read;
     ``epochs``: training epochs (default per network, :data:`DEFAULTS`); ``num_norm``: training
     images whose activations set the normalisation; ``max_test``: use only the first test images;
-    ``sweep_test``: test images for each swept configuration (:data:`SWEEP`), ``sweep=False`` skips it;
+    ``sweep_test``: test images (evenly spread) for each swept configuration (:data:`SWEEP`), ``sweep=False`` skips it;
     ``correlation_steps``: the step count of the activation-rate correlation.
     """
     _checks.choice(net, "net", NETWORKS)
@@ -88,7 +91,10 @@ def run_experiment(net: str = "mlp", source: str = "auto", root=None, num_steps:
     x_norm = prepare(train_images[:num_norm], net)
     t_eval = time.perf_counter()
     main_snn = convert(ann, x_norm, "p99.9")
-    measured = accuracy_vs_steps(main_snn, x_test, test_labels, steps, "subtract", "analog", seed=seed)
+    both = sorted(set(steps) | {SURROGATE_STEPS})
+    measured = accuracy_vs_steps(main_snn, x_test, test_labels, both, "subtract", "analog", seed=seed)
+    at_25 = {k: v[SURROGATE_STEPS] for k, v in measured.items()}
+    measured = {k: {t: v[t] for t in steps} for k, v in measured.items()}
     log("SNN (p99.9, subtract, analog): " + ", ".join(f"T={t}: {a:.4f}" for t, a in measured["accuracy"].items()))
     corr = rate_correlation(main_snn, x_test[:200], correlation_steps, max_points=1500, seed=seed)
     record = {
@@ -107,17 +113,20 @@ def run_experiment(net: str = "mlp", source: str = "auto", root=None, num_steps:
         "synops_per_image": _keyed(measured["synops_per_image"]),
         "layer_spikes_per_image": _keyed(measured["layer_spikes_per_image"]),
         "correlation": {"num_steps": correlation_steps, "num_images": 200, **corr},
+        "at_surrogate_steps": {"num_steps": SURROGATE_STEPS, **at_25},
     }
     if sweep:
         n = min(sweep_test, x_test.shape[0])
-        ann_sub = ann_accuracy(ann, x_test[:n], test_labels[:n])
+        pick = torch.linspace(0, x_test.shape[0] - 1, n).round().long()  # evenly spread over the test set
+        x_sub, y_sub = x_test[pick], test_labels[pick]
+        ann_sub = ann_accuracy(ann, x_sub, y_sub)
         rows = []
         converted = {}
         for norm, reset, inp in SWEEP:
             if norm not in converted:
                 converted[norm] = convert(ann, x_norm, norm)
                 record["scales"][norm] = converted[norm].scales
-            res = accuracy_vs_steps(converted[norm], x_test[:n], test_labels[:n], steps, reset, inp, seed=seed)
+            res = accuracy_vs_steps(converted[norm], x_sub, y_sub, steps, reset, inp, seed=seed)
             rows.append({"normalisation": norm, "reset": reset, "input": inp,
                          "accuracy": _keyed(res["accuracy"]), "spikes_per_image": _keyed(res["spikes_per_image"]),
                          "synops_per_image": _keyed(res["synops_per_image"])})
@@ -140,7 +149,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     p.add_argument("--json", default=None, help="write the record here (atomically)")
     p.add_argument("--epochs", type=int, default=None)
     p.add_argument("--max-test", type=int, default=None, help="use only the first N test images")
-    p.add_argument("--sweep-test", type=int, default=1000, help="test images per swept configuration")
+    p.add_argument("--sweep-test", type=int, default=1000, help="test images (evenly spread) per swept configuration")
     p.add_argument("--no-sweep", action="store_true", help="measure the main configuration only")
     p.add_argument("--num-norm", type=int, default=10000, help="training images for the normalisation")
     p.add_argument("--seed", type=int, default=0)

@@ -189,7 +189,8 @@ def rate_correlation(net: ConvertedNetwork, x: torch.Tensor, num_steps: int, res
     """Each layer's normalised ANN activation against the SNN's firing rate after ``num_steps`` steps.
 
     For inputs ``x [B, ...]``: the ANN activation of layer ``l`` divided by its threshold scale
-    (``a_l / lambda_l`` for weight normalisation, the value an ideal rate would take) and the rate
+    (``a_l / lambda_l`` for weight normalisation; for the output layer the positive part of the
+    logits, since a rate cannot be negative), the value an ideal rate would take, and the rate
     ``count / T`` of the same neuron. Returns ``{"pearson": [r per layer], "ann": [[values] per layer],
     "snn": [[values] per layer]}`` with at most ``max_points`` sampled neurons per layer (seeded).
     """
@@ -204,7 +205,7 @@ def rate_correlation(net: ConvertedNetwork, x: torch.Tensor, num_steps: int, res
             h = stage.linear(h)
             if stage.relu:
                 h = torch.relu(h)
-            ideal = (h / net.thresholds[layer]).reshape(-1).double().cpu()
+            ideal = (torch.relu(h) / net.thresholds[layer]).reshape(-1).double().cpu()
             rates = (rec.counts[layer] / T).reshape(-1).double().cpu()
             both = torch.stack([ideal, rates])
             r = torch.corrcoef(both)[0, 1] if ideal.std() > 0 and rates.std() > 0 else torch.tensor(float("nan"))
