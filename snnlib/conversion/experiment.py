@@ -31,7 +31,10 @@ DEFAULTS: Dict[str, dict] = {"mlp": {"epochs": 6, "lr": 1e-3, "shift": 0}, "cnn"
 #: The step count of the MNIST chapter's surrogate-trained network, also measured for comparison.
 SURROGATE_STEPS = 25
 #: The swept configurations: (normalisation, reset, input).
-SWEEP = (*tuple((norm, reset, "analog") for norm in ("none", "max", "p99.99", "p99.9", "p99") for reset in RESETS), ("p99.9", "subtract", "rate"))
+SWEEP = (
+    *((norm, reset, "analog") for norm in ("none", "max", "p99.99", "p99.9", "p99") for reset in RESETS),
+    ("p99.9", "subtract", "rate"),
+)
 
 
 def parse_steps(text: str) -> List[int]:
