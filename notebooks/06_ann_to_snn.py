@@ -41,7 +41,6 @@ import matplotlib.pyplot as plt
 import torch
 
 from snnlib import conversion as cv
-from snnlib.conversion import checks
 
 plt.rcParams.update({"font.size": 10})
 source = "bundled" if snl.quick_mode() else "auto"
@@ -118,10 +117,10 @@ print(cv.accuracy_vs_steps(raw, x_test, y_test, steps)["accuracy"])
 # %%
 def my_layer_scale(activations, percentile):
     # TODO: return the percentile of the activations that are > 0
-    raise NotImplementedError
+    raise NotImplementedError("Exercise 1: the scale of a layer")
 
 
-checks.check_layer_scale(my_layer_scale)
+snl.exercises.check_layer_scale(my_layer_scale)
 
 
 # %% jupyter={"source_hidden": true} tags=["hide-input"]
@@ -131,7 +130,7 @@ def layer_scale_reference(activations, percentile):
     return float(torch.quantile(positive[:10_000_000], percentile / 100.0)) if positive.numel() else 1.0
 
 
-checks.check_layer_scale(layer_scale_reference)
+snl.exercises.check_layer_scale(layer_scale_reference, label="reference solution")
 
 
 # %% [markdown]
@@ -145,10 +144,10 @@ checks.check_layer_scale(layer_scale_reference)
 # %%
 def my_normalise(weights, biases, scales):
     # TODO: return (new_weights, new_biases), two lists with one tensor per layer
-    return None
+    raise NotImplementedError("Exercise 2: normalise the network")
 
 
-checks.check_normalise(my_normalise)
+snl.exercises.check_normalise_network(my_normalise)
 
 
 # %% jupyter={"source_hidden": true} tags=["hide-input"]
@@ -160,7 +159,7 @@ def normalise_reference(weights, biases, scales):
     return new_w, new_b
 
 
-checks.check_normalise(normalise_reference)
+snl.exercises.check_normalise_network(normalise_reference, label="reference solution")
 
 # %% [markdown]
 # ## 4. See the accuracy come back
@@ -168,8 +167,8 @@ checks.check_normalise(normalise_reference)
 # The cell uses your functions if the checkers accept them, else the reference solutions, so it always runs.
 
 # %%
-scale_fn = my_layer_scale if checks.check_layer_scale(my_layer_scale) else layer_scale_reference
-norm_fn = my_normalise if checks.check_normalise(my_normalise) else normalise_reference
+scale_fn = my_layer_scale if snl.exercises.check_layer_scale(my_layer_scale) else layer_scale_reference
+norm_fn = my_normalise if snl.exercises.check_normalise_network(my_normalise) else normalise_reference
 scales = [scale_fn(a, 99.9) for a in acts]
 new_w, new_b = norm_fn([s.weighted.weight.data for s in stages], [s.weighted.bias.data for s in stages], scales)
 snn = cv.convert(ann, x_train, "none")  # a copy with thresholds 1 ...

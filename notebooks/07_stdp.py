@@ -50,7 +50,6 @@ import torch
 
 import snnlib as snl
 import snnlib.plasticity as pl
-from snnlib.plasticity import checks
 
 t_start = time.perf_counter()
 x_train, y_train = snl.data.load_mnist("train", source="bundled")
@@ -125,20 +124,19 @@ plt.show()
 
 # %%
 def stdp_window(delta_t, a_plus, a_minus, tau_plus, tau_minus):
-    raise NotImplementedError  # your code here
+    raise NotImplementedError("your code here")
 
 
-checks.check_stdp_window(stdp_window)
+snl.exercises.check_stdp_window(stdp_window)
 
-# %% [markdown]
-# <details><summary>Reference solution</summary>
-#
-# ```python
-# def stdp_window(delta_t, a_plus, a_minus, tau_plus, tau_minus):
-#     d = np.asarray(delta_t, dtype=float)
-#     return np.where(d >= 0, a_plus * np.exp(-d / tau_plus), -a_minus * np.exp(d / tau_minus))
-# ```
-# </details>
+# %% tags=["hide-input"]
+# Reference solution (read it after trying)
+def stdp_window_solution(delta_t, a_plus, a_minus, tau_plus, tau_minus):
+    d = np.asarray(delta_t, dtype=float)
+    return np.where(d >= 0, a_plus * np.exp(-d / tau_plus), -a_minus * np.exp(d / tau_minus))
+
+
+snl.exercises.check_stdp_window(stdp_window_solution, label="reference solution")
 
 # %% [markdown]
 # ## 3. The Diehl & Cook network
@@ -177,20 +175,19 @@ plt.show()
 
 # %%
 def normalise(w, total):
-    raise NotImplementedError  # your code here
+    raise NotImplementedError("your code here")
 
 
-checks.check_normalise(normalise)
+snl.exercises.check_normalise_columns(normalise)
 
 
-# %% [markdown]
-# <details><summary>Reference solution</summary>
-#
-# ```python
-# def normalise(w, total):
-#     return w / w.sum(0, keepdim=True) * total
-# ```
-# </details>
+# %% tags=["hide-input"]
+# Reference solution (read it after trying)
+def normalise_solution(w, total):
+    return w / w.sum(0, keepdim=True) * total
+
+
+snl.exercises.check_normalise_columns(normalise_solution, label="reference solution")
 
 # %% [markdown]
 # ### Exercise 3: naming the neurons
@@ -199,20 +196,21 @@ checks.check_normalise(normalise)
 
 # %%
 def assign_labels(counts, labels, num_classes):
-    raise NotImplementedError  # your code here
+    raise NotImplementedError("your code here")
 
 
-checks.check_assign_labels(assign_labels)
+snl.exercises.check_assign_labels(assign_labels)
+
+# %% tags=["hide-input"]
+# Reference solution (read it after trying)
+def assign_labels_solution(counts, labels, num_classes):
+    means = torch.stack([counts[labels == c].float().mean(0) for c in range(num_classes)])
+    return means.argmax(0)
+
+
+snl.exercises.check_assign_labels(assign_labels_solution, label="reference solution")
 
 # %% [markdown]
-# <details><summary>Reference solution</summary>
-#
-# ```python
-# def assign_labels(counts, labels, num_classes):
-#     means = torch.stack([counts[labels == c].float().mean(0) for c in range(num_classes)])
-#     return means.argmax(0)
-# ```
-# </details>
 #
 # (The cells below use the library's `pl.assign_labels`, so Run All works with the stubs untouched.)
 

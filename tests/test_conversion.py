@@ -15,7 +15,6 @@ import torch
 from torch import nn
 
 from snnlib import conversion as cv
-from snnlib.conversion import checks
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -201,104 +200,4 @@ def test_committed_results_have_the_documented_fields(path):
     assert set(rec["spikes_per_image"]) == set(rec["snn_accuracy"])
 
 
-# --------------------------------------------------------------------------------------------
-# The exercise bank: right answers pass, wrong ones fail with a message, stubs are "not attempted"
-# --------------------------------------------------------------------------------------------
-
-
-def _stub_raise(*args):
-    raise NotImplementedError
-
-
-def _stub_none(*args):
-    return None
-
-
-def _scale_numpy(acts, pct):
-    a = np.asarray(acts, dtype=np.float64)
-    return np.percentile(a[a > 0], pct)
-
-
-def _scale_float32(acts, pct):
-    pos = acts[acts > 0].float()
-    return torch.quantile(pos, pct / 100.0)
-
-
-RIGHT_SCALES = [
-    checks.layer_scale_solution,
-    _scale_numpy,
-    _scale_float32,
-    lambda a, p: float(np.percentile(a.numpy()[a.numpy() > 0], p, method="nearest")),
-]
-WRONG_SCALES = [
-    (lambda a, p: float(a.max()), "percentile"),  # always the maximum
-    (lambda a, p: float(np.percentile(a.numpy(), p)), "positive"),  # zeros included
-    (lambda a, p: float(a.mean()), "expected"),
-    (lambda a, p: "large", "number"),
-    (lambda a, p: torch.ones(3), "one number"),
-    (lambda a, p: 1 / 0, "raised ZeroDivisionError"),
-    (lambda a, p: float("nan"), "finite"),
-]
-
-
-@pytest.mark.parametrize("fn", RIGHT_SCALES)
-def test_bank_layer_scale_right(fn):
-    assert checks.check_layer_scale(fn)
-
-
-@pytest.mark.parametrize("fn, words", WRONG_SCALES)
-def test_bank_layer_scale_wrong(fn, words):
-    fb = checks.check_layer_scale(fn)
-    assert not fb and words in fb.message
-
-
-@pytest.mark.parametrize("stub", [_stub_raise, _stub_none])
-def test_bank_stubs_are_not_attempted(stub):
-    for check in (checks.check_layer_scale, checks.check_normalise):
-        fb = check(stub)
-        assert not fb and "not attempted yet" in str(fb)
-
-
-def _norm_loop(w, b, s):
-    lam = [1.0, *list(s)]
-    return [w[i] * lam[i] / lam[i + 1] for i in range(len(w))], [b[i] / lam[i + 1] for i in range(len(b))]
-
-
-def _norm_numpy(w, b, s):
-    lam = np.array([1.0, *list(s)])
-    return (
-        [np.asarray(wi) * lam[i] / lam[i + 1] for i, wi in enumerate(w)],
-        [np.asarray(bi, dtype=np.float32) / lam[i + 1] for i, bi in enumerate(b)],
-    )
-
-
-def _norm_inplace(w, b, s):
-    prev = 1.0
-    for i, lam in enumerate(s):
-        w[i].mul_(prev / lam)
-        b[i].div_(lam)
-        prev = lam
-    return w, b
-
-
-RIGHT_NORMS = [checks.normalise_solution, _norm_loop, _norm_numpy, _norm_inplace, lambda w, b, s: tuple(_norm_loop(w, b, s))]
-WRONG_NORMS = [
-    (lambda w, b, s: ([wi / s[i] for i, wi in enumerate(w)], [bi / s[i] for i, bi in enumerate(b)]), "lambda_{l-1}"),
-    (lambda w, b, s: (_norm_loop(w, b, s)[0], b), "biases must be divided"),
-    (lambda w, b, s: ([wi * ([1.0, *s])[i + 1] / ([1.0, *s])[i] for i, wi in enumerate(w)], b), "upside down"),
-    (lambda w, b, s: _norm_loop(w, b, s)[0], "pair"),
-    (lambda w, b, s: ([wi.T for wi in _norm_loop(w, b, s)[0]], _norm_loop(w, b, s)[1]), "shape"),
-    (lambda w, b, s: (_norm_loop(w, b, s)[0][:2], _norm_loop(w, b, s)[1]), "lists of 3"),
-    (lambda w, b, s: w[5], "raised IndexError"),
-]
-
-
-@pytest.mark.parametrize("fn", RIGHT_NORMS)
-def test_bank_normalise_right(fn):
-    assert checks.check_normalise(fn)
-
-
-@pytest.mark.parametrize("fn, words", WRONG_NORMS)
-def test_bank_normalise_wrong(fn, words):
-    fb = checks.check_normalise(fn)
-    assert not fb and words in fb.message
+# The exercise bank of this chapter is tests/banks/bank_conversion.py (run by tests/test_exercise_banks.py).

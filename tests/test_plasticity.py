@@ -13,7 +13,7 @@ import pytest
 import torch
 
 import snnlib.plasticity as pl
-from snnlib.plasticity import checks, network
+from snnlib.plasticity import network
 
 ROOT = __import__("pathlib").Path(__file__).resolve().parent.parent
 
@@ -256,73 +256,4 @@ def test_quick_cli_on_bundled_subset(tmp_path):
     assert bad.returncode != 0 and "--neurons" in bad.stderr
 
 
-# ------------------------------------------------------------------ exercise bank
-
-
-def _stub(*args):
-    raise NotImplementedError
-
-
-def _raises(*args):
-    raise IndexError("oops")
-
-
-RIGHT = {
-    checks.check_stdp_window: [
-        checks.stdp_window_solution,
-        lambda d, ap, am, tp, tm: torch.as_tensor(checks.stdp_window_solution(d, ap, am, tp, tm), dtype=torch.float32),
-        lambda d, ap, am, tp, tm: np.array(
-            [ap * math.exp(-x / tp) if x >= 0 else -am * math.exp(x / tm) for x in d], dtype=np.float32
-        ),
-    ],
-    checks.check_normalise: [
-        lambda w, total: w / w.sum(0) * total,
-        lambda w, total: (w.double() * total / w.double().sum(0, keepdim=True)).numpy(),
-        lambda w, total: pl.normalise_columns(w, total),
-    ],
-    checks.check_assign_labels: [
-        checks.assign_labels_solution,
-        lambda c, y, k: pl.assign_labels(c, y, k),
-        lambda c, y, k: np.array([int(np.argmax([c[y == j, n].mean() for j in range(k)])) for n in range(c.shape[1])]),
-    ],
-}
-WRONG = {
-    checks.check_stdp_window: [
-        lambda d, ap, am, tp, tm: np.where(d >= 0, ap * np.exp(-d / tp), am * np.exp(d / tm)),  # sign of LTD
-        lambda d, ap, am, tp, tm: np.where(d > 0, -ap * np.exp(-d / tp), am * np.exp(d / tm)),  # reversed
-        lambda d, ap, am, tp, tm: ap * np.exp(-np.abs(d) / tp),
-        lambda d, ap, am, tp, tm: 0.0,
-        lambda d, ap, am, tp, tm: "window",
-    ],
-    checks.check_normalise: [
-        lambda w, total: w / w.sum(1, keepdim=True) * total,  # rows instead of columns
-        lambda w, total: w / w.sum() * total,
-        lambda w, total: w / w.sum(0),
-        lambda w, total: w[:, :1],
-    ],
-    checks.check_assign_labels: [
-        lambda c, y, k: np.argmax(np.stack([c[y == j].sum(0) for j in range(k)]), 0),  # sums favour big classes
-        lambda c, y, k: np.zeros(c.shape[1]),
-        lambda c, y, k: c.argmax(0),
-        lambda c, y, k: [0, 1],
-    ],
-}
-
-
-@pytest.mark.parametrize("check", list(RIGHT))
-def test_bank_right_answers_pass(check):
-    for fn in RIGHT[check]:
-        assert check(fn), (check.__name__, check(fn))
-
-
-@pytest.mark.parametrize("check", list(WRONG))
-def test_bank_wrong_answers_fail_without_raising(check):
-    for fn in WRONG[check] + [_raises, lambda *a: None, "not a function"]:
-        feedback = check(fn)
-        assert not feedback and isinstance(feedback.message, str)
-
-
-@pytest.mark.parametrize("check", list(RIGHT))
-def test_untouched_stub_is_not_attempted(check):
-    feedback = check(_stub)
-    assert not feedback and "not attempted yet" in str(feedback)
+# The exercise bank of this chapter is tests/banks/bank_stdp.py (run by tests/test_exercise_banks.py).

@@ -9,7 +9,7 @@ The chapter "From ANN to SNN" uses it; every piece is a plain function:
   subtraction or to zero) and the measurements (accuracy, spikes and synaptic operations against
   the number of steps; ANN activation against SNN rate);
 * :mod:`.experiment`: the whole experiment behind ``python -m snnlib.conversion``;
-* :mod:`.checks`: the checkers of the chapter's exercises.
+* the checkers of the chapter's exercises are in :mod:`snnlib.exercises.conversion`.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ Functional core (pure functions of tensors), one file per idea:
 * :mod:`.homeostasis`: adaptive thresholds and column normalisation of the weights;
 * :mod:`.network`: one presentation of an image to the Diehl & Cook network (a C kernel, or
   the PyTorch reference); :mod:`.training`: training, checkpoints, labelling, accuracy;
-* :mod:`.modules`: thin ``nn.Module`` wrappers; :mod:`.checks`: the chapter's exercises.
+* :mod:`.modules`: thin ``nn.Module`` wrappers (the chapter's exercises are in :mod:`snnlib.exercises.stdp`).
 
 Command line: ``python -m snnlib.plasticity --neurons 400 --source full --json out.json``.
 """
