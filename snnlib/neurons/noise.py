@@ -28,10 +28,10 @@ import torch
 
 from .. import _checks
 from . import _validate
-from .analytic import analytic_rate
+from .analytic import analytic_rate, euler_rate
 from .physical import PhysicalLIFParams, check_params
 
-__all__ = ["noise_std", "noisy_current", "isi_cv", "siegert_rate"]
+__all__ = ["noise_std", "noisy_current", "isi_cv", "OVERSHOOT", "siegert_rate"]
 
 _DEFAULTS = PhysicalLIFParams()
 
@@ -134,7 +134,13 @@ def _siegert_integral(lo: float, hi: float, points: int) -> float:
     return math.sqrt(math.pi) * float((w * f).sum()) * h / 3.0
 
 
-def siegert_rate(current, sigma_v, params: PhysicalLIFParams = _DEFAULTS, points: int = 4001):
+#: The mean overshoot of a Gaussian random walk over a far boundary, in step widths: ``-zeta(1/2) / sqrt(2 pi)``.
+OVERSHOOT = 1.4603545088095868 / math.sqrt(2.0 * math.pi)
+
+
+def siegert_rate(
+    current, sigma_v, params: PhysicalLIFParams = _DEFAULTS, discrete: bool = False, points: int = 4001
+):
     r"""Mean firing rate (Hz) of the LIF driven by white noise (the equation of this module), the Siegert formula:
 
     .. math:: \frac{1}{f} = t_{ref} + \tau \sqrt{\pi} \int_{(V_{reset} - \mu)/\sigma}^{(V_{th} - \mu)/\sigma}
@@ -142,9 +148,15 @@ def siegert_rate(current, sigma_v, params: PhysicalLIFParams = _DEFAULTS, points
 
     the inverse of the mean first-passage time from reset to threshold. With ``sigma_v = 0`` it is
     :func:`~snnlib.neurons.analytic_rate` (the integrand tends to ``1 / (|u| sqrt(pi))`` and the
-    integral to the deterministic ``ln`` of the charging curve). It describes the continuous-time
-    model; an Euler simulation with step ``dt`` misses crossings between steps and fires a little
-    less, by an amount that shrinks like ``sqrt(dt / tau)``.
+    integral to the deterministic ``ln`` of the charging curve); with ``discrete=True`` and no
+    noise it is :func:`~snnlib.neurons.euler_rate`.
+
+    It describes the continuous-time model. An Euler simulation with step ``dt`` looks at the
+    membrane once per step and misses the crossings that happen between two looks, so it fires a
+    little less. ``discrete=True`` accounts for that the classical way (a *corrected diffusion
+    approximation*): the threshold is raised by the mean overshoot of the random walk,
+    :data:`OVERSHOOT` times the membrane's noise per step ``sigma sqrt(dt / tau)``; the rate then
+    describes :func:`~snnlib.neurons.physical_lif_run` with ``params.dt`` to a few percent.
 
     ``current`` (nA) and ``sigma_v`` (mV, >= 0): numbers or arrays that broadcast; ``points``: the
     number of points of Simpson's rule (odd, >= 3). Returns a float, or an array of the broadcast
@@ -153,6 +165,7 @@ def siegert_rate(current, sigma_v, params: PhysicalLIFParams = _DEFAULTS, points
     i = _validate.real_array(current, "current (nA)")
     s = _sigma(sigma_v)
     p = check_params(params)
+    discrete = _checks.boolean(discrete, "discrete")
     points = _checks.integer(points, "points", 3)
     if points % 2 == 0:
         raise ValueError(f"points must be odd (Simpson's rule), got {points}")
@@ -163,9 +176,10 @@ def siegert_rate(current, sigma_v, params: PhysicalLIFParams = _DEFAULTS, points
     out = np.empty(i.shape)
     for idx in np.ndindex(i.shape):
         if s[idx] == 0.0:
-            out[idx] = analytic_rate(float(i[idx]), p)
+            out[idx] = (euler_rate if discrete else analytic_rate)(float(i[idx]), p)
             continue
         mu, sig = p.E_L + p.R * i[idx], math.sqrt(2.0) * s[idx]
-        integral = _siegert_integral((p.V_reset - mu) / sig, (p.V_th - mu) / sig, points)
+        v_th = p.V_th + (OVERSHOOT * sig * math.sqrt(p.dt / p.tau) if discrete else 0.0)
+        integral = _siegert_integral((p.V_reset - mu) / sig, (v_th - mu) / sig, points)
         out[idx] = 1000.0 / (p.t_ref + p.tau * integral) if math.isfinite(integral) else 0.0
     return float(out) if out.ndim == 0 else out
