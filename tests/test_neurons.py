@@ -467,7 +467,9 @@ def test_every_public_name_is_reexported_by_the_package():
     import pkgutil
 
     modules = [
-        importlib.import_module(f"snnlib.neurons.{m.name}") for m in pkgutil.iter_modules(N.__path__) if not m.name.startswith("_")
+        importlib.import_module(f"snnlib.neurons.{m.name}")
+        for m in pkgutil.iter_modules(N.__path__)
+        if not m.name.startswith("_")
     ]
     assert {"lif", "physical", "analytic", "noise"} <= {m.__name__.rsplit(".", 1)[1] for m in modules}
     for module in modules:

@@ -59,11 +59,7 @@ def noise_std(sigma_v, params: PhysicalLIFParams = _DEFAULTS):
 
 
 def noisy_current(
-    current,
-    sigma_v,
-    num_steps: int,
-    params: PhysicalLIFParams = _DEFAULTS,
-    generator: Optional[torch.Generator] = None,
+    current, sigma_v, num_steps: int, params: PhysicalLIFParams = _DEFAULTS, generator: Optional[torch.Generator] = None
 ) -> torch.Tensor:
     r"""A white-noise current ``I[n] = I_0 + noise_std(sigma_v) N(0, 1)``, time first, in nA.
 
@@ -89,9 +85,7 @@ def noisy_current(
     try:
         shape = np.broadcast_shapes(mean.shape, std.shape)
     except ValueError:
-        raise ValueError(
-            f"sigma_v of shape {std.shape} does not broadcast to current's shape {mean.shape} ([...])"
-        ) from None
+        raise ValueError(f"sigma_v of shape {std.shape} does not broadcast to current's shape {mean.shape} ([...])") from None
     device = current.device if isinstance(current, torch.Tensor) else None
     dtype = torch.get_default_dtype()
     mean_t = torch.as_tensor(np.broadcast_to(mean, shape).copy(), dtype=dtype, device=device)
@@ -138,9 +132,7 @@ def _siegert_integral(lo: float, hi: float, points: int) -> float:
 OVERSHOOT = 1.4603545088095868 / math.sqrt(2.0 * math.pi)
 
 
-def siegert_rate(
-    current, sigma_v, params: PhysicalLIFParams = _DEFAULTS, discrete: bool = False, points: int = 4001
-):
+def siegert_rate(current, sigma_v, params: PhysicalLIFParams = _DEFAULTS, discrete: bool = False, points: int = 4001):
     r"""Mean firing rate (Hz) of the LIF driven by white noise (the equation of this module), the Siegert formula:
 
     .. math:: \frac{1}{f} = t_{ref} + \tau \sqrt{\pi} \int_{(V_{reset} - \mu)/\sigma}^{(V_{th} - \mu)/\sigma}

@@ -31,8 +31,17 @@ from .learning import (
     plot_surrogate,
     plot_unrolled_graph,
 )
-from .lif import plot_charging, plot_current, plot_euler_error, plot_fi_curve, plot_lif_response, plot_membrane, plot_raster_row
-from .lif import plot_noisy_fi, plot_trial_raster
+from .lif import (
+    plot_charging,
+    plot_current,
+    plot_euler_error,
+    plot_fi_curve,
+    plot_lif_response,
+    plot_membrane,
+    plot_noisy_fi,
+    plot_raster_row,
+    plot_trial_raster,
+)
 from .mnist import plot_accuracy_curves, plot_loss_curve, plot_output_spikes, plot_throughput
 from .palette import (
     ACCENT_COLOR,

@@ -230,7 +230,6 @@ def plot_raster_row(spk, dt: Optional[float] = None, ax=None, y: float = 0.0, co
     return ax
 
 
-
 def plot_trial_raster(spk, dt: Optional[float] = None, ax=None, color=SPIKE_COLOR, label: str = "trial"):
     """Spike times of ``K`` trials (or neurons) ``[T, K]``, one row each, with integer row ticks.
 
