@@ -176,11 +176,14 @@ def plot_euler_error(dts, errors, ax=None, slope: Optional[float] = None, unit: 
     e = record(errors, "errors", "[M]", ndim=1)
     same_length(d, e, "dts", "errors")
     maybe(_checks.real, slope, "slope")
+    from matplotlib.ticker import NullFormatter
+
     ax = new_ax(ax, figsize=(4.5, 3.5))
-    lab = "max |Euler - exact|" + (f" (fitted slope {slope:.2f})" if slope is not None else "")
+    lab = "Euler's error" + (f", slope {slope:.2f}" if slope is not None else "")
     ax.loglog(d, e, "o-", color=EXC_COLOR, label=lab)
     guide = e[0] * d / d[0]
-    ax.loglog(d, guide, "--", color=THRESHOLD_COLOR, label="slope 1 (error $\\propto$ dt)")
+    ax.loglog(d, guide, "--", color=THRESHOLD_COLOR, label="slope 1")
+    ax.xaxis.set_minor_formatter(NullFormatter())  # no crowded minor labels under the decades
     ax.set_xlabel("time step dt (ms)")
     ax.set_ylabel(f"max error ({unit})")
     ax.legend(fontsize="small")
