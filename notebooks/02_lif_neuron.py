@@ -377,7 +377,7 @@ plt.tight_layout()
 plt.show()
 less = (rate_sub < rate_zero - 1e-9) & (rate_zero > 0)
 print(f"subtract fires less than zero at {int(less.sum())} of "
-      f"{len(cur_d)} inputs; in the trace above: "
+      f"{len(cur_d)} inputs;\nin the trace above: "
       f"{n_spikes['subtract']} vs {n_spikes['zero']} spikes")
 i55 = torch.tensor([0.55])
 print("at I = 0.55: subtract "
@@ -690,9 +690,9 @@ def beta_solution(dt, tau):
     return math.exp(-dt / tau)  # U(t) = U(0) exp(-t / tau)
 
 
-snl.exercises.check_beta(beta_solution, label="reference solution")
 print(f"Euler's 1 - dt/tau at dt = 1 ms, tau = 10 ms: {1 - 1 / 10:.5f}; "
       f"exact: {beta_solution(1.0, 10.0):.5f}")
+snl.exercises.check_beta(beta_solution, label="reference solution")
 
 
 # %% [markdown]
