@@ -243,10 +243,7 @@ BANKS = {
             ("CV squared", lambda spk: N.isi_cv(spk) ** 2),
             ("mean / std", lambda spk: 1 / N.isi_cv(spk)),
             ("std without the mean", lambda spk: torch.stack([_isi(spk, j).std(correction=0) for j in range(spk.shape[1])])),
-            (
-                "time before the first spike counted",
-                lambda spk: N.isi_cv(torch.cat([torch.ones(1, spk.shape[1]), spk])),
-            ),
+            ("time before the first spike counted", lambda spk: N.isi_cv(torch.cat([torch.ones(1, spk.shape[1]), spk]))),
             ("pooled over neurons", lambda spk: torch.cat([_isi(spk, j) for j in range(spk.shape[1])]).std() / 10),
             ("over the wrong axis", lambda spk: N.isi_cv(spk.T.contiguous())),
             ("mean interval", lambda spk: torch.stack([_isi(spk, j).mean() for j in range(spk.shape[1])])),
