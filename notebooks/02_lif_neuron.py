@@ -49,7 +49,9 @@ torch.set_default_dtype(torch.float64)  # exact solutions are compared to ~1e-12
 
 # %%
 p = N.PhysicalLIFParams()
-print(p)
+print(f"tau = {p.tau:g} ms, R = {p.R:g} MOhm, E_L = {p.E_L:g} mV, "
+      f"V_th = {p.V_th:g} mV,\nV_reset = {p.V_reset:g} mV, "
+      f"t_ref = {p.t_ref:g} ms, dt = {p.dt:g} ms")
 print(f"C = tau / R = {p.C:g} nF, g_L = 1 / R = {p.g_L:g} uS, "
       f"rheobase (V_th - E_L) / R = {p.rheobase:g} nA")
 print(f"one Euler step is dt = {p.dt:g} ms; "
@@ -529,8 +531,8 @@ plt.show()
 theory_fn = N.siegert_rate(i_grid, sigmas[:, None], p, discrete=True)
 ok = theory_fn > 10
 dev = np.median(np.abs(rate_fn - theory_fn)[ok] / theory_fn[ok])
-print(f"simulated vs Siegert (discrete): median deviation {dev:.1%} "
-      "over the points above 10 Hz")
+print(f"simulated vs Siegert (discrete): median deviation {dev:.1%}\n"
+      "(over the points above 10 Hz)")
 sub = i_grid < p.rheobase
 print("rates below the rheobase, at I_0 =", np.round(i_grid[sub], 2), "nA:")
 for s, r in zip(sigmas, rate_fn):
