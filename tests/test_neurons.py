@@ -463,12 +463,19 @@ def test_shape_messages_are_time_first():
 
 
 def test_every_public_name_is_reexported_by_the_package():
-    from snnlib.neurons import analytic, lif, physical
+    import importlib
+    import pkgutil
 
-    for module in (lif, physical, analytic):
+    modules = [
+        importlib.import_module(f"snnlib.neurons.{m.name}")
+        for m in pkgutil.iter_modules(N.__path__)
+        if not m.name.startswith("_")
+    ]
+    assert {"lif", "physical", "analytic", "noise"} <= {m.__name__.rsplit(".", 1)[1] for m in modules}
+    for module in modules:
         for name in module.__all__:
             assert getattr(N, name) is getattr(module, name), name
-    assert sorted(N.__all__) == sorted(lif.__all__ + physical.__all__ + analytic.__all__)
+    assert sorted(N.__all__) == sorted(name for module in modules for name in module.__all__)
     # the names of the flat module, with the two renames (one name for one idea)
     old = [
         "RESETS",
@@ -493,7 +500,7 @@ def test_every_public_name_is_reexported_by_the_package():
         "first_spike_step",
         "isi_rate",
     ]
-    assert set(old) | {"analytic_rate", "euler_rate"} == set(N.__all__)
+    assert set(old) | {"analytic_rate", "euler_rate"} <= set(N.__all__)
     assert not hasattr(N, "firing_rate") and not hasattr(N, "euler_firing_rate")
 
 
@@ -588,3 +595,64 @@ def test_lif_plots_draw_the_library_traces():
     ax = P.plot_euler_error([0.1, 0.2], [1.0, 2.0], slope=1.0)
     ax = P.plot_charging([1.0, 2.0], [0.1, 0.2], [0.1, 0.21], threshold=0.5)
     plt.close("all")
+
+
+# ---------------------------------------------------------------------------------------------
+# Statements of the chapter: the exact beta, the rheobase, what reset by subtraction does
+# ---------------------------------------------------------------------------------------------
+
+
+def test_exact_beta_is_exact_for_an_input_held_over_each_step():
+    # U(t + dt) = e^{-dt/tau} U(t) + (1 - e^{-dt/tau}) R I: no error at any dt, unlike Euler's beta
+    for dt in (0.1, 2.0, 10.0, 25.0):
+        p = N.PhysicalLIFParams(dt=min(dt, 10.0), V_th=0.0)
+        beta = N.beta_exact(dt, p.tau)
+        steps = np.arange(1, 31)
+        cur = torch.full((30, 1), (1 - beta) * p.R * 1.2, dtype=torch.float64)
+        _, mem = N.lif_run(cur, N.LIFParams(beta, threshold=1e9, reset="none"))
+        exact = N.charging_curve(steps * dt, 1.2, p) - p.E_L
+        np.testing.assert_allclose(mem[:, 0].numpy(), exact, rtol=1e-12, atol=1e-12)
+
+
+def test_no_spike_at_the_rheobase_and_spikes_just_above():
+    p = N.PhysicalLIFParams()
+    spk, v = N.physical_lif_run(torch.full((20_000,), p.rheobase, dtype=torch.float64), p)
+    assert spk.sum() == 0 and float(v.max()) <= p.V_th
+    assert N.analytic_rate(p.rheobase, p) == 0.0 and N.euler_rate(p.rheobase, p) == 0.0
+    spk, _ = N.physical_lif_run(torch.full((20_000,), 1.001 * p.rheobase, dtype=torch.float64), p)
+    assert spk.sum() > 0
+    # the discrete rheobase (1 - beta) U_thr: the fixed point equals the threshold and is never crossed
+    rheo = (1 - 0.9) * 1.0
+    spk, _ = N.lif_run(torch.full((20_000, 1), rheo, dtype=torch.float64), N.LIFParams(0.9, 1.0, "zero"))
+    assert spk.sum() == 0 and math.isinf(N.discrete_steps_to_threshold(rheo, 0.9, 1.0))
+
+
+def test_resistance_and_current_enter_only_as_their_product():
+    cur = 4 * torch.rand(3000, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
+    spk_a, v_a = N.physical_lif_run(cur, N.PhysicalLIFParams())
+    spk_b, v_b = N.physical_lif_run(cur / 10, N.PhysicalLIFParams(R=100.0))
+    assert torch.equal(spk_a, spk_b) and float((v_a - v_b).abs().max()) < 1e-9
+
+
+def test_delayed_subtract_reset_removes_an_extra_one_minus_beta_threshold():
+    beta, thr, cur = 0.8, 1.0, torch.tensor([[0.3]], dtype=torch.float64)
+    mem = torch.tensor([[1.1]], dtype=torch.float64)  # above threshold: a spike was emitted
+    _, state = N.lif_step(cur, mem, N.LIFParams(beta, thr, "subtract"))
+    subtract_then_decay = beta * (mem - thr) + cur
+    assert torch.allclose(state.mem, subtract_then_decay - (1 - beta) * thr, rtol=0, atol=1e-15)
+
+
+def long_run_rate(cur, beta, reset, T=6000):
+    spk, _ = N.lif_run(torch.as_tensor(cur, dtype=torch.float64).expand(T, -1).clone(), N.LIFParams(beta, 1.0, reset))
+    return N.isi_rate(spk).numpy()
+
+
+def test_subtract_reset_wastes_input_with_a_leak_and_none_without():
+    cur = [0.15, 0.2, 0.3, 0.55, 0.7, 0.8]
+    # beta = 1: the spike count tracks the integrated input, rate I / U_thr
+    np.testing.assert_allclose(long_run_rate(cur, 1.0, "subtract"), cur, atol=2e-3)
+    sub, zero = long_run_rate(cur, 0.9, "subtract"), long_run_rate(cur, 0.9, "zero")
+    assert (sub < np.asarray(cur) - 1e-3).all()  # a leak: below I / U_thr everywhere
+    assert sub[3] == pytest.approx(0.457, abs=2e-3) and zero[3] == pytest.approx(0.5)  # I = 0.55
+    assert (sub[:4] < zero[:4]).all()  # weak and moderate input: subtraction fires LESS than zero
+    assert (sub[4:] > zero[4:]).all()  # stronger input: more

@@ -8,7 +8,9 @@ other. One module per idea:
 * :mod:`snnlib.neurons.physical`: the model with units, :class:`PhysicalLIFParams`,
   :func:`physical_lif_step`, :func:`physical_lif_run`, and :func:`beta_euler`, :func:`beta_exact`,
   :func:`tau_from_beta`;
-* :mod:`snnlib.neurons.analytic`: the closed-form solutions to check both against.
+* :mod:`snnlib.neurons.analytic`: the closed-form solutions to check both against;
+* :mod:`snnlib.neurons.noise`: noise-driven firing of the physical model (:func:`noisy_current`,
+  :func:`isi_cv`, :func:`siegert_rate`).
 
 Every public name is re-exported here: ``snl.neurons.lif_run`` and ``snnlib.neurons.lif.lif_run`` are
 the same function.
@@ -21,15 +23,17 @@ with a leak conductance ``g_L = 1/R`` and a resting (reversal) potential ``E_L``
            \iff \tau \frac{dV}{dt} = -(V - E_L) + R I(t), \qquad \tau = RC.
 
 When ``V`` crosses the threshold ``V_th`` the neuron spikes, ``V`` is set to ``V_reset`` and held
-there for the absolute refractory period ``t_ref``. :func:`physical_lif_run` integrates it by
-forward Euler with step ``dt``: ``V(t+dt) = V(t) + (dt/tau) (-(V(t) - E_L) + R I(t+dt))``.
+there for the absolute refractory period ``t_ref``. :func:`physical_lif_run` integrates it with
+Euler's step ``dt``: ``V(t+dt) = V(t) + (dt/tau) (-(V(t) - E_L) + R I(t+dt))`` (the leak at the
+start of the step, the input held over the step ``(t, t+dt]``; see :mod:`snnlib.neurons.physical`).
 
 **The discrete model** (snnTorch's ``snn.Leaky``), unit-free, one update per step:
 
 .. math::  U[t+1] = \beta U[t] + I[t+1] - R[t] U_{thr}, \qquad S[t+1] = H(U[t+1] - U_{thr}),
 
-with ``I = W X`` the input current, ``beta`` the decay per step (``1 - dt/tau`` by Euler,
-``exp(-dt/tau)`` exactly) and ``R[t]`` the *reset signal*. The semantics, agreed for the whole
+with ``I = W X`` the input current, ``beta`` the decay per step (``1 - dt/tau`` by Euler;
+``exp(-dt/tau)``, with the input weighted by ``(1 - beta) R``, is the exact solution for an input
+held constant over the step) and ``R[t]`` the *reset signal*. The semantics, agreed for the whole
 book (and followed by the kernel-free JavaScript explorer):
 
 * ``R[t] = S[t]``, the spike emitted at the previous step, detached from the gradient. Without a
@@ -57,10 +61,11 @@ physical model, exactly); :func:`discrete_charging_curve`, :func:`discrete_steps
 
 from __future__ import annotations
 
-from . import analytic, lif, physical
+from . import analytic, lif, noise, physical
 from .analytic import *  # noqa: F403 (re-exports analytic.__all__)
 from .lif import *  # noqa: F403 (re-exports lif.__all__)
+from .noise import *  # noqa: F403 (re-exports noise.__all__)
 from .physical import *  # noqa: F403 (re-exports physical.__all__)
 
-#: Every public name of the three modules.
-__all__ = [*lif.__all__, *physical.__all__, *analytic.__all__]
+#: Every public name of the modules.
+__all__ = [*lif.__all__, *physical.__all__, *analytic.__all__, *noise.__all__]

@@ -7,8 +7,12 @@ An RC circuit, a capacitor ``C`` in parallel with a leak conductance ``g_L = 1/R
            \iff \tau \frac{dV}{dt} = -(V - E_L) + R I(t), \qquad \tau = RC.
 
 When ``V`` crosses the threshold ``V_th`` the neuron spikes, ``V`` is set to ``V_reset`` and held
-there for the absolute refractory period ``t_ref``. :func:`physical_lif_run` integrates it by
-forward Euler with step ``dt``: ``V(t+dt) = V(t) + (dt/tau) (-(V(t) - E_L) + R I(t+dt))``.
+there for the absolute refractory period ``t_ref``. :func:`physical_lif_run` integrates it with
+Euler's step ``dt``: ``V(t+dt) = V(t) + (dt/tau) (-(V(t) - E_L) + R I(t+dt))``, the leak taken at
+the start of the step (forward Euler) and the input sample ``I(t+dt)`` that drives the step
+``(t, t+dt]``. For an input held constant over each step (every simulation of the book) that is
+forward Euler for the held value; for a smoothly varying input it is forward in the leak and
+backward in the input, first order either way.
 :func:`beta_euler`, :func:`beta_exact` and :func:`tau_from_beta` translate between the time
 constant and the decay per step of the discrete model (:mod:`snnlib.neurons.lif`).
 """
@@ -77,9 +81,12 @@ class PhysicalLIFParams:
     """Parameters of ``tau dV/dt = -(V - E_L) + R I(t)`` with threshold, reset and refractoriness.
 
     Units: time in ms, potentials in mV, resistance in MOhm, current in nA (MOhm x nA = mV), so
-    ``C = tau / R`` is in nF. Defaults: a generic cortical neuron (tau = 10 ms, R = 10 MOhm,
-    C = 1 nF), threshold 15 mV above rest, reset to rest, 2 ms refractory, dt = 0.1 ms. Every field
-    is checked on construction and stored as a Python float.
+    ``C = tau / R`` is in nF. Defaults: round textbook values (tau = 10 ms, R = 10 MOhm, so
+    C = 1 nF), threshold 15 mV above rest, reset to rest, 2 ms refractory, dt = 0.1 ms. tau is
+    typical of cortical neurons; R is low for one (measured input resistances of cortical pyramidal
+    cells are tens to hundreds of MOhm) and C correspondingly large. At fixed tau only the product
+    ``R I`` enters the dynamics, so a larger R means the same behaviour under a smaller current.
+    Every field is checked on construction and stored as a Python float.
 
     Attributes:
         tau: membrane time constant ``tau = R C`` (ms, > 0).
@@ -145,7 +152,11 @@ class PhysicalLIFParams:
 
     @property
     def rheobase(self) -> float:
-        """The smallest constant current (nA) that ever reaches threshold: ``(V_th - E_L) / R``."""
+        """The rheobase ``(V_th - E_L) / R`` (nA): every constant current above it makes the neuron fire.
+
+        At the rheobase itself ``V_inf = V_th``: the membrane approaches the threshold without
+        crossing it (the spike test is strict), so the neuron never fires; no smallest firing
+        current exists, the rheobase is the bound below all of them."""
         return (self.V_th - self.E_L) / self.R
 
 

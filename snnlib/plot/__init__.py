@@ -31,7 +31,17 @@ from .learning import (
     plot_surrogate,
     plot_unrolled_graph,
 )
-from .lif import plot_charging, plot_current, plot_euler_error, plot_fi_curve, plot_lif_response, plot_membrane, plot_raster_row
+from .lif import (
+    plot_charging,
+    plot_current,
+    plot_euler_error,
+    plot_fi_curve,
+    plot_lif_response,
+    plot_membrane,
+    plot_noisy_fi,
+    plot_raster_row,
+    plot_trial_raster,
+)
 from .mnist import plot_accuracy_curves, plot_loss_curve, plot_output_spikes, plot_throughput
 from .palette import (
     ACCENT_COLOR,
@@ -102,6 +112,8 @@ __all__ = [
     "plot_euler_error",
     "plot_fi_curve",
     "plot_raster_row",
+    "plot_trial_raster",
+    "plot_noisy_fi",
     # neural circuits
     "MOTIF_NAMES",
     "circuit_diagram",

@@ -7,8 +7,11 @@ from typing import Optional
 import numpy as np
 
 from .. import _checks
-from .base import check_axes, maybe, new_ax, one_neuron, optional_text, record, same_length
-from .palette import CURRENT_COLOR, EXC_COLOR, INK_COLOR, SPIKE_COLOR, THRESHOLD_COLOR
+from .base import check_axes, maybe, new_ax, one_neuron, optional_text, record, same_length, spike_record
+from .palette import ACCENT_COLOR, CURRENT_COLOR, EXC_COLOR, INH_COLOR, INK_COLOR, SPIKE_COLOR, THRESHOLD_COLOR
+
+#: Colours of successive noise levels.
+_NOISE_COLORS = (EXC_COLOR, CURRENT_COLOR, ACCENT_COLOR, INH_COLOR)
 
 __all__ = [
     "plot_membrane",
@@ -18,6 +21,8 @@ __all__ = [
     "plot_euler_error",
     "plot_fi_curve",
     "plot_raster_row",
+    "plot_trial_raster",
+    "plot_noisy_fi",
 ]
 
 
@@ -171,11 +176,14 @@ def plot_euler_error(dts, errors, ax=None, slope: Optional[float] = None, unit: 
     e = record(errors, "errors", "[M]", ndim=1)
     same_length(d, e, "dts", "errors")
     maybe(_checks.real, slope, "slope")
+    from matplotlib.ticker import NullFormatter
+
     ax = new_ax(ax, figsize=(4.5, 3.5))
-    lab = "max |Euler - exact|" + (f" (fitted slope {slope:.2f})" if slope is not None else "")
+    lab = "Euler's error" + (f", slope {slope:.2f}" if slope is not None else "")
     ax.loglog(d, e, "o-", color=EXC_COLOR, label=lab)
     guide = e[0] * d / d[0]
-    ax.loglog(d, guide, "--", color=THRESHOLD_COLOR, label="slope 1 (error $\\propto$ dt)")
+    ax.loglog(d, guide, "--", color=THRESHOLD_COLOR, label="slope 1")
+    ax.xaxis.set_minor_formatter(NullFormatter())  # no crowded minor labels under the decades
     ax.set_xlabel("time step dt (ms)")
     ax.set_ylabel(f"max error ({unit})")
     ax.legend(fontsize="small")
@@ -223,3 +231,69 @@ def plot_raster_row(spk, dt: Optional[float] = None, ax=None, y: float = 0.0, co
     idx = np.nonzero(s > 0)[0]
     ax.plot(x[idx], np.full(len(idx), y), "|", color=color, ms=12, mew=1.5, label=label)
     return ax
+
+
+def plot_trial_raster(spk, dt: Optional[float] = None, ax=None, color=SPIKE_COLOR, label: str = "trial"):
+    """Spike times of ``K`` trials (or neurons) ``[T, K]``, one row each, with integer row ticks.
+
+    Time in steps, or in ms when the step ``dt`` (ms) is given. Returns ``ax``.
+    """
+    s = spike_record(spk, "spk", "[T, K]", ndim=2)
+    maybe(_checks.positive, dt, "dt")
+    optional_text(label, "label")
+    ax = new_ax(ax, figsize=(6, 1.8))
+    for k in range(s.shape[1]):
+        plot_raster_row(s[:, k], dt, ax, y=float(k), color=color)
+    from matplotlib.ticker import MaxNLocator
+
+    ax.set_ylim(-0.7, s.shape[1] - 0.3)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_ylabel(label)
+    ax.set_xlabel("time (ms)" if dt is not None else "time step $t$")
+    return ax
+
+
+def plot_noisy_fi(currents, rates, cvs, sigmas, theory=None, deterministic=None, axes=None):
+    """f-I curves (left) and the CV of the inter-spike intervals (right) under ``S`` noise levels.
+
+    Args:
+        currents: the mean currents ``[M]`` (nA) of the simulations.
+        rates: simulated rates ``[S, M]`` (Hz), one row per noise level.
+        cvs: the CVs ``[S, M]`` (NaN where undefined; those points are not drawn).
+        sigmas: the ``S`` noise levels (mV), for the legend.
+        theory: ``(fine [M'], rates [S, M'])``: a theory's rates as lines, or ``None``.
+        deterministic: ``(fine [M'], rates [M'])``: the noise-free f-I curve, or ``None``.
+        axes: two axes, or ``None`` for a new figure 6.9 in wide.
+    Returns:
+        the two axes.
+    """
+    i = record(currents, "currents", "[M]", ndim=1)
+    r = record(rates, "rates", "[S, M]", ndim=2)
+    c = record(cvs, "cvs", "[S, M]", ndim=2)
+    if r.shape != c.shape or r.shape[1] != len(i):
+        raise ValueError(f"rates and cvs must both be [S, M] with M = {len(i)} currents, got {r.shape} and {c.shape}")
+    sig = record(sigmas, "sigmas", "[S]", ndim=1)
+    if len(sig) != r.shape[0]:
+        raise ValueError(f"sigmas must have one value per row of rates ({r.shape[0]}), got {len(sig)}")
+    if axes is None:
+        import matplotlib.pyplot as plt
+
+        _, axes = plt.subplots(1, 2, figsize=(6.9, 2.8))
+    check_axes(axes, "axes", 2)
+    if deterministic is not None:
+        fine, det = deterministic
+        axes[0].plot(fine, det, color=INK_COLOR, lw=1.2, label="no noise")
+    for k, s in enumerate(sig):
+        colour = _NOISE_COLORS[k % len(_NOISE_COLORS)]
+        if theory is not None:
+            axes[0].plot(theory[0], np.asarray(theory[1])[k], color=colour, lw=1, alpha=0.8)
+        axes[0].plot(i, r[k], "o", ms=3, color=colour, label=f"$\\sigma_V$ = {s:g} mV")
+        axes[1].plot(i, c[k], "o-", ms=3, lw=1, color=colour)
+    for ax in axes:
+        ax.set_xlabel("mean current $I_0$ (nA)")
+    axes[0].set_ylabel("firing rate (Hz)")
+    axes[0].legend(fontsize="small")
+    axes[1].axhline(1.0, color=THRESHOLD_COLOR, ls=":", lw=1)
+    axes[1].set_ylabel("CV of the intervals")
+    axes[1].set_ylim(-0.04, 1.25)
+    return axes
