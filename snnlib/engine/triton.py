@@ -8,10 +8,11 @@ runs all ``T`` steps, forward (spikes and membranes) and backward (the reverse r
 surrogate, for the subtract, zero and no reset). The layer and the next layer's synapses
 (``"lif_linear"``) are the kernel followed by one matrix product (cuBLAS), forward and backward.
 
-* **Custom operators.** The kernels are registered with :func:`torch.library.triton_op` as
+* **Custom operators.** The kernels are registered with :func:`torch.library.custom_op` as
   ``torch.ops.snnlib.triton_lif`` (autograd attached with :func:`torch.library.register_autograd`)
-  and ``torch.ops.snnlib.triton_lif_backward``, so ``torch.compile`` sees them as operators (and
-  can trace into the kernels) instead of breaking its graph.
+  and ``torch.ops.snnlib.triton_lif_backward``, each with a fake (shape-only) implementation, so
+  ``torch.compile`` keeps them in its graph as single operators instead of breaking it (the tests
+  compile a step with ``fullgraph=True``).
 * **Semantics.** Those of :func:`snnlib.neurons.lif_step`, the operations in the same order and
   without fused multiply-adds: the spikes equal the loop's, the membranes and gradients agree to
   float rounding (``tests/test_engine.py``). The membrane state, the surrogate and every sum are
@@ -31,11 +32,12 @@ from __future__ import annotations
 
 import importlib
 import math
+import os
 from typing import Optional, Tuple
 
 import torch
 import torch.nn.functional as F
-from torch.library import register_autograd, triton_op, wrap_triton
+from torch.library import custom_op, register_autograd, register_fake
 
 from ..surrogate import Surrogate
 from .spec import Backend, Call, Request, Support
@@ -57,12 +59,9 @@ _kernels_module = None
 
 
 def interpreting() -> bool:
-    """Whether Triton runs kernels in its interpreter (``TRITON_INTERPRET=1``), on the CPU."""
-    try:
-        import triton
-    except ImportError:
-        return False
-    return bool(triton.knobs.runtime.interpret)
+    """Whether Triton runs kernels in its interpreter (``TRITON_INTERPRET=1``, read as Triton reads
+    it), on the CPU."""
+    return os.environ.get("TRITON_INTERPRET", "").strip().lower() in ("1", "true", "on")
 
 
 def kernels():
@@ -92,7 +91,7 @@ def _constants(surrogate: Surrogate) -> Tuple[int, float, float]:
     return SURROGATE_IDS[surrogate.name], k, 0.0
 
 
-@triton_op("snnlib::triton_lif", mutates_args=())
+@custom_op("snnlib::triton_lif", mutates_args=())
 def _lif(
     cur: torch.Tensor,
     beta: Optional[torch.Tensor],
@@ -108,12 +107,10 @@ def _lif(
 ) -> Tuple[torch.Tensor, torch.Tensor]:
     """``(spk [T, B, ...] in cur's dtype, mem [T, B, ...] float32)``; ``cur`` contiguous ``[T, B, ...]``
     (``[B, ...]`` when ``static``), ``beta``/``thr`` contiguous ``[B, ...]`` or ``None`` (then the floats)."""
-    shape = tuple(cur.shape) if static else tuple(cur.shape[1:])
-    spk = cur.new_empty((num_steps, *shape))
-    mem = cur.new_empty((num_steps, *shape), dtype=torch.float32)
-    m = math.prod(shape)
+    spk, mem = _lif_fake(cur, beta, thr, beta_f, thr_f, num_steps, reset, static, surrogate, c0, c1)
+    m = math.prod(mem.shape[1:])
     block = _block(m)
-    wrap_triton(kernels().lif_fwd)[_grid(m, block)](
+    kernels().lif_fwd[_grid(m, block)](
         cur,
         cur if beta is None else beta,
         cur if thr is None else thr,
@@ -134,7 +131,7 @@ def _lif(
     return spk, mem
 
 
-@triton_op("snnlib::triton_lif_backward", mutates_args=())
+@custom_op("snnlib::triton_lif_backward", mutates_args=())
 def _lif_backward(
     g_spk: Optional[torch.Tensor],
     g_mem: Optional[torch.Tensor],
@@ -154,13 +151,12 @@ def _lif_backward(
 ) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """``(dL/dcur, dL/dbeta, dL/dthr)``: the current's gradient in ``cur_dtype``; the parameters' per
     neuron ``[B, ...]`` (float32), or empty tensors where not needed."""
-    shape = tuple(mem.shape[1:])
-    g_cur = mem.new_empty(shape if static else tuple(mem.shape), dtype=cur_dtype)
-    g_beta = mem.new_empty(shape if need_beta else (0,))
-    g_thr = mem.new_empty(shape if need_thr else (0,))
-    m = math.prod(shape)
+    g_cur, g_beta, g_thr = _lif_backward_fake(
+        g_spk, g_mem, mem, beta, thr, beta_f, thr_f, reset, static, surrogate, c0, c1, need_beta, need_thr, cur_dtype
+    )
+    m = math.prod(mem.shape[1:])
     block = _block(m)
-    wrap_triton(kernels().lif_bwd)[_grid(m, block)](
+    kernels().lif_bwd[_grid(m, block)](
         mem if g_spk is None else g_spk,
         mem if g_mem is None else g_mem,
         mem,
@@ -189,6 +185,22 @@ def _lif_backward(
         enable_fp_fusion=False,
     )
     return g_cur, g_beta, g_thr
+
+
+@register_fake("snnlib::triton_lif")
+def _lif_fake(cur, beta, thr, beta_f, thr_f, num_steps, reset, static, surrogate, c0, c1):
+    """The outputs' shapes and dtypes (for ``torch.compile`` and meta tensors), nothing computed."""
+    shape = tuple(cur.shape) if static else tuple(cur.shape[1:])
+    return cur.new_empty((num_steps, *shape)), cur.new_empty((num_steps, *shape), dtype=torch.float32)
+
+
+@register_fake("snnlib::triton_lif_backward")
+def _lif_backward_fake(
+    g_spk, g_mem, mem, beta, thr, beta_f, thr_f, reset, static, surrogate, c0, c1, need_beta, need_thr, cur_dtype
+):
+    shape = tuple(mem.shape[1:])
+    g_cur = mem.new_empty(shape if static else tuple(mem.shape), dtype=cur_dtype)
+    return g_cur, mem.new_empty(shape if need_beta else (0,)), mem.new_empty(shape if need_thr else (0,))
 
 
 def _setup_context(ctx, inputs, output) -> None:

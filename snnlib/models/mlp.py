@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from typing import Dict, NamedTuple, Tuple, Union
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -129,8 +130,10 @@ class SpikingMLP(nn.Module):
         # (tensor, its version counter, its value for the engine): a uniform buffer is read once, not
         # every call, so a training step never waits for the device (no host synchronisation).
         self._engine_cache: Dict[str, tuple] = {}
-        for key in _ENGINE_PARAMS:
-            self._engine_value(key, self._engine_tensor(key))  # buffers start on the CPU: no device read
+        for key, value in zip(_ENGINE_PARAMS, (beta, threshold) * 2):
+            t = self._engine_tensor(key)
+            if not t.requires_grad:  # the float a read of the buffer would give, without reading it
+                self._engine_cache[key] = (t, _version(t), _rounded(value, t.dtype))
 
     def _flat_input(self, x: torch.Tensor) -> Tuple[torch.Tensor, bool]:
         """Returns ``(x, static)``: ``[B, num_inputs]`` (static) or ``[T, B, num_inputs]``."""
@@ -232,15 +235,19 @@ class SpikingMLP(nn.Module):
             if new is not old and isinstance(value, float) and _version(old) == version is not None:
                 if not new.requires_grad and new.is_floating_point() and new.shape == old.shape:
                     # the float the engine would read from the converted buffer (rounded to its dtype)
-                    value = float(torch.tensor(value, dtype=new.dtype))
+                    value = _rounded(value, new.dtype)
                     self._engine_cache[key] = (new, _version(new), value)
         return out
 
     def _engine_value(self, key: str, t: torch.Tensor):
         if t.requires_grad:
             return t
-        version = _version(t)
         hit = self._engine_cache.get(key)
+        if torch.compiler.is_compiling():  # a compiled graph guards on the tensor, not its version
+            if hit is not None and hit[0] is t:
+                return hit[2]
+            return t
+        version = _version(t)
         if version is not None and hit is not None and hit[0] is t and hit[1] == version:
             return hit[2]
         flat = t.reshape(-1)
@@ -250,8 +257,18 @@ class SpikingMLP(nn.Module):
         return value
 
 
-#: The engine parameters of the two layers (keys of the float cache).
+#: The engine parameters of the two layers (keys of the float cache), beta and threshold alternating.
 _ENGINE_PARAMS = ("lif1.beta", "lif1.threshold", "lif2.beta", "lif2.threshold")
+
+
+def _rounded(value: float, dtype: torch.dtype) -> float:
+    """``value`` rounded to ``dtype`` (as a buffer of that dtype holds it), computed on the host."""
+    if dtype == torch.bfloat16:  # round to nearest even on the upper 16 bits of the float32
+        bits = np.array(value, dtype=np.float32).view(np.uint32)
+        bits = ((bits + np.uint32(0x7FFF) + ((bits >> np.uint32(16)) & np.uint32(1))) >> np.uint32(16)) << np.uint32(16)
+        return float(bits.view(np.float32))
+    numpy = {torch.float16: np.float16, torch.float32: np.float32}.get(dtype, np.float64)
+    return float(numpy(value))
 
 
 def _version(t: torch.Tensor):
