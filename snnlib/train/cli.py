@@ -22,6 +22,7 @@ import torch
 
 from .. import data as _data
 from .config import LOSSES, READOUTS, TrainConfig
+from .distributed import main_process
 from .loop import PRECISIONS, TrainingDiverged, fit
 from .schedule import SCHEDULES
 
@@ -121,6 +122,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         print(f"error: {err}", file=sys.stderr)
         return 3
     history = result.history
+    if not main_process():  # under torchrun only rank 0 reports
+        return 0
     if history["epochs"]:
         last = history["epochs"][-1]
         print(

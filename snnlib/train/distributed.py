@@ -26,6 +26,7 @@ and nothing of this runs.
 
 from __future__ import annotations
 
+import inspect
 import os
 from dataclasses import dataclass
 from typing import Iterable, Iterator, Tuple
@@ -34,12 +35,17 @@ import torch
 
 from .._core import get_device
 
-__all__ = ["World", "SINGLE", "init", "launched"]
+__all__ = ["World", "SINGLE", "init", "launched", "main_process"]
 
 
 def launched() -> bool:
     """Whether this process was started by ``torchrun`` (``torch.distributed.run``)."""
     return torch.distributed.is_available() and torch.distributed.is_torchelastic_launched()
+
+
+def main_process() -> bool:
+    """Whether this process is rank 0 of ``torchrun`` (or not started by it): the one that prints."""
+    return not launched() or os.environ.get("RANK", "0") == "0"  # RANK: set by torchrun
 
 
 @dataclass(frozen=True)
@@ -68,7 +74,10 @@ class World:
             return model
         device = next(model.parameters()).device
         ids = [device.index] if device.type == "cuda" else None
-        return torch.nn.parallel.DistributedDataParallel(model, device_ids=ids, broadcast_buffers=False)
+        ddp = torch.nn.parallel.DistributedDataParallel
+        # The buffers (the LIF constants) are the same everywhere: never re-broadcast them per step.
+        quiet = {"forward_sync_buffers": False} if "forward_sync_buffers" in inspect.signature(ddp).parameters else {}
+        return ddp(model, device_ids=ids, **(quiet or {"broadcast_buffers": False}))
 
     def batches(self, batches: Iterable) -> Iterator[Tuple[torch.Tensor, torch.Tensor, float, int]]:
         """``(x, y, weight, n)`` per global batch ``(x, y)`` of ``n`` samples: this process's part and
