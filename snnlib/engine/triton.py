@@ -21,8 +21,8 @@ surrogate, for the subtract, zero and no reset). The layer and the next layer's 
 * **What it runs** (:data:`BACKEND`): every reset, the surrogates of :data:`SURROGATE_IDS`, float or
   tensor (learnable or not) ``beta`` and ``threshold``, static or time-varying current, float32,
   bfloat16, float16; no refractory period. On CUDA tensors; on CPU tensors only in Triton's
-  interpreter (``TRITON_INTERPRET=1`` before the first call), which is how the tests run it without a
-  GPU. ``backend="auto"`` picks it on CUDA only.
+  interpreter (``TRITON_INTERPRET=1`` in the environment before Triton is first imported), which is how
+  the tests run it without a GPU. ``backend="auto"`` picks it on CUDA only.
 * **No host synchronisation**: constants travel as Python floats, nothing is copied to the device
   per call, and the grid depends on shapes only, so a training step through it can be captured in a
   CUDA graph.
@@ -65,12 +65,10 @@ def interpreting() -> bool:
 
 
 def kernels():
-    """The kernels module, imported on first use (re-imported if the interpreter was switched since)."""
+    """The kernels module, imported on first use (with Triton itself)."""
     global _kernels_module
     if _kernels_module is None:
         _kernels_module = importlib.import_module("._triton_kernels", __package__)
-    elif interpreting() != _kernels_module.INTERPRET:
-        _kernels_module = importlib.reload(_kernels_module)
     return _kernels_module
 
 
@@ -287,7 +285,7 @@ def unavailable() -> Optional[str]:
 def unavailable_for(request: Request) -> Optional[str]:
     """Why the kernels cannot run ``request`` here: CPU tensors need Triton's interpreter."""
     if request.device == "cpu" and not interpreting():
-        return "it runs on CPU tensors only in Triton's interpreter (TRITON_INTERPRET=1 before the first call)"
+        return "it runs on CPU tensors only in Triton's interpreter (TRITON_INTERPRET=1 before Triton is imported)"
     return None
 
 
