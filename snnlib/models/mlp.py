@@ -232,11 +232,10 @@ class SpikingMLP(nn.Module):
         out = super()._apply(fn, *args, **kwargs)
         for key, (old, version, value) in list(self._engine_cache.items()):
             new = self._engine_tensor(key)
-            if new is not old and isinstance(value, float) and _version(old) == version is not None:
-                if not new.requires_grad and new.is_floating_point() and new.shape == old.shape:
-                    # the float the engine would read from the converted buffer (rounded to its dtype)
-                    value = _rounded(value, new.dtype)
-                    self._engine_cache[key] = (new, _version(new), value)
+            moved = new is not old and isinstance(value, float) and _version(old) == version is not None
+            if moved and not new.requires_grad and new.is_floating_point() and new.shape == old.shape:
+                # the float the engine would read from the converted buffer (rounded to its dtype)
+                self._engine_cache[key] = (new, _version(new), _rounded(value, new.dtype))
         return out
 
     def _engine_value(self, key: str, t: torch.Tensor):
