@@ -53,6 +53,20 @@ def _surrogate(u, c0, c1, SG: tl.constexpr):
 
 
 @triton.jit
+def _parameters(beta_ptr, thr_ptr, offs, m, beta_f, thr_f, BETA_T: tl.constexpr, THR_T: tl.constexpr):
+    """``(beta, thr)`` of the block's neurons: loaded per neuron (float32) or the scalars."""
+    if BETA_T:
+        beta = tl.load(beta_ptr + offs, mask=m, other=0.0).to(tl.float32)
+    else:
+        beta = beta_f
+    if THR_T:
+        thr = tl.load(thr_ptr + offs, mask=m, other=1.0).to(tl.float32)
+    else:
+        thr = thr_f
+    return beta, thr
+
+
+@triton.jit
 def lif_fwd(
     cur_ptr,
     beta_ptr,
@@ -72,14 +86,7 @@ def lif_fwd(
     """Spikes and membranes ``[T, M]`` of ``M`` neurons driven by ``cur`` (``[T, M]``, or ``[M]`` if STATIC)."""
     offs = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)
     m = offs < M
-    if BETA_T:
-        beta = tl.load(beta_ptr + offs, mask=m, other=0.0).to(tl.float32)
-    else:
-        beta = beta_f
-    if THR_T:
-        thr = tl.load(thr_ptr + offs, mask=m, other=1.0).to(tl.float32)
-    else:
-        thr = thr_f
+    beta, thr = _parameters(beta_ptr, thr_ptr, offs, m, beta_f, thr_f, BETA_T, THR_T)
     x = tl.load(cur_ptr + offs, mask=m, other=0.0).to(tl.float32)
     u = tl.zeros([BLOCK], dtype=tl.float32)
     s = tl.zeros([BLOCK], dtype=tl.float32)
@@ -127,14 +134,7 @@ def lif_bwd(
     """The reverse recurrence over ``T`` steps of ``M`` neurons: ``dL/dI`` and the per-neuron sums."""
     offs = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)
     m = offs < M
-    if BETA_T:
-        beta = tl.load(beta_ptr + offs, mask=m, other=0.0).to(tl.float32)
-    else:
-        beta = beta_f
-    if THR_T:
-        thr = tl.load(thr_ptr + offs, mask=m, other=1.0).to(tl.float32)
-    else:
-        thr = thr_f
+    beta, thr = _parameters(beta_ptr, thr_ptr, offs, m, beta_f, thr_f, BETA_T, THR_T)
     g_next = tl.zeros([BLOCK], dtype=tl.float32)  # G[t+1] (0 after the last step)
     acc_cur = tl.zeros([BLOCK], dtype=tl.float32)
     acc_beta = tl.zeros([BLOCK], dtype=tl.float32)
