@@ -10,6 +10,9 @@ Every backend computes the per-step semantics of :func:`snnlib.neurons.lif_step`
 ``snn.Leaky``): the same spikes, and the same gradients to float rounding. They differ in speed and
 in what they support (:data:`REGISTRY`, in order of preference):
 
+* ``"triton"`` (:mod:`snnlib.engine.triton`): one Triton kernel per layer and direction, with a
+  hand-written backward pass (CUDA; ``"auto"`` picks it on CUDA only; on the CPU it runs in Triton's
+  interpreter, for the tests);
 * ``"cpu"`` (:mod:`snnlib.engine.cpu`): a C kernel compiled on first use (CPU, float32/float64,
   float ``beta`` and ``threshold``, the surrogates of :data:`snnlib.engine.cpu.SURROGATES`);
 * ``"fused"`` (:mod:`snnlib.engine.fused`): one autograd node per layer with a hand-written backward
@@ -26,6 +29,12 @@ GPU kernel) is one module defining ``BACKEND`` and one entry in :data:`REGISTRY`
 
 Shapes are time-first: currents ``[T, B, ...]`` (or ``[B, ...]`` with ``num_steps``), records
 ``[T, B, ...]``.
+
+**Mixed precision.** The ``"fused"`` and ``"triton"`` backends keep the membrane state, the
+surrogate and every sum in float32 when the current is bfloat16 or float16 (as ``torch.autocast``
+makes it): the spikes come in the current's dtype, the membranes in float32. Under autocast,
+:func:`lif_multistep_linear` takes float32 synapses and computes ``S[t] W^T + b`` in the autocast
+dtype, as ``F.linear`` would.
 """
 
 from __future__ import annotations
@@ -38,7 +47,8 @@ import torch
 from .. import _checks
 from .. import surrogate as _surrogate
 from ..neurons import RESETS
-from . import cpu, fused, loop
+from . import _ops, cpu, fused, loop
+from . import triton as _triton
 from .spec import OPS, Backend, Call, Request, Support
 
 __all__ = [
@@ -56,7 +66,7 @@ __all__ = [
 ]
 
 #: The backends, by name, in order of preference (``backend="auto"`` takes the first that can run a call).
-REGISTRY: Dict[str, Backend] = {b.name: b for b in (cpu.BACKEND, fused.BACKEND, loop.BACKEND)}
+REGISTRY: Dict[str, Backend] = {b.name: b for b in (_triton.BACKEND, cpu.BACKEND, fused.BACKEND, loop.BACKEND)}
 
 #: The accepted values of ``backend=``.
 BACKENDS = ("auto", *tuple(REGISTRY))
@@ -90,10 +100,12 @@ def _parameter(value, name: str, cur: torch.Tensor, shape, check) -> Number:
     """``beta`` / ``threshold``: a checked float, or a tensor on ``cur``'s device and dtype, broadcastable to ``shape``."""
     if not isinstance(value, torch.Tensor):
         return check(value, name)
-    if value.device != cur.device or value.dtype != cur.dtype:
+    # A float32 parameter drives a bf16/float16 current (autocast leaves parameters in float32).
+    mixed = cur.dtype in _ops.LOW_PRECISION and value.dtype == torch.float32
+    if value.device != cur.device or (value.dtype != cur.dtype and not mixed):
         raise TypeError(
             f"{name} must be a float or a tensor on cur's device and of its dtype ({cur.device}, "
-            f"{cur.dtype}), got {_checks.describe(value)} on {value.device}"
+            f"{cur.dtype}; float32 for a bfloat16/float16 current), got {_checks.describe(value)} on {value.device}"
         )
     try:
         ok = torch.broadcast_shapes(value.shape, shape) == torch.Size(shape)
@@ -149,7 +161,7 @@ def _resolve(request: Request, backend: str) -> str:
         return backend
     reasons = []
     for name, b in REGISTRY.items():
-        reason = b.why_not(request)
+        reason = b.why_not_auto(request)
         if reason is None:
             return name
         reasons.append(f"{name}: {reason}")
@@ -233,8 +245,9 @@ def lif_multistep_linear(
             f"weight must be [C, H] and bias [C] for cur {shape} with H = {cur.shape[-1]}, got weight "
             f"{tuple(weight.shape)} and bias {tuple(bias.shape)}"
         )
+    autocast = _ops.autocast_dtype(cur.device) is not None  # then the synapses are cast as F.linear would
     for name, x in (("weight", weight), ("bias", bias)):
-        if x.device != cur.device or x.dtype != cur.dtype:
+        if x.device != cur.device or (x.dtype != cur.dtype and not autocast):
             raise TypeError(
                 f"{name} must be on cur's device and of its dtype ({cur.device}, {cur.dtype}), got {x.device}, {x.dtype}"
             )

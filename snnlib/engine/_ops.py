@@ -2,11 +2,38 @@
 
 from __future__ import annotations
 
-from typing import Optional, Tuple, Union
+import contextlib
+from typing import ContextManager, Optional, Tuple, Union
 
 import torch
 
 Number = Union[float, torch.Tensor]
+
+#: Dtypes whose membranes and sums the fused backends keep in float32.
+LOW_PRECISION = (torch.bfloat16, torch.float16)
+
+
+def autocast_dtype(device: torch.device) -> Optional[torch.dtype]:
+    """The dtype ``torch.autocast`` casts to on ``device``'s type now, or ``None`` (autocast off, or a
+    device type autocast does not know, such as ``meta``)."""
+    try:
+        if torch.is_autocast_enabled(device.type):
+            return torch.get_autocast_dtype(device.type)
+    except RuntimeError:
+        pass
+    return None
+
+
+def no_autocast(device: torch.device) -> ContextManager:
+    """A context with autocast off on ``device``'s type (a no-op when it is off already)."""
+    if autocast_dtype(device) is None:
+        return contextlib.nullcontext()
+    return torch.autocast(device.type, enabled=False)
+
+
+def state_dtype(dtype: torch.dtype) -> torch.dtype:
+    """The dtype of the membrane state and sums for currents of ``dtype``: float32 for bf16/float16."""
+    return torch.float32 if dtype in LOW_PRECISION else dtype
 
 
 def membrane_step_(

@@ -7,6 +7,10 @@ the reverse recurrence and, chunk by chunk, ``dL/dS[t] = dL/dI_2[t] W`` and ``dL
 S[t]``: two passes over ``[T, B, H]`` memory in all, against a dozen for separate operations. Same
 arithmetic as the per-step loop (identical spikes); any surrogate (its derivative is taken chunk by
 chunk).
+
+Mixed precision: with a bfloat16/float16 current, or synapses of another dtype (autocast keeps them
+float32), everything is computed in float32; under autocast ``I_2`` is returned in the autocast
+dtype (as ``F.linear`` would return it), the counts in float32, each gradient in its input's dtype.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from typing import Tuple
 
 import torch
 
-from ._ops import detached, membrane_step_, reduce_to, tensor_or_none
+from ._ops import autocast_dtype, detached, membrane_step_, no_autocast, reduce_to, state_dtype, tensor_or_none
 from .spec import Call
 
 __all__ = ["LIFLinear", "run"]
@@ -34,8 +38,27 @@ class LIFLinear(torch.autograd.Function):
     @staticmethod
     def forward(ctx, cur1, w2, b2, beta, thr, num_steps: int, reset: str, surrogate, static: bool):
         ctx.set_materialize_grads(False)
+        ctx.dtypes = (cur1.dtype, w2.dtype, b2.dtype)
+        out_dtype = autocast_dtype(cur1.device) or cur1.dtype
+        work = state_dtype(cur1.dtype) if w2.dtype == cur1.dtype == b2.dtype else torch.float32
+        with no_autocast(cur1.device):
+            cur2, counts = LIFLinear._forward(
+                ctx,
+                cur1.detach().to(work),
+                w2.detach().to(work),
+                b2.detach().to(work),
+                beta,
+                thr,
+                num_steps,
+                reset,
+                surrogate,
+                static,
+            )
+        return cur2.to(out_dtype), counts
+
+    @staticmethod
+    def _forward(ctx, cur1, w2, b2, beta, thr, num_steps: int, reset: str, surrogate, static: bool):
         b, th = detached(beta), detached(thr)
-        cur1, w2, b2 = cur1.detach(), w2.detach(), b2.detach()
         T, (B, H), C = num_steps, cur1.shape[-2:], w2.shape[0]
         K = LIFLinear.CHUNK
         w2t = w2.t()
@@ -69,6 +92,12 @@ class LIFLinear(torch.autograd.Function):
     def backward(ctx, g_cur2, _g_counts):
         if g_cur2 is None:
             return (None,) * 9
+        with no_autocast(g_cur2.device):
+            grads = LIFLinear._backward(ctx, g_cur2)
+        return tuple(None if g is None else g.to(d) for g, d in zip(grads, ctx.dtypes)) + grads[3:]
+
+    @staticmethod
+    def _backward(ctx, g_cur2):
         mem_rec, w2, beta_t, thr_t = ctx.saved_tensors
         beta = ctx.beta_f if beta_t is None else beta_t.detach()
         thr = ctx.thr_f if thr_t is None else thr_t.detach()
@@ -77,7 +106,7 @@ class LIFLinear(torch.autograd.Function):
         C = w2.shape[0]
         K = LIFLinear.CHUNK
         need_beta, need_thr = ctx.needs_input_grad[3], ctx.needs_input_grad[4]
-        g_cur2 = g_cur2.contiguous()
+        g_cur2 = g_cur2.to(mem_rec.dtype).contiguous()
         g_w2 = torch.zeros_like(w2)
         like = dict(dtype=mem_rec.dtype, device=mem_rec.device)
         if static:
@@ -132,8 +161,8 @@ class LIFLinear(torch.autograd.Function):
             g_cur,
             g_w2,
             g_b2,
-            reduce_to(g_beta, beta_t) if need_beta else None,
-            reduce_to(g_thr, thr_t) if need_thr else None,
+            reduce_to(g_beta, beta_t).to(beta_t.dtype) if need_beta else None,
+            reduce_to(g_thr, thr_t).to(thr_t.dtype) if need_thr else None,
             None,
             None,
             None,

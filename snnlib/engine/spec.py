@@ -150,6 +150,10 @@ def _always_available() -> Optional[str]:
     return None
 
 
+def _always_available_for(request: Request) -> Optional[str]:
+    return None
+
+
 @dataclass(frozen=True)
 class Backend:
     """A multi-step LIF backend: its name, a one-line summary and its operations.
@@ -160,16 +164,29 @@ class Backend:
         ops: operation name (:data:`OPS`) -> :class:`Support`.
         unavailable: ``unavailable() -> reason or None``, asked only for a request the backend
             supports (e.g. the C kernel is compiled there, on first use).
+        unavailable_for: ``unavailable_for(request) -> reason or None``, the same for a reason that
+            depends on the request (e.g. the Triton kernels run on CPU tensors only in Triton's
+            interpreter).
+        auto_devices: the device types on which ``backend="auto"`` may pick it (``None``: every
+            device it supports); a forced backend runs wherever it can.
     """
 
     name: str
     summary: str
     ops: Mapping[str, Support] = field(default_factory=dict)
     unavailable: Callable[[], Optional[str]] = _always_available
+    unavailable_for: Callable[[Request], Optional[str]] = _always_available_for
+    auto_devices: Optional[Tuple[str, ...]] = None
 
     def why_not(self, request: Request) -> Optional[str]:
         """Why this backend cannot run ``request`` here (``None`` when it can)."""
         support = self.ops.get(request.op)
         if support is None:
             return f"it does not implement the {request.op!r} operation"
-        return support.why_not(request) or self.unavailable()
+        return support.why_not(request) or self.unavailable() or self.unavailable_for(request)
+
+    def why_not_auto(self, request: Request) -> Optional[str]:
+        """Why ``backend="auto"`` does not pick this backend for ``request`` (``None`` when it may)."""
+        if self.auto_devices is not None and request.device not in self.auto_devices:
+            return f"'auto' picks it only on {_listed(self.auto_devices)} tensors"
+        return self.why_not(request)

@@ -9,7 +9,7 @@
   spiking one, used by the benchmarks.
 * :func:`membrane_ce_loss`, :func:`rate_ce_loss`, :func:`predict` (:mod:`snnlib.models.losses`).
 * :func:`count_operations`, :func:`count_dispatched_ops` (:mod:`snnlib.models.counting`).
-* :func:`maybe_compile` (:mod:`snnlib.models.gpu`).
+* :func:`maybe_compile` (:mod:`snnlib.models.gpu`): ``torch.compile``, opt-in.
 
 Shapes are time-first: models return ``(spk_rec, mem_rec)`` of the output layer, each ``[T, B, 10]``.
 """

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from typing import Dict, NamedTuple, Tuple, Union
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -126,8 +127,13 @@ class SpikingMLP(nn.Module):
             learn_beta=learn_beta,
             learn_threshold=learn_threshold,
         )
-        # (tensor, its version counter, its value for the engine): a uniform buffer read once, not every call
+        # (tensor, its version counter, its value for the engine): a uniform buffer is read once, not
+        # every call, so a training step never waits for the device (no host synchronisation).
         self._engine_cache: Dict[str, tuple] = {}
+        for key, value in zip(_ENGINE_PARAMS, (beta, threshold) * 2):
+            t = self._engine_tensor(key)
+            if not t.requires_grad:  # the float a read of the buffer would give, without reading it
+                self._engine_cache[key] = (t, _version(t), _rounded(value, t.dtype))
 
     def _flat_input(self, x: torch.Tensor) -> Tuple[torch.Tensor, bool]:
         """Returns ``(x, static)``: ``[B, num_inputs]`` (static) or ``[T, B, num_inputs]``."""
@@ -214,17 +220,33 @@ class SpikingMLP(nn.Module):
     def _engine_params(self, name: str):
         """``(beta, threshold)`` of layer ``name`` as the engine takes them: a learnt parameter as it is,
         a uniform buffer as a float (read once and cached until the buffer changes), else the tensor."""
-        lif = getattr(self, name)
-        return self._engine_value(f"{name}.beta", lif.beta), self._engine_value(f"{name}.threshold", lif.threshold)
+        return tuple(self._engine_value(key, self._engine_tensor(key)) for key in (f"{name}.beta", f"{name}.threshold"))
+
+    def _engine_tensor(self, key: str) -> torch.Tensor:
+        layer, attr = key.split(".")
+        return getattr(getattr(self, layer), attr)
+
+    def _apply(self, fn, *args, **kwargs):
+        """``.to()``, ``.cuda()``, ``.half()``...: the cached floats follow the moved buffers, so the
+        first step on the new device does not read them back from it."""
+        out = super()._apply(fn, *args, **kwargs)
+        for key, (old, version, value) in list(self._engine_cache.items()):
+            new = self._engine_tensor(key)
+            moved = new is not old and isinstance(value, float) and _version(old) == version is not None
+            if moved and not new.requires_grad and new.is_floating_point() and new.shape == old.shape:
+                # the float the engine would read from the converted buffer (rounded to its dtype)
+                self._engine_cache[key] = (new, _version(new), _rounded(value, new.dtype))
+        return out
 
     def _engine_value(self, key: str, t: torch.Tensor):
         if t.requires_grad:
             return t
-        try:
-            version = t._version
-        except RuntimeError:  # an inference tensor has no version counter: read it every time
-            version = None
         hit = self._engine_cache.get(key)
+        if torch.compiler.is_compiling():  # a compiled graph guards on the tensor, not its version
+            if hit is not None and hit[0] is t:
+                return hit[2]
+            return t
+        version = _version(t)
         if version is not None and hit is not None and hit[0] is t and hit[1] == version:
             return hit[2]
         flat = t.reshape(-1)
@@ -232,6 +254,28 @@ class SpikingMLP(nn.Module):
         if version is not None:
             self._engine_cache[key] = (t, version, value)
         return value
+
+
+#: The engine parameters of the two layers (keys of the float cache), beta and threshold alternating.
+_ENGINE_PARAMS = ("lif1.beta", "lif1.threshold", "lif2.beta", "lif2.threshold")
+
+
+def _rounded(value: float, dtype: torch.dtype) -> float:
+    """``value`` rounded to ``dtype`` (as a buffer of that dtype holds it), computed on the host."""
+    if dtype == torch.bfloat16:  # round to nearest even on the upper 16 bits of the float32
+        bits = np.array(value, dtype=np.float32).view(np.uint32)
+        bits = ((bits + np.uint32(0x7FFF) + ((bits >> np.uint32(16)) & np.uint32(1))) >> np.uint32(16)) << np.uint32(16)
+        return float(bits.view(np.float32))
+    numpy = {torch.float16: np.float16, torch.float32: np.float32}.get(dtype, np.float64)
+    return float(numpy(value))
+
+
+def _version(t: torch.Tensor):
+    """``t``'s version counter (bumped by every in-place change), ``None`` for an inference tensor."""
+    try:
+        return t._version
+    except RuntimeError:  # an inference tensor has no version counter: read it every time
+        return None
 
 
 def _per_neuron(value: float, n: int, learn: bool):

@@ -5,6 +5,9 @@
     python -m snnlib.train --epochs 5 --batch-size 128 --num-steps 25 --source auto --device auto \\
         --seed 0 --checkpoint runs/mnist --json runs/mnist.json
 
+On several GPUs (or CPU processes), ``torchrun --nproc_per_node=N -m snnlib.train ...`` trains with
+DistributedDataParallel, ``--batch-size`` being the global batch (see :mod:`snnlib.train.distributed`).
+
 Exit status: 0 on success, 2 for a usage error (a bad value is named in the message), 3 when the
 loss diverged (the message says at which epoch and step).
 """
@@ -19,10 +22,14 @@ import torch
 
 from .. import data as _data
 from .config import LOSSES, READOUTS, TrainConfig
-from .loop import TrainingDiverged, fit
+from .distributed import main_process
+from .loop import PRECISIONS, TrainingDiverged, fit
 from .schedule import SCHEDULES
 
 __all__ = ["parser", "main"]
+
+#: ``--cuda-graphs`` -> ``fit(cuda_graphs=...)``.
+_GRAPHS = {"auto": None, "on": True, "off": False}
 
 
 def parser() -> argparse.ArgumentParser:
@@ -50,7 +57,10 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--max-batches", type=int, default=None, help="batches per epoch (default: all)")
     p.add_argument("--max-test", type=int, default=None, help="test images to evaluate (default: all)")
     p.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's)")
-    p.add_argument("--no-compile", action="store_true", help="never torch.compile (default: only on CUDA)")
+    p.add_argument("--no-compile", action="store_true", help="never torch.compile (the default)")
+    p.add_argument("--compile", action="store_true", help="torch.compile the model (opt-in; off by default)")
+    p.add_argument("--cuda-graphs", choices=list(_GRAPHS), default="auto", help="replay steps from a CUDA graph (auto: on CUDA)")
+    p.add_argument("--precision", choices=list(PRECISIONS), default="float32", help="bfloat16: autocast (membranes stay float32)")
     p.add_argument("--checkpoint", default=None, help="folder for last.pt, written after every epoch")
     p.add_argument("--resume", action="store_true", help="continue from the checkpoint folder's last.pt")
     p.add_argument("--json", default=None, help="write the run's record (JSON) here")
@@ -84,7 +94,7 @@ def main(argv: Optional[List[str]] = None) -> int:
             learn_beta=args.learn_beta,
             learn_threshold=args.learn_threshold,
             fast=not args.plain,
-            compile=False if args.no_compile else None,
+            compile=True if args.compile and not args.no_compile else False if args.no_compile else None,
             source=args.source,
             root=args.root,
             dataset=args.dataset,
@@ -97,11 +107,23 @@ def main(argv: Optional[List[str]] = None) -> int:
     except (TypeError, ValueError) as err:
         p.error(str(err))
     try:
-        result = fit(config, resume=args.resume, progress=not args.quiet, json_path=args.json)
+        result = fit(
+            config,
+            resume=args.resume,
+            progress=not args.quiet,
+            json_path=args.json,
+            cuda_graphs=_GRAPHS[args.cuda_graphs],
+            precision=args.precision,
+        )
+    except ValueError as err:  # e.g. --cuda-graphs on where there is no GPU
+        print(f"error: {err}", file=sys.stderr)
+        return 2
     except TrainingDiverged as err:
         print(f"error: {err}", file=sys.stderr)
         return 3
     history = result.history
+    if not main_process():  # under torchrun only rank 0 reports
+        return 0
     if history["epochs"]:
         last = history["epochs"][-1]
         print(

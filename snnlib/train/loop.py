@@ -5,7 +5,9 @@
 returns the trained model beside the run's history (loss per step, test accuracy, seconds and
 samples/s per epoch: plain JSON values). With ``checkpoint=DIR`` it writes ``DIR/last.pt`` after
 every epoch (see :mod:`snnlib.train.checkpoint`), so that ``resume=True`` continues exactly where the
-run stopped.
+run stopped. Under ``torchrun`` it trains on every process with DistributedDataParallel
+(:mod:`snnlib.train.distributed`); on CUDA each step is replayed from a CUDA graph
+(:mod:`snnlib.train.graphs`); ``precision="bfloat16"`` runs forward and loss under autocast.
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ from __future__ import annotations
 import copy
 import os
 import time
-import warnings
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Tuple, Union
 
@@ -25,12 +26,17 @@ from .. import models as _models
 from .._checks import boolean, choice, describe, integer
 from .._core import get_device, seed_everything
 from .._io import atomic_write_json
+from . import distributed as _distributed
+from . import graphs as _graphs
 from .checkpoint import check_resumable, checkpoint_file, load_checkpoint, restore, save_checkpoint, training_state
 from .config import LOSSES, READOUTS, TrainConfig
 from .measure import device_name, peak_memory, progress_bar, synchronize
 from .schedule import lr_factor
 
-__all__ = ["FitResult", "TrainingDiverged", "build", "evaluate", "fit", "load_data"]
+__all__ = ["FitResult", "TrainingDiverged", "PRECISIONS", "build", "evaluate", "fit", "load_data"]
+
+#: ``precision=`` of :func:`fit` -> the dtype of ``torch.autocast`` for forward and loss (``None``: off).
+PRECISIONS = {"float32": None, "bfloat16": torch.bfloat16}
 
 
 class TrainingDiverged(FloatingPointError):
@@ -47,7 +53,9 @@ class FitResult:
             per epoch: ``epoch``, ``train_loss``, ``test_accuracy``, ``test_accuracy_count``,
             ``test_accuracy_membrane``, ``train_seconds``, ``eval_seconds``, ``train_samples``,
             ``samples_per_s``, ``test_samples``, ``hidden_spikes_per_sample``, ``lr``),
-            ``peak_memory``, ``train_seconds_total`` and ``completed`` (all ``config.epochs`` done).
+            ``peak_memory``, ``train_seconds_total``, ``completed`` (all ``config.epochs`` done),
+            ``world_size`` (processes; the batch size is the global batch), ``precision`` and
+            ``step`` (how the steps ran: :meth:`snnlib.train.graphs.TrainStep.report`).
         model: the trained :class:`snnlib.models.SpikingMLP` (eager, not compiled).
         config: the :class:`TrainConfig` of the run.
     """
@@ -170,6 +178,8 @@ def fit(
     data=None,
     json_path=None,
     log: Optional[bool] = None,
+    cuda_graphs: Optional[bool] = None,
+    precision: str = "float32",
 ) -> FitResult:
     """Train (or resume) the run described by ``config``; returns a :class:`FitResult`.
 
@@ -184,6 +194,13 @@ def fit(
             :func:`load_data`); ``train_batches`` a :class:`snnlib.data.Batches`.
         json_path: also write the run's record (:meth:`FitResult.record`) there, atomically.
         log: print one line per epoch (default: same as ``progress``).
+        cuda_graphs: replay each training step from a CUDA graph (``None``: on CUDA, unless compiled
+            or distributed; see :func:`snnlib.train.graphs.use_graphs`).
+        precision: ``"float32"`` or ``"bfloat16"`` (autocast; the membranes stay float32), see
+            :data:`PRECISIONS`.
+
+    Under ``torchrun`` every process trains its part of each global batch (see
+    :mod:`snnlib.train.distributed`); only rank 0 prints and writes the checkpoint and the JSON.
 
     Raises:
         TrainingDiverged: when the loss becomes NaN or infinite (with the epoch and step).
@@ -194,7 +211,9 @@ def fit(
     log = progress if log is None else boolean(log, "log")
     if stop_after_epoch is not None:
         stop_after_epoch = integer(stop_after_epoch, "stop_after_epoch", 0)
-    device = get_device(config.device)
+    autocast = PRECISIONS[choice(precision, "precision", PRECISIONS)]
+    world, device = _distributed.init(config.device)
+    progress, log = progress and world.main, log and world.main
     train_batches, test_batches = load_data(config, device) if data is None else _data_pair(data)
     steps_per_epoch = len(train_batches) if config.max_batches is None else min(config.max_batches, len(train_batches))
     model, opt, sched = build(config, steps_per_epoch, device)
@@ -214,16 +233,22 @@ def fit(
         start_epoch, history = restore(state, model, opt, sched)
         if progress:
             print(f"resuming from {ckpt_path} after epoch {start_epoch}")
+    history.update(world_size=world.size, precision=precision)
     if device.type == "cuda":
         torch.cuda.reset_peak_memory_stats(device)
-    run_model = _models.maybe_compile(model, device, config.compile)
+    eager = world.wrap(model)
+    forward = _models.maybe_compile(eager, device, config.compile)
+    graphs = _graphs.use_graphs(cuda_graphs, device, forward is not eager, world.size)
+    step = _graphs.TrainStep(
+        model, opt, lambda spk, mem, y: _loss(config, spk, mem, y), eager=eager, forward=forward, autocast=autocast, graphs=graphs
+    )
     last = config.epochs if stop_after_epoch is None else min(config.epochs, stop_after_epoch)
     for epoch in range(start_epoch, last):
-        losses, n, train_seconds, run_model = _train_epoch(
-            config, model, run_model, opt, sched, train_batches, steps_per_epoch, epoch, device, progress
+        losses, n, train_seconds = _train_epoch(
+            config, step, sched, train_batches, steps_per_epoch, epoch, device, progress, world
         )
         ev = evaluate(model, test_batches, config.readout)
-        epoch_losses = torch.stack(losses).float().cpu().tolist() if losses else []
+        epoch_losses = losses.float().cpu().tolist()
         history["loss"].extend(epoch_losses)
         history["epochs"].append(
             {
@@ -249,83 +274,65 @@ def fit(
                 f"({e['samples_per_s']:.0f} samples/s), {e['eval_seconds']:.1f} s test",
                 flush=True,
             )
-        if ckpt_path is not None:
+        if ckpt_path is not None and world.main:
             save_checkpoint(ckpt_path, training_state(model, opt, sched, epoch, config, history))
     history["peak_memory"] = peak_memory(device)
     history["train_seconds_total"] = sum(e["train_seconds"] for e in history["epochs"])
     history["completed"] = len(history["epochs"]) == config.epochs
+    history["step"] = step.report()
     result = FitResult(history=history, model=model, config=config)
-    if json_path is not None:
+    if json_path is not None and world.main:
         result.write_json(json_path)
+    world.close()
     return result
 
 
 def _train_epoch(
     config: TrainConfig,
-    model,
-    run_model,
-    opt,
+    step: _graphs.TrainStep,
     sched,
     train_batches,
     steps_per_epoch: int,
     epoch: int,
     device: torch.device,
     progress: bool,
+    world: _distributed.World = _distributed.SINGLE,
 ):
-    """One epoch of training; returns ``(losses, samples, seconds, run_model)``.
+    """One epoch of training; returns ``(losses [steps], samples, seconds)``.
 
-    ``run_model`` is the (possibly compiled) model to call; it comes back as ``model`` itself once a
-    compiled model has failed. The losses are checked every step on the CPU, every 50 steps on a GPU
-    (checking syncs with the device), and at the end of the epoch.
+    The losses (of the global batch: summed over processes) are checked every step on the CPU,
+    every 50 steps on a GPU (checking waits for the device), and at the end of the epoch; the
+    training step itself never waits for the device.
     """
     check_every = 1 if device.type != "cuda" else 50
-    model.train()
+    step.module.train()
     train_batches.set_epoch(epoch)
     losses: List[torch.Tensor] = []
+    pending: List[torch.Tensor] = []
     bar = progress_bar(steps_per_epoch, f"epoch {epoch + 1}/{config.epochs}", progress)
     synchronize(device)
     t0 = time.perf_counter()
-    n = 0
-    for i, (x, y) in enumerate(train_batches):
+    n = i = 0
+    for i, (x, y, weight, size) in enumerate(world.batches(train_batches)):
         if i >= steps_per_epoch:
             break
-        loss, run_model = _step(config, model, run_model, opt, x, y)
-        opt.step()
+        pending.append(world.share(step(x, y, weight), weight))
         sched.step()
-        losses.append(loss.detach())
-        n += y.shape[0]
+        n += size
         if (i + 1) % check_every == 0 or i + 1 == steps_per_epoch:
-            _check_finite(losses[-check_every:], epoch, i, config)
+            losses.append(_checked(pending, epoch, i, config, world))
+            pending = []
+            if bar is not None:
+                bar.set_postfix(loss=f"{float(losses[-1][-1]):.3f}")
         if bar is not None:
             bar.update(1)
-            if i % 20 == 0:
-                bar.set_postfix(loss=f"{float(loss.detach()):.3f}")
+    if pending:
+        losses.append(_checked(pending, epoch, i, config, world))
     synchronize(device)
     seconds = time.perf_counter() - t0
     if bar is not None:
         bar.close()
-    _check_finite(losses, epoch, len(losses) - 1, config)
-    return losses, n, seconds, run_model
-
-
-def _step(config: TrainConfig, model, run_model, opt, x: torch.Tensor, y: torch.Tensor):
-    """Forward and backward of one batch; returns ``(loss, run_model)`` (eager from now on if compiling failed)."""
-    opt.zero_grad(set_to_none=True)
-    try:
-        spk, mem = run_model(x)
-        loss = _loss(config, spk, mem, y)
-        loss.backward()
-    except Exception as err:
-        if run_model is model:
-            raise
-        # The compiled model failed (forward or backward): warn once, continue eagerly.
-        warnings.warn(f"compiled model failed ({type(err).__name__}: {err}); using the eager fast path", stacklevel=4)
-        run_model = model
-        opt.zero_grad(set_to_none=True)
-        spk, mem = run_model(x)
-        loss = _loss(config, spk, mem, y)
-        loss.backward()
-    return loss, run_model
+    return (torch.cat(losses) if losses else torch.zeros(0)), n, seconds
 
 
 def _loss(config: TrainConfig, spk: torch.Tensor, mem: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
@@ -333,16 +340,16 @@ def _loss(config: TrainConfig, spk: torch.Tensor, mem: torch.Tensor, y: torch.Te
     return LOSSES[config.loss](spk, mem, y)
 
 
-def _check_finite(losses: List[torch.Tensor], epoch: int, step: int, config: TrainConfig) -> None:
-    if not losses:
-        return
-    values = torch.stack(losses)
+def _checked(pending: List[torch.Tensor], epoch: int, step: int, config: TrainConfig, world) -> torch.Tensor:
+    """The global losses of the steps up to ``step`` (0-based); raises :class:`TrainingDiverged` on NaN/inf."""
+    values = world.sum(torch.stack(pending))
     if not bool(torch.isfinite(values).all()):
         raise TrainingDiverged(
             f"the loss became {float(values[~torch.isfinite(values)][0])} at epoch {epoch + 1}, step {step + 1} "
             f"(or just before): training stopped. Try a smaller learning rate (now {config.lr:g}), "
             f"check the input scaling ({config.scale!r}), or resume from the last checkpoint."
         )
+    return values
 
 
 def _config(config: Any) -> TrainConfig:
