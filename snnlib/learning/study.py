@@ -76,6 +76,14 @@ class SeedStudy:
         labels: the surrogates' labels ``(S,)``; seeds: the seeds ``(R,)``.
         accuracy: the training accuracy after each epoch ``[S, R, E]``.
         losses: the mean training loss of each epoch ``[S, R, E]``.
+        dead: after training, how many output neurons never fire on the training set ``[S, R]``
+            (long): a dead neuron gets gradient only through its surrogate's tail.
+        dead_peak: the highest ``U - U_thr`` that a silent output neuron reaches on the training
+            set (any step, any input) ``[S, R]``; NaN where no output neuron is silent.
+        dead_slope: the mean surrogate derivative ``s'(U - U_thr)`` over the silent output
+            neurons' membranes (every step and input) ``[S, R]``: how much gradient reaches them;
+            NaN where none is silent. ``dead_slope_arctan``: the same with the default arctan
+            (``alpha = 2``) on the same membranes, for comparison.
         target: the accuracy that counts as "trained".
     """
 
@@ -83,6 +91,10 @@ class SeedStudy:
     seeds: Tuple[int, ...]
     accuracy: torch.Tensor
     losses: torch.Tensor
+    dead: torch.Tensor
+    dead_peak: torch.Tensor
+    dead_slope: torch.Tensor
+    dead_slope_arctan: torch.Tensor
     target: float
 
     def _row(self, label: str) -> int:
@@ -105,6 +117,13 @@ class SeedStudy:
         """How many seeds end at or above :attr:`target`."""
         return int((self.final(label) >= self.target).sum())
 
+    def failed_with_dead_output(self, label: str) -> Tuple[int, int]:
+        """``(failed, dead)``: how many seeds end below :attr:`target`, and how many of those end
+        with at least one output neuron that never fires."""
+        row = self._row(label)
+        failed = self.accuracy[row, :, -1] < self.target
+        return int(failed.sum()), int((failed & (self.dead[row] > 0)).sum())
+
     def epochs_to_target(self, label: str) -> torch.Tensor:
         """The first epoch (1-based) at which each seed reaches :attr:`target` ``[R]``
         (float; ``inf`` for a seed that never does)."""
@@ -119,6 +138,22 @@ class SeedStudy:
             f"{self.trained(label)} of {len(self.seeds)} seeds "
             f">= {self.target:.0%}"
         )
+
+
+def _silent_outputs(run: ToyTrainResult, x: torch.Tensor) -> Tuple[int, float, float, float]:
+    """A trained network's silent output neurons on ``x``: how many; the highest ``U - U_thr``
+    any of them reaches; the mean surrogate derivative on their membranes (every step and input),
+    with the run's surrogate and with the default arctan. NaN for the last three when none is
+    silent."""
+    with torch.no_grad():
+        spk, mem = run.model(x)
+    silent = spk.sum((0, 1)) == 0  # [C]
+    if not bool(silent.any()):
+        return 0, math.nan, math.nan, math.nan
+    u = mem[:, :, silent] - run.model.lif2.threshold  # [T, B, silent]
+    own = float(run.model.lif2.surrogate.derivative(u).mean())
+    reference = float(_surrogate.get(None).derivative(u).mean())
+    return int(silent.sum()), float(u.max()), own, reference
 
 
 def seed_study(
@@ -138,12 +173,15 @@ def seed_study(
     if not seeds:
         raise ValueError("seeds must not be empty")
     target = _checks.real(target, "target", 0.0, 1.0, min_open=True)
-    acc, loss = [], []
+    acc, loss, dead = [], [], []
     for sur in surs.values():
         runs = [train_toy(x, y, sur, seed=s, **train_kwargs) for s in seeds]
         acc.append(torch.tensor([r.accuracies for r in runs], dtype=torch.float64))
         loss.append(torch.tensor([r.losses for r in runs], dtype=torch.float64))
-    return SeedStudy(tuple(surs), seeds, torch.stack(acc), torch.stack(loss), target)
+        dead.append([_silent_outputs(r, x) for r in runs])
+    count = torch.tensor([[d[0] for d in row] for row in dead])
+    peak, slope, ref = (torch.tensor([[d[i] for d in row] for row in dead], dtype=torch.float64) for i in (1, 2, 3))
+    return SeedStudy(tuple(surs), seeds, torch.stack(acc), torch.stack(loss), count, peak, slope, ref, target)
 
 
 @dataclass(frozen=True)

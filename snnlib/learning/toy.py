@@ -205,11 +205,13 @@ class ToyTrainResult:
         model: the trained :class:`ToySNN`.
         losses: the mean training loss of each epoch.
         accuracies: the training-set accuracy after each epoch (:func:`predict_class`).
+        initial: the model's parameters before training (``{name: tensor}``, a copy).
     """
 
     model: ToySNN
     losses: List[float] = field(default_factory=list)
     accuracies: List[float] = field(default_factory=list)
+    initial: Dict[str, torch.Tensor] = field(default_factory=dict)
 
     @property
     def final_loss(self) -> float:
@@ -258,7 +260,8 @@ def train_toy(
     model = ToySNN(x.shape[1], hidden, max(n_out, 2), num_steps, surrogate=surrogate)
     opt = make_optimizer(model.parameters(), lr=lr)
     gen = torch.Generator().manual_seed(seed)
-    result = ToyTrainResult(model)
+    initial = {k: v.detach().clone() for k, v in model.named_parameters()}
+    result = ToyTrainResult(model, initial=initial)
     for _ in range(epochs):
         perm = torch.randperm(x.shape[0], generator=gen)
         total = 0.0
