@@ -499,7 +499,7 @@ class MySuperSpike(torch.autograd.Function):
 
     @staticmethod
     def backward(ctx, grad_output):
-        (u,) = ctx.saved_tensors
+        # the u saved by forward: (u,) = ctx.saved_tensors
         raise NotImplementedError("exercise: return grad_output * dS/du")
 
 
@@ -623,7 +623,7 @@ for label in sweep.labels:
 ordered = [speed[label] for label in sweep.labels]
 claim(all(a <= b for a, b in zip(ordered, ordered[1:])),
       "the sharper the arctan, the more epochs to 90%")
-claim(ordered[0] < ordered[-1], 
+claim(ordered[0] < ordered[-1],
       "the flattest arctan is faster than the sharpest")
 claim(float(S.arctan(32.0).derivative(-1.0))
       > 1e6 * float(S.sigmoid(25.0).derivative(-1.0)),

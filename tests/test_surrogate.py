@@ -238,7 +238,8 @@ def test_check_surrogate_function_accepts_a_right_answer_and_explains_wrong_ones
         "ignores grad_output": _make_fn(step, lambda u, g: 1 / (1 + 10 * u.abs()) ** 2),
         "10 times too large": _make_fn(step, lambda u, g: 10 * g / (1 + 10 * u.abs()) ** 2),
         "straight-through": _make_fn(step, lambda u, g: g),
-        "check the formula": _make_fn(step, lambda u, g: g / (1 + 10 * u.abs())),
+        "misses the square": _make_fn(step, lambda u, g: g / (1 + 10 * u.abs())),
+        "Check the formula": _make_fn(step, lambda u, g: 2 * g / (1 + 10 * u.abs()) ** 2),
     }
     for phrase, fn in cases.items():
         fb = check(fn)
