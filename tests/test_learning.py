@@ -183,27 +183,6 @@ def test_bad_input_raises(make, error, match):
         make()
 
 
-def test_check_bptt_gradient_spots_the_missing_paths():
-    from snnlib.exercises import check_bptt_gradient as check
-
-    def sp(u):
-        return 1 / (1 + (math.pi * u) ** 2)
-
-    def grad(w, x1, x2, y1, y2, beta, thr, back=True, reset=False):
-        u1 = w * x1
-        s1 = float(u1 > thr)
-        u2 = beta * u1 + w * x2 - s1 * thr
-        s2 = float(u2 > thr)
-        du2 = x2 + (beta * x1 if back else 0.0) + (-thr * sp(u1 - thr) * x1 if reset else 0.0)
-        return (s1 - y1) * sp(u1 - thr) * x1 + (s2 - y2) * sp(u2 - thr) * du2
-
-    assert check(grad)
-    fb = check(lambda *a: grad(*a, back=False))
-    assert not fb and "one step back" in fb.message
-    fb = check(lambda *a: grad(*a, reset=True))
-    assert not fb and "reset" in fb.message
-
-
 # --- the multilayer BPTT recursion, by hand, against autograd ------------------------------------
 
 
