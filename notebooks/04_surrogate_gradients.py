@@ -415,7 +415,8 @@ for lab in (sig, tri):
 # %% tags=["hide-input"]
 dead = L.train_toy(x, y, "none", epochs=3, hidden=32, num_steps=20)
 for name in ("fc1.weight", "fc2.weight"):
-    moved = (dict(dead.model.named_parameters())[name] - dead.initial[name])
+    after = dict(dead.model.named_parameters())[name].detach()
+    moved = after - dead.initial[name]
     print(f"no surrogate, membrane loss: {name} moved by up to "
           f"{float(moved.abs().max()):.3g}")
 
