@@ -18,12 +18,19 @@ With ``s'`` the surrogate derivative::
           + (S[2] - y2) s'(U[2] - thr) (x2 + beta x1)            (t = 2: s = 2 and one step back, s = 1)
 
 If the reset were not detached, ``dU[2]/dw`` would gain the term ``- thr s'(U[1] - thr) x1``.
+
+For a stack of LIF layers (:func:`lif_stack_forward`), :func:`bptt_by_hand` computes every
+weight's gradient from the multilayer BPTT recursion, with ``delta^l[t] = dL/dU^l[t]``::
+
+    e^l[t]     = dL/dS^l[t] (direct, output layer)  or  W^(l+1)^T delta^(l+1)[t] (hidden layer)
+    delta^l[t] = e^l[t] s'(U^l[t] - thr) + beta delta^l[t+1]          (delta^l[T+1] = 0)
+    dL/dW^l    = sum_t delta^l[t] S^(l-1)[t]^T                        (S^0 = the input X)
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Dict, NamedTuple, Optional, Union
+from typing import Dict, List, NamedTuple, Optional, Sequence, Union
 
 import torch
 
@@ -38,6 +45,10 @@ __all__ = [
     "two_step_forward",
     "two_step_gradient",
     "two_step_gradient_by_hand",
+    "LIFStackRecord",
+    "lif_stack_forward",
+    "bptt_delta",
+    "bptt_by_hand",
 ]
 
 SurrogateLike = Union[str, _surrogate.Surrogate, None]
@@ -217,3 +228,115 @@ def two_step_gradient_by_hand(
     }
     terms["total"] = sum(terms.values())
     return terms
+
+
+# ---- a stack of LIF layers: the multilayer recursion ------------------------------------------
+
+
+class LIFStackRecord(NamedTuple):
+    """What :func:`lif_stack_forward` returns: per layer ``l = 1..L``, ``[T, B, n_l]`` each."""
+
+    spk: List[torch.Tensor]
+    mem: List[torch.Tensor]
+
+
+def _stack_args(x, weights, beta, threshold):
+    _checks.time_first(x, "x", "[T, B, n_0]", min_dim=3, dtype="float", finite=True)
+    if x.dim() != 3:
+        raise ValueError(f"x must have shape [T, B, n_0], got shape {tuple(x.shape)}")
+    if isinstance(weights, torch.Tensor) or not isinstance(weights, (list, tuple)) or not weights:
+        raise TypeError(f"weights must be a non-empty list of [n_l, n_(l-1)] tensors, got {_checks.describe(weights)}")
+    n_prev = x.shape[-1]
+    for i, w in enumerate(weights):
+        _checks.tensor(w, f"weights[{i}]", "[n_l, n_(l-1)]", ndim=2, dtype="float")
+        if w.shape[1] != n_prev:
+            raise ValueError(f"weights[{i}] must have shape [n_{i + 1}, {n_prev}], got shape {tuple(w.shape)}")
+        n_prev = w.shape[0]
+    return _neurons.LIFParams(beta=beta, threshold=threshold)
+
+
+def lif_stack_forward(
+    x: torch.Tensor, weights: Sequence[torch.Tensor], beta: float = 0.9, threshold: float = 1.0, surrogate: SurrogateLike = None
+) -> LIFStackRecord:
+    """A stack of LIF layers without biases: ``I^l[t] = W^l S^(l-1)[t]``, ``S^0 = x``.
+
+    ``x`` ``[T, B, n_0]``; ``weights`` ``[W^1 [n_1, n_0], W^2 [n_2, n_1], ...]``; every layer is
+    :func:`snnlib.neurons.lif_run` (reset by subtraction, detached). Differentiable in the weights.
+    Returns a :class:`LIFStackRecord`.
+    """
+    params = _stack_args(x, weights, beta, threshold)
+    sur = _surrogate.get(surrogate)
+    spikes, mems, s = [], [], x
+    for w in weights:
+        s, m = _neurons.lif_run(s @ w.T, params, None, sur)
+        spikes.append(s)
+        mems.append(m)
+    return LIFStackRecord(spikes, mems)
+
+
+def bptt_delta(
+    e: torch.Tensor, mem: torch.Tensor, beta: float = 0.9, threshold: float = 1.0, surrogate: SurrogateLike = None
+) -> torch.Tensor:
+    """One layer's step of the BPTT recursion: ``delta[t] = dL/dU[t]`` ``[T, B, n]``.
+
+    ``e`` ``[T, B, n]`` is the gradient reaching the layer's spikes, ``dL/dS[t]``; ``mem`` (same
+    shape) its membranes ``U[t]``. Backward in time, with the reset detached::
+
+        delta[T-1] = e[T-1] s'(U[T-1] - thr)
+        delta[t]   = e[t] s'(U[t] - thr) + beta delta[t+1]
+
+    (the membrane at ``t`` reaches the loss through its own spike and, decayed by ``beta``,
+    through the next membrane). Returns ``delta`` in ``e``'s dtype.
+    """
+    shape = "[T, B, n]"
+    _checks.tensor(e, "e", shape, ndim=3, dtype="float")
+    _checks.tensor(mem, "mem", shape, ndim=3, dtype="float")
+    _checks.same_shape(e, mem, "e", "mem", shape)
+    beta = _checks.real(beta, "beta", 0.0, 1.0)
+    threshold = _checks.positive(threshold, "threshold")
+    slope = _surrogate.get(surrogate).derivative(mem.to(e.dtype) - threshold)
+    delta = torch.zeros_like(e)
+    carry = torch.zeros_like(e[0])
+    for t in reversed(range(e.shape[0])):
+        carry = e[t] * slope[t] + beta * carry
+        delta[t] = carry
+    return delta
+
+
+def bptt_by_hand(
+    x: torch.Tensor,
+    weights: Sequence[torch.Tensor],
+    grad_spk: torch.Tensor,
+    beta: float = 0.9,
+    threshold: float = 1.0,
+    surrogate: SurrogateLike = None,
+) -> List[torch.Tensor]:
+    """Every ``dL/dW^l`` of a :func:`lif_stack_forward` stack, from the multilayer BPTT recursion.
+
+    ``grad_spk`` ``[T, B, n_L]`` is the loss's direct gradient on the output spikes,
+    ``dL/dS^L[t]`` (for ``L = sum_t sum_k (S_k[t] - Y_k[t])^2 / 2`` it is ``S^L - Y``). Going
+    down the layers, with ``delta^l[t] = dL/dU^l[t]`` from :func:`bptt_delta`::
+
+        e^L[t]     = grad_spk[t];      e^l[t] = delta^(l+1)[t] W^(l+1)   (l < L)
+        delta^l[t] = e^l[t] s'(U^l[t] - thr) + beta delta^l[t+1]
+        dL/dW^l    = sum_t delta^l[t]^T S^(l-1)[t]
+
+    No autograd is used (the forward pass runs without a graph). Returns the gradients
+    ``[dW^1, dW^2, ...]``, each of its weight's shape.
+    """
+    _stack_args(x, weights, beta, threshold)
+    sur = _surrogate.get(surrogate)
+    with torch.no_grad():
+        rec = lif_stack_forward(x, [w.detach() for w in weights], beta, threshold, sur)
+        out_shape = tuple(rec.spk[-1].shape)
+        _checks.tensor(grad_spk, "grad_spk", f"[T, B, n_L] = {list(out_shape)}", ndim=3, dtype="float")
+        if tuple(grad_spk.shape) != out_shape:
+            raise ValueError(f"grad_spk must have shape [T, B, n_L] = {list(out_shape)}, got shape {tuple(grad_spk.shape)}")
+        inputs = [x, *rec.spk[:-1]]  # S^(l-1) for each layer
+        grads: List[torch.Tensor] = [torch.empty(0)] * len(weights)
+        e = grad_spk.to(x.dtype)
+        for layer in reversed(range(len(weights))):
+            delta = bptt_delta(e, rec.mem[layer], beta, threshold, sur)
+            grads[layer] = torch.einsum("tbi,tbj->ij", delta, inputs[layer])
+            e = delta @ weights[layer].detach()  # dL/dS^(l-1)[t], for the layer below
+    return grads

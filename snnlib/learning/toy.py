@@ -16,10 +16,21 @@ import torch
 from torch import nn
 
 from .. import _checks
+from .. import engine as _engine
 from .. import neurons as _neurons
 from .. import surrogate as _surrogate
 
-__all__ = ["TOY_KINDS", "toy_dataset", "ToySNN", "LOSSES", "spike_loss", "predict_class", "ToyTrainResult", "train_toy"]
+__all__ = [
+    "TOY_KINDS",
+    "toy_dataset",
+    "ToySNN",
+    "LOSSES",
+    "spike_loss",
+    "predict_class",
+    "OPTIMIZERS",
+    "ToyTrainResult",
+    "train_toy",
+]
 
 SurrogateLike = Union[str, _surrogate.Surrogate, None]
 
@@ -75,6 +86,11 @@ class ToySNN(nn.Module):
     ``forward(x)`` takes a batch ``[B, n_in]`` (a static input, presented as the same current at every
     one of ``num_steps`` steps) or a time-first input ``[T, B, n_in]``, and returns
     ``(spk_out, mem_out)``, each ``[T, B, n_out]``.
+
+    The network is feed-forward, so each layer runs over all ``T`` steps at once
+    (:func:`snnlib.engine.lif_multistep`, the per-step semantics of :func:`snnlib.neurons.lif_step`:
+    the same spikes and gradients as a loop over steps, several times faster). ``lif1`` and ``lif2``
+    hold each layer's ``beta``, threshold and surrogate.
     """
 
     def __init__(
@@ -96,21 +112,21 @@ class ToySNN(nn.Module):
         self.fc2 = nn.Linear(hidden, n_out)
         self.lif2 = _neurons.LIF(beta=beta, surrogate=surrogate)
 
+    @staticmethod
+    def _run(lif: _neurons.LIF, cur: torch.Tensor, num_steps: Optional[int]):
+        return _engine.lif_multistep(
+            cur, float(lif.beta), float(lif.threshold), lif.reset, num_steps=num_steps, surrogate=lif.surrogate
+        )
+
     def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
         shape = f"[B, n_in] or time-first [T, B, n_in] with n_in = {self.n_in}"
         _checks.tensor(x, "x", shape, ndim=(2, 3), dtype="float")
         if x.shape[-1] != self.n_in:
             raise ValueError(f"x must have shape {shape}, got shape {tuple(x.shape)}")
-        if x.dim() == 2:
-            x = x.unsqueeze(0).expand(self.num_steps, *x.shape)
-        mem1 = mem2 = None
-        spk_rec, mem_rec = [], []
-        for t in range(x.shape[0]):
-            spk1, mem1 = self.lif1(self.fc1(x[t]), mem1)
-            spk2, mem2 = self.lif2(self.fc2(spk1), mem2)
-            spk_rec.append(spk2)
-            mem_rec.append(mem2)
-        return torch.stack(spk_rec), torch.stack(mem_rec)
+        static = self.num_steps if x.dim() == 2 else None
+        spk1 = self._run(self.lif1, self.fc1(x), static).spk  # [T, B, hidden]
+        out = self._run(self.lif2, self.fc2(spk1), None)  # [T, B, n_out]
+        return out.spk, out.mem
 
 
 # ---- loss and readout ---------------------------------------------------------------------------
@@ -144,9 +160,11 @@ LOSSES: Dict[str, Callable[[torch.Tensor, torch.Tensor, torch.Tensor], torch.Ten
 def spike_loss(spk: torch.Tensor, mem: torch.Tensor, y: torch.Tensor, kind: str = "membrane") -> torch.Tensor:
     """Classification loss (0-d) on an output layer's records ``spk, mem`` ``[T, B, C]``, labels ``y`` ``[B]``.
 
-    ``"membrane"``: cross-entropy of the membrane potentials as logits at every step, averaged over
-    time (every step pushes the right neuron's membrane up). ``"count"``: cross-entropy of the spike
-    counts ``sum_t S[t]`` as logits (the rate code; gradient only through the surrogate).
+    ``"membrane"``: ``L = (1/T) sum_t CE(U[t], y)``, the cross-entropy of the membrane potentials
+    as logits at every step, *averaged* over the ``T`` steps (every step pushes the right neuron's
+    membrane up; snnTorch's tutorials sum instead, a factor ``T``). ``"count"``:
+    ``L = CE(sum_t S[t], y)``, the cross-entropy of the spike counts as logits (the rate code;
+    gradient only through the surrogate). Both are averaged over the batch.
     """
     _check_outputs(spk, mem)
     _checks.tensor(y, "y", "[B] (class labels)", ndim=1, dtype="integer")
@@ -173,6 +191,11 @@ def predict_class(spk: torch.Tensor, mem: Optional[torch.Tensor] = None) -> torc
 
 # ---- training -----------------------------------------------------------------------------------
 
+#: The optimisers :func:`train_toy` can use, by name (``params, lr -> optimiser``): ``"adam"``
+#: divides each parameter's gradient by its running RMS, so a constant factor on the gradient
+#: cancels; ``"sgd"`` (plain gradient descent) steps in proportion to the gradient.
+OPTIMIZERS: Dict[str, Callable[..., torch.optim.Optimizer]] = {"adam": torch.optim.Adam, "sgd": torch.optim.SGD}
+
 
 @dataclass
 class ToyTrainResult:
@@ -182,11 +205,13 @@ class ToyTrainResult:
         model: the trained :class:`ToySNN`.
         losses: the mean training loss of each epoch.
         accuracies: the training-set accuracy after each epoch (:func:`predict_class`).
+        initial: the model's parameters before training (``{name: tensor}``, a copy).
     """
 
     model: ToySNN
     losses: List[float] = field(default_factory=list)
     accuracies: List[float] = field(default_factory=list)
+    initial: Dict[str, torch.Tensor] = field(default_factory=dict)
 
     @property
     def final_loss(self) -> float:
@@ -210,12 +235,15 @@ def train_toy(
     loss_kind: str = "membrane",
     batch_size: int = 100,
     seed: int = 0,
+    optimizer: str = "adam",
 ) -> ToyTrainResult:
-    """Train a :class:`ToySNN` on ``(x [n, n_in], y [n])`` by BPTT with Adam; returns a :class:`ToyTrainResult`.
+    """Train a :class:`ToySNN` on ``(x [n, n_in], y [n])`` by BPTT; returns a :class:`ToyTrainResult`.
 
     Each of the ``epochs`` (>= 1) runs over shuffled mini-batches of ``batch_size``; the recorded
     loss (:func:`spike_loss` of ``loss_kind``) is the epoch's mean and the accuracy is measured on the
-    whole set with :func:`predict_class` after the epoch.
+    whole set with :func:`predict_class` after the epoch. ``optimizer`` is a name of
+    :data:`OPTIMIZERS` (default Adam), with learning rate ``lr``; ``seed`` sets the initial weights
+    and the order of the mini-batches (the data are given).
     """
     _checks.tensor(x, "x", "[n, n_in]", ndim=2, dtype="float", finite=True)
     _checks.tensor(y, "y", "[n] (class labels)", ndim=1, dtype="integer")
@@ -225,13 +253,15 @@ def train_toy(
     batch_size = _checks.integer(batch_size, "batch_size", 1)
     lr = _checks.positive(lr, "lr")
     _checks.choice(loss_kind, "loss_kind", LOSSES)
+    make_optimizer = OPTIMIZERS[_checks.choice(optimizer, "optimizer", OPTIMIZERS)]
     seed = _checks.integer(seed, "seed", 0)
     torch.manual_seed(seed)
     n_out = int(y.max()) + 1
     model = ToySNN(x.shape[1], hidden, max(n_out, 2), num_steps, surrogate=surrogate)
-    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    opt = make_optimizer(model.parameters(), lr=lr)
     gen = torch.Generator().manual_seed(seed)
-    result = ToyTrainResult(model)
+    initial = {k: v.detach().clone() for k, v in model.named_parameters()}
+    result = ToyTrainResult(model, initial=initial)
     for _ in range(epochs):
         perm = torch.randperm(x.shape[0], generator=gen)
         total = 0.0

@@ -31,6 +31,7 @@ __all__ = [
     "plot_spike_targets",
     "plot_loss_curves",
     "plot_decision_regions",
+    "plot_seed_study",
 ]
 
 
@@ -50,7 +51,7 @@ def plot_surrogate(surrogates=None, u_range=(-2.0, 2.0), axes=None, n: int = 801
 
     ``surrogates``: a :class:`snnlib.surrogate.Surrogate`, a name, or a list of them (default: all
     of :data:`snnlib.surrogate.REGISTRY` but ``none``). ``axes``: two axes, or ``None`` for a new
-    figure. Returns the two axes.
+    figure 6.9 in wide with one legend under both panels. Returns the two axes.
     """
     import matplotlib.pyplot as plt
 
@@ -60,24 +61,36 @@ def plot_surrogate(surrogates=None, u_range=(-2.0, 2.0), axes=None, n: int = 801
     low = _checks.real(u_range[0], "u_range[0]")
     _checks.real(u_range[1], "u_range[1]", low, min_open=True)
     _checks.integer(n, "n", 2)
-    if axes is None:
-        _, axes = plt.subplots(1, 2, figsize=(10, 3.4))
+    legend_ax = None
+    if axes is None:  # a figure for the column: the two panels, and one legend under both
+        rows = 1 + (len(surs) + 1 + 2) // 3
+        fig = plt.figure(figsize=(6.9, 2.7 + 0.2 * rows))
+        grid = fig.add_gridspec(2, 2, height_ratios=[2.7, 0.2 * rows + 0.1])
+        axes = [fig.add_subplot(grid[0, 0]), fig.add_subplot(grid[0, 1])]
+        legend_ax = fig.add_subplot(grid[1, :])
+        legend_ax.axis("off")
     check_axes(axes, "axes", 2)
     u = torch.linspace(float(u_range[0]), float(u_range[1]), n)
     ax_f, ax_d = axes
-    ax_f.plot(to_numpy(u), to_numpy((u > 0).float()), color=SPIKE_COLOR, lw=2.5, label="Heaviside $H(u)$")
-    ax_d.axvline(0, color=SPIKE_COLOR, lw=2.5, label=r"$H'(u)$: 0, and $\infty$ at 0")
+    ax_f.plot(to_numpy(u), to_numpy((u > 0).float()), color=SPIKE_COLOR, lw=2.5, label=r"$H(u)$; $H'(u) = 0$ ($\infty$ at 0)")
+    ax_d.axvline(0, color=SPIKE_COLOR, lw=2.5)
     ax_d.axhline(0, color=SPIKE_COLOR, lw=2.5)
     for sur in surs:
         ax_f.plot(to_numpy(u), to_numpy(sur.smooth(u)), lw=1.5, label=repr(sur))
-        ax_d.plot(to_numpy(u), to_numpy(sur.derivative(u)), lw=1.5, label=repr(sur))
-    ax_f.set(xlabel=r"$u = U - U_{thr}$", ylabel=r"$S$ and smooth $\tilde S(u)$", title="forward: step; smooth stand-in")
-    ax_d.set(xlabel=r"$u = U - U_{thr}$", ylabel=r"$\partial \tilde S / \partial u$", title="backward: surrogate derivative")
+        ax_d.plot(to_numpy(u), to_numpy(sur.derivative(u)), lw=1.5)
+    ax_f.set(xlabel=r"$u = U - U_{thr}$", ylabel=r"$S$ and smooth $\tilde S(u)$")
+    ax_d.set(xlabel=r"$u = U - U_{thr}$", ylabel=r"$\partial \tilde S / \partial u$")
+    ax_f.set_title("forward: step; smooth stand-in", fontsize=10)
+    ax_d.set_title("backward: surrogate derivative", fontsize=10)
     ax_f.set_ylim(-0.15, 1.25)
     top = max(float(sur.derivative(u).max()) for sur in surs) if surs else 1.0
     ax_d.set_ylim(-0.05 * top, 1.15 * top)
-    ax_d.legend(fontsize=8, loc="upper right")
-    ax_f.legend(fontsize=8, loc="upper left")
+    # one legend for both panels (same colours): under them, or in the left panel for given axes
+    if legend_ax is not None:
+        handles, labels = ax_f.get_legend_handles_labels()
+        legend_ax.legend(handles, labels, fontsize=8, loc="center", ncol=3, frameon=False)
+    else:
+        ax_f.legend(fontsize=8, loc="upper left")
     return axes
 
 
@@ -94,7 +107,7 @@ def plot_gradient_flow(flows, ax=None, what: str = "grad_mem"):
             raise TypeError(f"flows[{label!r}] must be a snnlib.learning.GradientFlowResult, got {_checks.describe(flow)}")
         _checks.choice(what, "what", tuple(f.name for f in dataclasses.fields(flow)))
         record(getattr(flow, what), f"flows[{label!r}].{what}", "[T, ...]")
-    ax = new_ax(ax, (7, 3))
+    ax = new_ax(ax, (6.9, 3))
     floor = None
     for label, flow in flows.items():
         g = to_numpy(getattr(flow, what)).reshape(getattr(flow, what).shape[0], -1)
@@ -123,7 +136,8 @@ def plot_unrolled_graph(T: int = 3, ax=None):
 
     _checks.integer(T, "T", 2, 5)
     dx, r = 2.0, 0.3
-    ax = new_ax(ax, (1.05 * (dx * T + 2.75), 5.1))
+    width = dx * T + 4.2  # data units, from the U[0] label to the notes on the right
+    ax = new_ax(ax, (6.9, min(6.9 * 4.9 / width, 4.5)))
     rows = {"X": 0.0, "I": 1.0, "U": 2.0, "S": 3.0, "L": 4.0}
 
     def node(kind, t):
@@ -196,7 +210,7 @@ def plot_spike_targets(result, ax=None):
         raise TypeError(
             f"result must be a snnlib.learning.SpikeTimeResult (with {', '.join(missing)}), got {_checks.describe(result)}"
         )
-    ax = new_ax(ax, (8, 3))
+    ax = new_ax(ax, (6.9, 3))
     t = np.arange(result.target.shape[0])
     ax.plot(t, to_numpy(result.mem), color=EXC_COLOR, lw=1.2, label="membrane after training")
     ax.axhline(1.0, color=THRESHOLD_COLOR, ls="--", lw=1, label="threshold")
@@ -208,7 +222,7 @@ def plot_spike_targets(result, ax=None):
     ax.plot(t[after > 0], np.full((after > 0).sum(), 1.9), "|", color=SPIKE_COLOR, ms=14, mew=2, label="spikes after")
     ax.set(xlabel="time step", ylabel="$U$", title="one neuron trained to fire at target times")
     ax.set_ylim(top=2.1)
-    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return ax
 
 
@@ -242,7 +256,7 @@ def plot_decision_regions(model, x, y, ax=None, n: int = 120):
     if xn.shape[1] != 2 or len(yn) != len(xn):
         raise ValueError(f"x must be [B, 2] and y [B] for the same B, got shapes {xn.shape} and {yn.shape}")
     _checks.integer(n, "n", 2)
-    ax = new_ax(ax, (4, 4))
+    ax = new_ax(ax, (3.4, 3.4))
     lo, hi = xn.min(0) - 0.3, xn.max(0) + 0.3
     gx, gy = np.meshgrid(np.linspace(lo[0], hi[0], n), np.linspace(lo[1], hi[1], n))
     grid = torch.tensor(np.stack([gx.ravel(), gy.ravel()], 1), dtype=torch.get_default_dtype())
@@ -253,5 +267,37 @@ def plot_decision_regions(model, x, y, ax=None, n: int = 120):
     ax.scatter(xn[yn == 0, 0], xn[yn == 0, 1], s=8, color=EXC_COLOR, label="class 0")
     ax.scatter(xn[yn == 1, 0], xn[yn == 1, 1], s=8, color=ACCENT_COLOR, label="class 1")
     ax.set(xlabel="$x_1$", ylabel="$x_2$", title="decision regions")
-    ax.legend(fontsize=7, loc="lower right")
+    ax.legend(fontsize=8, loc="lower right")
+    return ax
+
+
+def plot_seed_study(study, ax=None):
+    """A :class:`snnlib.learning.SeedStudy`: each surrogate's final accuracy, one dot per seed.
+
+    One row per surrogate (``study.labels``); dots are seeds (hollow when an output neuron ended
+    silent), the bar is the mean, the dashed line ``study.target``. Returns the ``ax``.
+    """
+    missing = [a for a in ("labels", "seeds", "accuracy", "dead", "target") if not hasattr(study, a)]
+    if missing:
+        raise TypeError(f"study must be a snnlib.learning.SeedStudy (with {', '.join(missing)}), got {_checks.describe(study)}")
+    labels = list(study.labels)
+    ax = new_ax(ax, (6.9, 0.34 * len(labels) + 1.0))
+    final = to_numpy(study.accuracy[:, :, -1])  # [S, R]
+    dead = to_numpy(study.dead) > 0
+    jitter = np.linspace(-0.18, 0.18, final.shape[1]) if final.shape[1] > 1 else np.zeros(1)
+    for i in range(len(labels)):
+        rows = i + jitter
+        ax.scatter(final[i][~dead[i]], rows[~dead[i]], s=18, color=EXC_COLOR, zorder=3)
+        ax.scatter(final[i][dead[i]], rows[dead[i]], s=18, facecolors="none", edgecolors=INH_COLOR, zorder=3)
+        ax.plot([final[i].mean()] * 2, [i - 0.3, i + 0.3], color=INK_COLOR, lw=2)
+    ax.scatter([], [], s=18, color=EXC_COLOR, label="one seed")
+    ax.scatter([], [], s=18, facecolors="none", edgecolors=INH_COLOR, label="one seed, an output neuron silent")
+    ax.plot([], [], color=INK_COLOR, lw=2, label="mean over seeds")
+    ax.axvline(study.target, color=THRESHOLD_COLOR, ls="--", lw=1)
+    ax.set_yticks(range(len(labels)))
+    ax.set_yticklabels(labels, fontsize=9)
+    ax.set_ylim(len(labels) - 0.5, -0.5)
+    ax.set_xlim(0.0, 1.02)
+    ax.set_xlabel(f"final training accuracy ({len(study.seeds)} seeds; dashed: {study.target:.0%})")
+    ax.legend(fontsize=8, loc="lower left")
     return ax
