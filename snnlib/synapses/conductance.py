@@ -111,10 +111,11 @@ def conductance_step(
     total = leak + g_exc + g_inh  # Lambda >= 0
     drive = g_exc * e_exc + g_inh * e_inh
     decay = torch.exp(-total)
-    # (1 - e^-L) / L, which is 1 at L = 0 (no leak, no input) and 0 at L = inf (beta = 0)
-    safe = torch.where(total > 0, total, torch.ones_like(total))
-    frac = torch.where(total > 0, -torch.expm1(-safe) / safe, torch.ones_like(total))
+    # (1 - e^-L) / L: 1 at L = 0 (no leak, no input), 0 at L = inf (beta = 0)
+    if isinstance(leak, float) and leak > 0:
+        frac = -torch.expm1(-total) / total
+    else:
+        safe = torch.where(total > 0, total, torch.ones_like(total))
+        frac = torch.where(total > 0, -torch.expm1(-safe) / safe, torch.ones_like(total))
     new = mem * decay + drive * frac
-    low = torch.clamp(mem, max=e_inh)
-    high = torch.clamp(mem, min=e_exc)
-    return torch.minimum(torch.maximum(new, low), high)
+    return torch.clamp(new, mem.clamp(max=e_inh), mem.clamp(min=e_exc))
