@@ -38,7 +38,7 @@ from .. import surrogate as _surrogate
 from .. import synapses as _syn
 from . import _validate
 from ._validate import Number
-from .lif import LIFParams, LIFState, lif_step
+from .lif import LIFParams, LIFState, _as_state, lif_step
 
 __all__ = [
     "SynapticParams",
@@ -108,17 +108,17 @@ class SynapticState(NamedTuple):
 
 
 def _synaptic_state(cur: torch.Tensor, state) -> SynapticState:
+    """A checked state (the membrane's fields are checked by :func:`lif_step`)."""
     if state is None:
         zeros = torch.zeros_like(cur)
         return SynapticState(zeros, zeros, None, zeros)
     if not isinstance(state, SynapticState):
         raise TypeError(f"state must be a SynapticState (syn, mem, ...) or None, got {_checks.describe(state)}")
-    for name, x in (("synaptic current", state.syn), ("membrane", state.mem)):
-        if not isinstance(x, torch.Tensor) or x.shape != cur.shape:
-            raise ValueError(
-                f"the state's {name} must be a tensor of the input's shape {_STEP} = {tuple(cur.shape)}, "
-                f"got {_checks.describe(x)}"
-            )
+    if not isinstance(state.syn, torch.Tensor) or state.syn.shape != cur.shape:
+        raise ValueError(
+            f"the state's synaptic current must be a tensor of the input's shape {_STEP} = {tuple(cur.shape)}, "
+            f"got {_checks.describe(state.syn)}"
+        )
     return state
 
 
@@ -221,19 +221,6 @@ _RESETS: Dict[str, Callable] = {
 }
 
 
-def _lif_state(g: torch.Tensor, state) -> LIFState:
-    if state is None:
-        zeros = torch.zeros_like(g)
-        return LIFState(zeros, None, zeros)
-    if isinstance(state, torch.Tensor):
-        state = LIFState(state)
-    if not isinstance(state, LIFState):
-        raise TypeError(f"state must be an LIFState, a membrane tensor {_STEP} or None, got {_checks.describe(state)}")
-    if state.mem.shape != g.shape:
-        raise ValueError(f"the state's membrane has shape {tuple(state.mem.shape)}, the conductances {tuple(g.shape)}")
-    return state
-
-
 def conductance_lif_step(
     g_exc: torch.Tensor,
     g_inh: torch.Tensor,
@@ -268,7 +255,7 @@ def conductance_lif_step(
         raise TypeError(f"params must be an LIFParams, got {_checks.describe(params)}")
     e_exc, e_inh = _syn.check_reversals(e_exc, e_inh, params.threshold)
     g_inh = g_inh.expand_as(g_exc) if g_inh.shape != g_exc.shape else g_inh
-    state = _lif_state(g_exc, state)
+    state = _as_state(g_exc, state)
     spike = _surrogate.get(surrogate)
     thr = params.threshold
     prev = state.spk if state.spk is not None else _surrogate.heaviside(state.mem - thr)

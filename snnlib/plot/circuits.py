@@ -193,7 +193,7 @@ def population_raster(
     names = list(order or records)
     for name in names:
         _checks.choice(name, "order", tuple(records))
-    ax = new_ax(ax, figsize=(7, 0.5 + 0.9 * len(names)))
+    ax = new_ax(ax, figsize=(6.9, 0.5 + 0.9 * len(names)))
     y0, ticks, labels = 0, [], []
     T = 0
     for name in reversed(names):
