@@ -39,6 +39,7 @@ SUBMODULES = (
     "plot",
     "spikes",
     "surrogate",
+    "synapses",
     "train",
     "widgets",
 )
@@ -82,6 +83,7 @@ if TYPE_CHECKING:  # pragma: no cover - for editors and type checkers only
         plot,
         spikes,
         surrogate,
+        synapses,
         train,
         widgets,
     )

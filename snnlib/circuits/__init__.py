@@ -10,10 +10,15 @@ Four motifs recur throughout the nervous system :cite:`gerstner2014neuronal`:
 * **lateral inhibition**: the neurons of one layer inhibit each other, with a strength and a
   reach; with strong, global inhibition it becomes a *winner-take-all*.
 
-Every motif is a small network of populations of :func:`snnlib.neurons.lif_step` neurons joined by
-:class:`Projection` objects (a weight matrix, a synaptic delay in steps and a sign), run by one
-generic simulator, :func:`simulate`. The motif functions build the projections and return a
-:class:`CircuitResult` with the spike and membrane records of every population.
+Every motif is a small network of populations of LIF neurons joined by :class:`Projection` objects
+(a weight matrix, a synaptic delay in steps and a sign), run by one generic simulator,
+:func:`simulate`. The synapses are one :class:`snnlib.synapses.SynapseParams` per circuit: by
+default :data:`snnlib.synapses.SYNAPSES`, conductance-based with reversal potentials (every
+membrane stays between ``E_inh`` and ``E_exc``) and exponentially decaying (tau 2 steps for
+excitation, 5 for inhibition); :data:`snnlib.synapses.INSTANT_CURRENT` gives the plain
+current-based LIF network (:func:`snnlib.neurons.lif_step` on the summed weighted spikes). The
+motif functions build the projections and return a :class:`CircuitResult` with the spike and
+membrane records of every population.
 
 Conventions:
 
@@ -22,8 +27,9 @@ Conventions:
   projection excites or inhibits is its ``sign`` (``+1`` or ``-1``). The motif functions scale every
   inhibitory weight by their ``inhibition`` argument, so ``inhibition=0`` leaves the excitatory part
   of the motif alone, exactly.
-* A spike emitted by the source at step ``t`` arrives as current at the target at step
-  ``t + delay``. Rates are in spikes per step (at 1 ms per step, 0.1 spikes/step is 100 Hz).
+* A spike emitted by the source at step ``t`` reaches the target's synaptic trace at step
+  ``t + delay``. Weights are *efficacies*: how far one spike moves a membrane at rest (in
+  thresholds). Rates are in spikes per step (at 1 ms per step, 0.1 spikes/step is 100 Hz).
 
 The package, one idea per module:
 

@@ -15,6 +15,7 @@ import torch
 
 from .. import _checks
 from ..neurons import LIFParams
+from ..synapses import SYNAPSES, SynapseParams
 from .connectivity import convergent_weights, poisson_input
 from .measures import snr
 from .motifs import MOTIFS, feedforward_excitation
@@ -34,6 +35,7 @@ def convergence_snr(
     total_weight: float = 4.0,
     params: LIFParams = EXC_PARAMS,
     seed: int = 0,
+    synapses: SynapseParams = SYNAPSES,
 ) -> Tensor:
     """SNR of one output neuron that sums ``n`` converging inputs, for each ``n`` in ``fan_ins``.
 
@@ -41,7 +43,7 @@ def convergence_snr(
     signal trials, ``p_noise`` on noise trials) with independent Bernoulli noise. The output neuron
     receives the ``n`` inputs with weight ``total_weight / n`` each (the same mean drive for every
     ``n``), and its spike count over ``num_steps`` is compared between ``trials`` signal and
-    ``trials`` noise trials with :func:`snr`.
+    ``trials`` noise trials with :func:`snr`. ``synapses``: the synapses' :class:`~snnlib.synapses.SynapseParams`.
 
     Returns:
         SNR per fan-in, ``[len(fan_ins)]`` (float64).
@@ -59,7 +61,7 @@ def convergence_snr(
     out = []
     for n in fan_ins:
         x = poisson_input(p.expand(2 * trials, n), num_steps, generator=gen)  # [T, 2 trials, n]
-        res = feedforward_excitation(x, convergent_weights(n, 1, n, total_weight / n), params=params)
+        res = feedforward_excitation(x, convergent_weights(n, 1, n, total_weight / n), params=params, synapses=synapses)
         counts = res.spikes["out"].sum(0)[:, 0]  # [2 trials]
         out.append(snr(counts[:trials], counts[trials:]))
     return torch.tensor(out, dtype=torch.float64)
@@ -76,7 +78,7 @@ class MotifRun:
             out; feedback_inhibition: input, exc, inh; lateral_inhibition: input, out).
         kinds: name -> ``"input"``, ``"excitatory"`` or ``"inhibitory"``.
         spikes: name -> spike record ``[T, N]`` (0./1.), including ``"input"``.
-        mems: name -> membrane record ``[T, N]`` (no ``"input"``).
+        mems: name -> membrane record ``[T, N]`` (no ``"input"``), in thresholds above rest.
         rates: name -> mean rate of the population in spikes per step (x 1000 for Hz at 1 ms steps).
         neuron_rates: name -> rate of each neuron ``[N]`` in spikes per step.
         stimulus: the input spike probability per step of each input neuron, ``[T, N_in]``.
@@ -106,7 +108,15 @@ class MotifRun:
     summary: Dict[str, float]
 
 
-def run_motif(motif: str, inhibition: float, delay: int, input_level: float, num_steps: int = 200, seed: int = 0) -> MotifRun:
+def run_motif(
+    motif: str,
+    inhibition: float,
+    delay: int,
+    input_level: float,
+    num_steps: int = 200,
+    seed: int = 0,
+    synapses: SynapseParams = SYNAPSES,
+) -> MotifRun:
     """Simulate one motif with a small network and measure it; the explorer's one call.
 
     Args:
@@ -122,6 +132,8 @@ def run_motif(motif: str, inhibition: float, delay: int, input_level: float, num
             ``min(40, num_steps // 4)`` on for feedforward_inhibition, silent before).
         num_steps: steps to simulate (>= 10).
         seed: seed of the input spikes (same seed, same input).
+        synapses: the :class:`~snnlib.synapses.SynapseParams` of every synapse (default
+            :data:`~snnlib.synapses.SYNAPSES`, conductance-based; the explorer uses the default).
 
     Returns:
         a :class:`MotifRun` (see its attributes for the fields).
@@ -137,7 +149,7 @@ def run_motif(motif: str, inhibition: float, delay: int, input_level: float, num
     seed = _checks.integer(seed, "seed")
     gen = torch.Generator().manual_seed(seed)
     with torch.no_grad():
-        res, stim, summary = spec.explore(g, delay, level, num_steps, gen, **spec.explorer)
+        res, stim, summary = spec.explore(g, delay, level, num_steps, gen, synapses=synapses, **spec.explorer)
     order = ("input", *res.populations)
     spikes = {"input": res.input[:, 0], **{name: res.spikes[name][:, 0] for name in res.populations}}
     return MotifRun(

@@ -20,6 +20,7 @@ import torch
 from .. import _checks
 from .. import spikes as _spikes
 from ..neurons import LIFParams
+from ..synapses import SYNAPSES, SynapseParams
 from .connectivity import bar_stimulus, convergent_weights, lateral_weights, poisson_input
 from .measures import edge_contrast, oscillation_power, response_window, synchrony, wta_winner
 from .network import EXC_PARAMS, INH_PARAMS, CircuitResult, Projection, _check_inputs, _check_weight, simulate
@@ -42,7 +43,9 @@ def _strength(inhibition) -> float:
     return _checks.real(inhibition, "inhibition", 0.0)
 
 
-def feedforward_excitation(inputs: Tensor, weights, delay: int = 0, params: LIFParams = EXC_PARAMS) -> CircuitResult:
+def feedforward_excitation(
+    inputs: Tensor, weights, delay: int = 0, params: LIFParams = EXC_PARAMS, synapses: SynapseParams = SYNAPSES
+) -> CircuitResult:
     """Feed-forward excitation: input ``[T, B, N_in]`` -> population ``"out"`` through ``weights``.
 
     Args:
@@ -50,6 +53,7 @@ def feedforward_excitation(inputs: Tensor, weights, delay: int = 0, params: LIFP
         weights: ``[N_in, N_out]`` non-negative (e.g. :func:`convergent_weights`, :func:`divergent_weights`).
         delay: synaptic delay in steps (>= 0).
         params: the output neurons' :class:`LIFParams`.
+        synapses: the :class:`~snnlib.synapses.SynapseParams` of every synapse (as for every motif).
 
     Returns:
         :class:`CircuitResult` with population ``"out"`` ``[T, B, N_out]``.
@@ -57,7 +61,7 @@ def feedforward_excitation(inputs: Tensor, weights, delay: int = 0, params: LIFP
     inputs = _check_inputs(inputs)
     w = _check_weight(weights, "weights", inputs.shape[2], None, "N_in", "N_out")
     proj = [Projection("input", "out", w, delay, +1)]
-    return simulate(inputs, {"out": (w.shape[1], params)}, proj, motif="feedforward_excitation")
+    return simulate(inputs, {"out": (w.shape[1], params)}, proj, motif="feedforward_excitation", synapses=synapses)
 
 
 def feedforward_inhibition(
@@ -70,6 +74,7 @@ def feedforward_inhibition(
     inh_delay: int = 1,
     params: LIFParams = EXC_PARAMS,
     inh_params: LIFParams = INH_PARAMS,
+    synapses: SynapseParams = SYNAPSES,
 ) -> CircuitResult:
     """Feed-forward inhibition: the input excites ``"out"`` and ``"inh"``; ``"inh"`` inhibits ``"out"``.
 
@@ -86,6 +91,7 @@ def feedforward_inhibition(
         delay: delay of both input projections (>= 0).
         inh_delay: delay of inh -> out (>= 0).
         params, inh_params: :class:`LIFParams` of the output and inhibitory neurons.
+        synapses: :class:`~snnlib.synapses.SynapseParams` (default: conductance, decaying).
 
     Returns:
         :class:`CircuitResult` with populations ``"inh"`` ``[T, B, N_inh]`` and ``"out"`` ``[T, B, N_out]``.
@@ -102,7 +108,7 @@ def feedforward_inhibition(
         Projection("inh", "out", g * w_io, inh_delay, -1),
     ]
     pops = {"inh": (w_inh.shape[1], inh_params), "out": (w_exc.shape[1], params)}
-    return simulate(inputs, pops, projs, motif="feedforward_inhibition", kinds={"inh": "inhibitory"})
+    return simulate(inputs, pops, projs, "feedforward_inhibition", {"inh": "inhibitory"}, synapses)
 
 
 def feedback_inhibition(
@@ -116,6 +122,7 @@ def feedback_inhibition(
     ie_delay: int = 1,
     params: LIFParams = EXC_PARAMS,
     inh_params: LIFParams = INH_PARAMS,
+    synapses: SynapseParams = SYNAPSES,
 ) -> CircuitResult:
     """Feedback inhibition: input -> ``"exc"`` -> ``"inh"`` -> back onto ``"exc"`` (inhibiting).
 
@@ -129,6 +136,7 @@ def feedback_inhibition(
         ei_delay: exc -> inh delay (>= 0).
         ie_delay: inh -> exc delay (>= 1: it closes the loop).
         params, inh_params: :class:`LIFParams` of the excitatory and inhibitory neurons.
+        synapses: :class:`~snnlib.synapses.SynapseParams` (default: conductance, decaying).
 
     Returns:
         :class:`CircuitResult` with populations ``"exc"`` ``[T, B, N_exc]`` and ``"inh"`` ``[T, B, N_inh]``.
@@ -145,11 +153,18 @@ def feedback_inhibition(
         Projection("inh", "exc", g * w_ie, ie_delay, -1),
     ]
     pops = {"exc": (n_exc, params), "inh": (w_ei.shape[1], inh_params)}
-    return simulate(inputs, pops, projs, motif="feedback_inhibition", kinds={"inh": "inhibitory"})
+    return simulate(inputs, pops, projs, "feedback_inhibition", {"inh": "inhibitory"}, synapses)
 
 
 def lateral_inhibition(
-    inputs: Tensor, w_in, lateral, inhibition: float = 1.0, delay: int = 0, lateral_delay: int = 1, params: LIFParams = EXC_PARAMS
+    inputs: Tensor,
+    w_in,
+    lateral,
+    inhibition: float = 1.0,
+    delay: int = 0,
+    lateral_delay: int = 1,
+    params: LIFParams = EXC_PARAMS,
+    synapses: SynapseParams = SYNAPSES,
 ) -> CircuitResult:
     """Lateral inhibition: input -> ``"out"``, and the ``"out"`` neurons inhibit each other.
 
@@ -161,6 +176,7 @@ def lateral_inhibition(
         delay: input -> out delay (>= 0).
         lateral_delay: delay of the lateral connections (>= 1).
         params: :class:`LIFParams` of the neurons.
+        synapses: :class:`~snnlib.synapses.SynapseParams` (default: conductance, decaying).
 
     Returns:
         :class:`CircuitResult` with population ``"out"`` ``[T, B, N]``.
@@ -171,11 +187,17 @@ def lateral_inhibition(
     lat = _check_weight(lateral, "lateral", n, n, "N", "N")
     g = _strength(inhibition)
     projs = [Projection("input", "out", w_in, delay, +1), Projection("out", "out", g * lat, lateral_delay, -1)]
-    return simulate(inputs, {"out": (n, params)}, projs, motif="lateral_inhibition")
+    return simulate(inputs, {"out": (n, params)}, projs, motif="lateral_inhibition", synapses=synapses)
 
 
 def winner_take_all(
-    inputs: Tensor, w_in, inhibition: float = 5.0, delay: int = 0, lateral_delay: int = 1, params: LIFParams = EXC_PARAMS
+    inputs: Tensor,
+    w_in,
+    inhibition: float = 5.0,
+    delay: int = 0,
+    lateral_delay: int = 1,
+    params: LIFParams = EXC_PARAMS,
+    synapses: SynapseParams = SYNAPSES,
 ) -> CircuitResult:
     """Lateral inhibition with global connectivity (every neuron inhibits every other): winner-take-all.
 
@@ -183,7 +205,7 @@ def winner_take_all(
     """
     w_in = _check_weight(w_in, "w_in", None, None, "N_in", "N")
     lat = lateral_weights(w_in.shape[1], profile="global")
-    return lateral_inhibition(inputs, w_in, lat, inhibition, delay, lateral_delay, params)
+    return lateral_inhibition(inputs, w_in, lat, inhibition, delay, lateral_delay, params, synapses)
 
 
 # =============================================================================================
@@ -209,9 +231,9 @@ class Motif:
         description: what the motif does, in one sentence.
         build: the motif function (:func:`feedforward_excitation`, ...).
         explorer: the sizes of the explorer's network (keyword arguments of ``explore``).
-        explore: ``explore(inhibition, delay, input_level, num_steps, generator, **explorer)`` ->
-            :class:`Exploration`: the explorer's experiment on one trial (batch 1), input
-            spike probability ``input_level`` per step, and the motif's headline measures.
+        explore: ``explore(inhibition, delay, input_level, num_steps, generator, synapses=SYNAPSES,
+            **explorer)`` -> :class:`Exploration`: the explorer's experiment on one trial (batch 1),
+            input spike probability ``input_level`` per step, and the motif's headline measures.
     """
 
     name: str
@@ -227,16 +249,16 @@ def _steady(level: float, num_steps: int, n_in: int, generator: Optional[torch.G
     return stim, poisson_input(stim.unsqueeze(1), num_steps, generator=generator)
 
 
-def _explore_feedforward_excitation(g, delay, level, num_steps, generator, n_in, n_out, fan_in, weight):
+def _explore_feedforward_excitation(g, delay, level, num_steps, generator, n_in, n_out, fan_in, weight, synapses=SYNAPSES):
     """Convergent input -> out; summary ``fan_in`` (inputs per output) and ``fan_out`` (outputs per input)."""
     stim, x = _steady(level, num_steps, n_in, generator)
     w = convergent_weights(n_in, n_out, fan_in, weight)
-    res = feedforward_excitation(x, w, delay=delay)
+    res = feedforward_excitation(x, w, delay=delay, synapses=synapses)
     summary = {"fan_in": float((w > 0).sum(0).float().mean()), "fan_out": float((w > 0).sum(1).float().mean())}
     return Exploration(res, stim, summary)
 
 
-def _explore_feedforward_inhibition(g, delay, level, num_steps, generator, n_in, n_out, n_inh, onset):
+def _explore_feedforward_inhibition(g, delay, level, num_steps, generator, n_in, n_out, n_inh, onset, synapses=SYNAPSES):
     """Input switched on at ``min(onset, num_steps // 4)``; ``delay`` is inh -> out's; summary ``onset``, ``window``."""
     onset = min(onset, num_steps // 4)
     stim = torch.zeros(num_steps, n_in)
@@ -249,11 +271,12 @@ def _explore_feedforward_inhibition(g, delay, level, num_steps, generator, n_in,
         torch.full((n_inh, n_out), 0.6),
         inhibition=g,
         inh_delay=delay,
+        synapses=synapses,
     )
     return Exploration(res, stim, {"onset": float(onset), "window": response_window(res.spikes["out"], onset)})
 
 
-def _explore_feedback_inhibition(g, delay, level, num_steps, generator, n_in, n_exc, n_inh):
+def _explore_feedback_inhibition(g, delay, level, num_steps, generator, n_in, n_exc, n_inh, synapses=SYNAPSES):
     """Both loop delays ``delay``; summary ``synchrony`` (bin 2), ``peak_freq`` and ``oscillation_power`` of exc."""
     stim, x = _steady(level, num_steps, n_in, generator)
     res = feedback_inhibition(
@@ -264,20 +287,21 @@ def _explore_feedback_inhibition(g, delay, level, num_steps, generator, n_in, n_
         inhibition=g,
         ei_delay=delay,
         ie_delay=delay,
+        synapses=synapses,
     )
     peak, power = oscillation_power(res.spikes["exc"])
     summary = {"synchrony": synchrony(res.spikes["exc"], bin=2), "peak_freq": peak, "oscillation_power": power}
     return Exploration(res, stim, summary)
 
 
-def _explore_lateral_inhibition(g, delay, level, num_steps, generator, n, per_neuron, bar, low, reach):
+def _explore_lateral_inhibition(g, delay, level, num_steps, generator, n, per_neuron, bar, low, reach, synapses=SYNAPSES):
     """A bar of ``input_level`` on ``low * input_level``; summary ``edge_contrast`` at its left edge, ``winner``."""
     a, b = bar
     per_input = bar_stimulus(n, a, b, level, low * level).repeat_interleave(per_neuron)
     stim = per_input.expand(num_steps, -1).clone()
     x = poisson_input(stim.unsqueeze(1), num_steps, generator=generator)
     w_in = convergent_weights(n * per_neuron, n, per_neuron, 0.35)
-    res = lateral_inhibition(x, w_in, lateral_weights(n, reach), inhibition=g, lateral_delay=delay)
+    res = lateral_inhibition(x, w_in, lateral_weights(n, reach), g, 0, delay, synapses=synapses)
     out = res.spikes["out"]
     rates = _spikes.firing_rate(out.double())[0]
     settle = min(50, num_steps // 4)

@@ -2,7 +2,9 @@
 
 A circuit is an ordered set of *populations* (each ``(size, LIFParams)``) and a list of
 :class:`Projection` objects (a weight matrix ``[N_source, N_target]`` of non-negative magnitudes,
-a delay in steps and a sign). :func:`simulate` runs it on an input ``[T, B, N_in]`` and returns a
+a delay in steps and a sign), with one :class:`~snnlib.synapses.SynapseParams` for all its
+synapses (by default :data:`~snnlib.synapses.SYNAPSES`: conductance-based, with exponentially
+decaying conductances). :func:`simulate` runs it on an input ``[T, B, N_in]`` and returns a
 :class:`CircuitResult` with the spike and membrane records ``[T, B, N]`` of every population.
 """
 
@@ -16,8 +18,9 @@ import torch
 
 from .. import _checks
 from .. import spikes as _spikes
-from ..neurons import LIFParams, lif_step
+from ..neurons import SYNAPTIC_DRIVES, LIFParams
 from ..surrogate import get as _get_surrogate
+from ..synapses import SYNAPSES, SynapseParams, trace_step
 
 __all__ = ["EXC_PARAMS", "INH_PARAMS", "Projection", "CircuitResult", "simulate"]
 
@@ -108,6 +111,7 @@ class CircuitResult:
         mems: population name -> membrane record ``[T, B, N]``.
         kinds: name -> ``"input"``, ``"excitatory"`` or ``"inhibitory"`` (for plotting).
         projections: the checked projections, weights on the input's device and dtype.
+        synapses: the :class:`~snnlib.synapses.SynapseParams` the circuit ran with.
     """
 
     motif: str
@@ -116,6 +120,7 @@ class CircuitResult:
     mems: Dict[str, Tensor]
     kinds: Dict[str, str] = field(default_factory=dict)
     projections: Tuple[Projection, ...] = ()
+    synapses: SynapseParams = SYNAPSES
 
     @property
     def populations(self) -> Tuple[str, ...]:
@@ -129,6 +134,12 @@ class CircuitResult:
         """
         _checks.choice(name, "name", self.populations)
         return _spikes.firing_rate(self.spikes[name], start=start)
+
+    def mem_range(self) -> Tuple[float, float]:
+        """The lowest and highest membrane potential of any neuron at any step (in thresholds above rest)."""
+        low = min(float(m.min()) for m in self.mems.values())
+        high = max(float(m.max()) for m in self.mems.values())
+        return low, high
 
 
 @contextlib.contextmanager
@@ -172,24 +183,35 @@ def simulate(
     projections: Sequence[Projection],
     motif: str = "custom",
     kinds: Optional[Mapping[str, str]] = None,
+    synapses: SynapseParams = SYNAPSES,
 ) -> CircuitResult:
     """Run populations of LIF neurons joined by projections, step by step.
 
-    At step ``t`` the populations are updated in the order of ``populations``; the current into a
-    population is ``sum over projections  sign * S_source[t - delay] @ weight`` (zero before the
-    first spike can arrive), and each population advances with :func:`snnlib.neurons.lif_step`.
+    At step ``t`` the populations are updated in the order of ``populations``. Each population
+    keeps two synaptic traces, excitatory and inhibitory, ``[B, N]``:
+    ``x[t] = alpha x[t-1] + (1 - alpha) sum over its projections of that sign S_source[t - delay] @ weight``
+    (``alpha = exp(-1/tau)`` of ``synapses``; zero before the first spike can arrive; with
+    ``tau = 0`` the trace is this step's input alone). The neuron step of the synapse kind
+    (:data:`snnlib.neurons.SYNAPTIC_DRIVES`) then advances the population: with ``"current"``
+    synapses :func:`snnlib.neurons.lif_step` on ``x_exc - x_inh``; with ``"conductance"`` synapses
+    :func:`snnlib.neurons.conductance_lif_step`, whose membrane stays between ``synapses.e_inh``
+    and ``synapses.e_exc``.
 
     Args:
         inputs: input activity ``[T, B, N_in]`` (spikes or non-negative rates), the source ``"input"``.
         populations: ordered mapping name -> ``(size, LIFParams)``.
-        projections: the :class:`Projection` objects; weights ``[N_source, N_target]``.
+        projections: the :class:`Projection` objects; weights ``[N_source, N_target]`` (efficacies:
+            how far one spike moves a membrane at rest).
         motif: a name stored in the result.
         kinds: name -> ``"excitatory"`` / ``"inhibitory"`` for plotting (default: excitatory).
+        synapses: a :class:`~snnlib.synapses.SynapseParams` (default :data:`~snnlib.synapses.SYNAPSES`).
 
     Returns:
         a :class:`CircuitResult` with spikes and membranes ``[T, B, N]`` of every population.
     """
     inputs = _check_inputs(inputs)
+    if not isinstance(synapses, SynapseParams):
+        raise TypeError(f"synapses must be a snnlib.synapses.SynapseParams, got {_checks.describe(synapses)}")
     T, B, n_in = inputs.shape
     sizes = _check_populations(populations, n_in)
     order = list(populations)
@@ -222,10 +244,13 @@ def simulate(
         checked.append(proj)
 
     spike_fn = _get_surrogate(None)
+    drive = SYNAPTIC_DRIVES[synapses.kind]
+    alpha = {+1: synapses.alpha_exc, -1: synapses.alpha_inh}
     records: Dict[str, List[Tensor]] = {name: [] for name in order}
     mems: Dict[str, List[Tensor]] = {name: [] for name in order}
     states = dict.fromkeys(order)
     zeros = {name: inputs.new_zeros(B, sizes[name]) for name in sizes}
+    traces = {(name, sign): zeros[name] for name in order for sign in (+1, -1)}
 
     def spikes_at(name: str, t: int) -> Tensor:
         if t < 0:
@@ -235,11 +260,15 @@ def simulate(
     with _one_thread_on_cpu(inputs.device):
         for t in range(T):
             for name in order:
-                cur = zeros[name]
+                arriving = {+1: zeros[name], -1: zeros[name]}
                 for proj in incoming[name]:
-                    src = spikes_at(proj.source, t - proj.delay)
-                    cur = cur + proj.sign * (src @ proj.weight)
-                spk, states[name] = lif_step(cur, states[name], populations[name][1], spike_fn)
+                    arriving[proj.sign] = arriving[proj.sign] + spikes_at(proj.source, t - proj.delay) @ proj.weight
+                for sign in (+1, -1):
+                    a = alpha[sign]
+                    traces[name, sign] = trace_step((1 - a) * arriving[sign], traces[name, sign], a)
+                spk, states[name] = drive(
+                    traces[name, +1], traces[name, -1], states[name], populations[name][1], synapses, spike_fn
+                )
                 records[name].append(spk)
                 mems[name].append(states[name].mem)
     kinds_out = {name: (kinds or {}).get(name, "excitatory") for name in order}
@@ -250,4 +279,5 @@ def simulate(
         mems={name: torch.stack(mems[name]) for name in order},
         kinds=kinds_out,
         projections=tuple(checked),
+        synapses=synapses,
     )

@@ -66,6 +66,7 @@ from .analytic import *  # noqa: F403 (re-exports analytic.__all__)
 from .lif import *  # noqa: F403 (re-exports lif.__all__)
 from .noise import *  # noqa: F403 (re-exports noise.__all__)
 from .physical import *  # noqa: F403 (re-exports physical.__all__)
+from .synaptic import *  # noqa: F403 (Synaptic and conductance LIF: snnlib.neurons.synaptic.__all__)
 
 #: Every public name of the modules.
 __all__ = [*lif.__all__, *physical.__all__, *analytic.__all__, *noise.__all__]

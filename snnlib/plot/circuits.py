@@ -75,7 +75,7 @@ def _diagram_legend(ax):
         Line2D([0], [0], color=EXC_COLOR, lw=1.8, marker=">", markevery=[1], label="excitatory synapse (arrow)"),
         Line2D([0], [0], color=INH_COLOR, lw=1.8, marker="|", markersize=10, markevery=[1], label="inhibitory synapse (bar)"),
     ]
-    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.02), ncol=3, fontsize=7.5, frameon=False)
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.02), ncol=3, fontsize=8, frameon=False)
 
 
 def circuit_diagram(motif: str, ax=None, legend: bool = True, title: Optional[str] = None):
@@ -193,7 +193,7 @@ def population_raster(
     names = list(order or records)
     for name in names:
         _checks.choice(name, "order", tuple(records))
-    ax = new_ax(ax, figsize=(7, 0.5 + 0.9 * len(names)))
+    ax = new_ax(ax, figsize=(6.9, 0.5 + 0.9 * len(names)))
     y0, ticks, labels = 0, [], []
     T = 0
     for name in reversed(names):
