@@ -61,7 +61,7 @@ physical model, exactly); :func:`discrete_charging_curve`, :func:`discrete_steps
 
 from __future__ import annotations
 
-from . import analytic, lif, noise, physical
+from . import analytic, lif, noise, physical, synaptic
 from .analytic import *  # noqa: F403 (re-exports analytic.__all__)
 from .lif import *  # noqa: F403 (re-exports lif.__all__)
 from .noise import *  # noqa: F403 (re-exports noise.__all__)
@@ -69,4 +69,4 @@ from .physical import *  # noqa: F403 (re-exports physical.__all__)
 from .synaptic import *  # noqa: F403 (Synaptic and conductance LIF: snnlib.neurons.synaptic.__all__)
 
 #: Every public name of the modules.
-__all__ = [*lif.__all__, *physical.__all__, *analytic.__all__, *noise.__all__]
+__all__ = [*lif.__all__, *physical.__all__, *analytic.__all__, *noise.__all__, *synaptic.__all__]
