@@ -15,6 +15,7 @@ import os
 import time
 import warnings
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple, Union
 
 import numpy as np
@@ -24,8 +25,16 @@ from .. import data as _data
 from .. import models as _models
 from .._checks import boolean, choice, describe, integer
 from .._core import get_device, seed_everything
-from .._io import atomic_write_json
-from .checkpoint import check_resumable, checkpoint_file, load_checkpoint, restore, save_checkpoint, training_state
+from .._io import atomic_write_json, check_writable, clean_stale
+from .checkpoint import (
+    check_resumable,
+    checkpoint_file,
+    load_checkpoint,
+    nonfinite_entries,
+    restore,
+    save_checkpoint,
+    training_state,
+)
 from .config import LOSSES, READOUTS, TrainConfig
 from .measure import device_name, peak_memory, progress_bar, synchronize
 from .schedule import lr_factor
@@ -185,9 +194,17 @@ def fit(
         json_path: also write the run's record (:meth:`FitResult.record`) there, atomically.
         log: print one line per epoch (default: same as ``progress``).
 
+    Before the first epoch it checks that the checkpoint folder and ``json_path`` can be written
+    (and that the disk has room for a checkpoint), and removes temporary files that a killed run
+    left there (:func:`snnlib._io.clean_stale`). A checkpoint is written only when every weight and
+    optimiser value is finite.
+
     Raises:
-        TrainingDiverged: when the loss becomes NaN or infinite (with the epoch and step).
-        ValueError: ``resume=True`` with a checkpoint made by a different config.
+        TrainingDiverged: when the loss or a weight becomes NaN or infinite (with the epoch, and
+            which checkpoint is still good).
+        ValueError: ``resume=True`` with a checkpoint made by a different config
+            (:class:`snnlib.train.checkpoint.CheckpointError` for an unsafe or damaged one).
+        OSError: the checkpoint folder or ``json_path`` cannot be written (read-only, disk full).
     """
     config = TrainConfig() if config is None else _config(config)
     resume, progress = boolean(resume, "resume"), boolean(progress, "progress")
@@ -195,23 +212,29 @@ def fit(
     if stop_after_epoch is not None:
         stop_after_epoch = integer(stop_after_epoch, "stop_after_epoch", 0)
     device = get_device(config.device)
+    ckpt_path = checkpoint_file(config.checkpoint) if config.checkpoint else None
+    json_path = _writable_json(json_path)
     train_batches, test_batches = load_data(config, device) if data is None else _data_pair(data)
     steps_per_epoch = len(train_batches) if config.max_batches is None else min(config.max_batches, len(train_batches))
     model, opt, sched = build(config, steps_per_epoch, device)
+    if ckpt_path is not None:
+        clean_stale(ckpt_path)
+        check_writable(ckpt_path, _checkpoint_size(model), what="checkpoint")
     history: Dict[str, Any] = {
         "config": config.to_dict(),
         "device": str(device),
         "device_name": device_name(device),
         "loss": [],
         "epochs": [],
-        "torch": torch.__version__,
+        "torch": str(torch.__version__),
     }
     start_epoch = 0
-    ckpt_path = checkpoint_file(config.checkpoint) if config.checkpoint else None
+    good = None  # the epoch (0-based) of the checkpoint on disk that is known to be good
     if resume and ckpt_path is not None and ckpt_path.exists():
         state = load_checkpoint(ckpt_path, device)
         check_resumable(state, config, ckpt_path)
         start_epoch, history = restore(state, model, opt, sched)
+        good = start_epoch - 1
         if progress:
             print(f"resuming from {ckpt_path} after epoch {start_epoch}")
     if device.type == "cuda":
@@ -219,9 +242,19 @@ def fit(
     run_model = _models.maybe_compile(model, device, config.compile)
     last = config.epochs if stop_after_epoch is None else min(config.epochs, stop_after_epoch)
     for epoch in range(start_epoch, last):
-        losses, n, train_seconds, run_model = _train_epoch(
-            config, model, run_model, opt, sched, train_batches, steps_per_epoch, epoch, device, progress
-        )
+        try:
+            losses, n, train_seconds, run_model = _train_epoch(
+                config, model, run_model, opt, sched, train_batches, steps_per_epoch, epoch, device, progress
+            )
+        except TrainingDiverged as err:
+            raise TrainingDiverged(f"{err} {_good_checkpoint(ckpt_path, good)}") from None
+        bad = nonfinite_entries({"model": model.state_dict(), "optimizer": opt.state_dict()})
+        if bad:
+            raise TrainingDiverged(
+                f"after epoch {epoch + 1}, {', '.join(bad[:3])}{' ...' if len(bad) > 3 else ''} hold NaN or inf "
+                f"(the loss was still finite): training stopped and nothing was checkpointed. Try a smaller "
+                f"learning rate (now {config.lr:g}). {_good_checkpoint(ckpt_path, good)}"
+            )
         ev = evaluate(model, test_batches, config.readout)
         epoch_losses = torch.stack(losses).float().cpu().tolist() if losses else []
         history["loss"].extend(epoch_losses)
@@ -251,6 +284,7 @@ def fit(
             )
         if ckpt_path is not None:
             save_checkpoint(ckpt_path, training_state(model, opt, sched, epoch, config, history))
+            good = epoch
     history["peak_memory"] = peak_memory(device)
     history["train_seconds_total"] = sum(e["train_seconds"] for e in history["epochs"])
     history["completed"] = len(history["epochs"]) == config.epochs
@@ -341,8 +375,35 @@ def _check_finite(losses: List[torch.Tensor], epoch: int, step: int, config: Tra
         raise TrainingDiverged(
             f"the loss became {float(values[~torch.isfinite(values)][0])} at epoch {epoch + 1}, step {step + 1} "
             f"(or just before): training stopped. Try a smaller learning rate (now {config.lr:g}), "
-            f"check the input scaling ({config.scale!r}), or resume from the last checkpoint."
+            f"or check the input scaling ({config.scale!r})."
         )
+
+
+def _good_checkpoint(ckpt_path, good: Optional[int]) -> str:
+    """Which checkpoint is still good after a divergence (the sentence the error ends with)."""
+    if ckpt_path is None:
+        return "No checkpoint was kept (config.checkpoint is None)."
+    if good is None:
+        earlier = f" ({ckpt_path} is from an earlier run)" if ckpt_path.exists() else ""
+        return f"This run has written no checkpoint yet, so none of it is good{earlier}."
+    return f"The last good checkpoint is {ckpt_path}, after epoch {good + 1}: resume from it with resume=True (--resume)."
+
+
+def _checkpoint_size(model: torch.nn.Module) -> int:
+    """About how many bytes a checkpoint of ``model`` takes: the weights and Adam's two moments, plus room."""
+    weights = sum(t.numel() * t.element_size() for t in model.state_dict().values())
+    return int(3.3 * weights) + (1 << 20)
+
+
+def _writable_json(json_path):
+    """``json_path`` checked to be writable (before any training), stale temporaries removed; ``None`` stays."""
+    if json_path is None:
+        return None
+    if not isinstance(json_path, (str, os.PathLike)) or not str(os.fspath(json_path)).strip():
+        raise TypeError(f"json_path must be a file name (a str or a path) or None, got {describe(json_path)}")
+    path = Path(os.path.abspath(os.path.expanduser(os.fspath(json_path))))
+    clean_stale(path)
+    return check_writable(path, what="JSON record")
 
 
 def _config(config: Any) -> TrainConfig:
