@@ -13,8 +13,7 @@ presentation of :mod:`snnlib.plasticity`) are built and loaded by :func:`load_li
   the library as the compiler wrote it. Both are written atomically (the library is renamed into
   place complete, then the record), so concurrent builders never expose half a file;
 * before anything is loaded, the library file is opened (no symbolic link followed), its bytes are
-  hashed and compared with the record, and the library is loaded from that same open file
-  (``/proc/self/fd/N`` on Linux): a truncated or garbage file, or a library planted under the
+  hashed and compared with the record: a truncated or garbage file, or a library planted under the
   entry's name, never reaches ``dlopen`` (its constructors never run). After loading, the caller's
   ``check(lib)`` runs a self-test (declares the signatures, runs a tiny known computation): a
   library of stubs that returns garbage fails it;
@@ -25,6 +24,7 @@ presentation of :mod:`snnlib.plasticity`) are built and loaded by :func:`load_li
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import ctypes
 import hashlib
@@ -115,6 +115,7 @@ def kernel_dir() -> Path:
         return folder
     except OSError as err:
         tmp = Path(tempfile.mkdtemp(prefix="snnlib-kernels-"))
+        atexit.register(shutil.rmtree, tmp, True)
         _warn(f"the kernel cache {folder} cannot be used safely ({err}); building in {tmp} for this process")
         return tmp
 
@@ -192,11 +193,6 @@ def _open_verified(path: Path, digest: str) -> int:
         raise
 
 
-def _dlopen(fd: int, path: Path) -> ctypes.CDLL:
-    proc = f"/proc/self/fd/{fd}"
-    return ctypes.CDLL(proc if os.path.exists(proc) else str(path))
-
-
 def _compile(folder: Path, name: str, source: bytes, flags: Sequence[str], suffix: str) -> str:
     """Build the library into ``folder`` (atomically) and record its digest; returns the digest."""
     cc = compiler()
@@ -232,11 +228,10 @@ def _load_entry(folder: Path, name: str, source: bytes, flags: Sequence[str], ch
     digest = _read_record(record)
     path = _library_path(folder, stem, digest)
     fd = _open_verified(path, digest)
-    try:
-        try:
-            lib = _dlopen(fd, path)
-        except OSError as err:
-            raise ValueError(f"the library {path.name} cannot be loaded ({err})") from None
+    try:  # by its name, not /proc/self/fd/N: the loader would take a reused N for a library it already has
+        lib = ctypes.CDLL(str(path))
+    except OSError as err:
+        raise ValueError(f"the library {path.name} cannot be loaded ({err})") from None
     finally:
         os.close(fd)
     try:

@@ -176,9 +176,9 @@ def load_checkpoint(path: PathLike, device: Union[str, torch.device, None] = Non
 
 
 def _why(err: BaseException) -> str:
-    """The informative line of a ``torch.load`` error (the unsupported global, when it names one)."""
+    """The informative line of a ``torch.load`` error (the unsupported global or operand, when it names one)."""
     lines = [line.strip() for line in str(err).splitlines() if line.strip()] or [type(err).__name__]
-    return next((line for line in lines if "Unsupported global" in line), lines[0])[:200]
+    return next((line for line in lines if "unsupported" in line.lower()), lines[0])[:200]
 
 
 def _check_training_state(state: Any, path: Path) -> Dict[str, Any]:
