@@ -574,6 +574,7 @@ def load_mnist(
     _check_args(split, dataset)
     choice(source, "source", SOURCES)
     verify = boolean(verify, "verify")
+    _download_allowed(download)  # a bad value is an error whatever the source
     if source == "bundled":
         return load_bundled(split, dataset)
     if source == "full":

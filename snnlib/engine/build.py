@@ -39,7 +39,7 @@ import warnings
 from pathlib import Path
 from typing import Callable, Optional, Sequence, Tuple
 
-from .. import _env
+from .. import _checks, _env
 from .._io import atomic_write_text
 
 __all__ = ["KernelUnavailable", "cache_dir", "kernel_dir", "entry_paths", "load_library", "machine_id", "compiler"]
@@ -134,6 +134,15 @@ def _empty(folder: Path) -> int:
     return removed
 
 
+def _check_source(name, source, flags) -> None:
+    if not isinstance(name, str) or not name.isidentifier():
+        raise ValueError(f"name must be a library name such as 'lif_kernel' (an identifier), got {_checks.describe(name)}")
+    if not isinstance(source, bytes):
+        raise TypeError(f"source must be the C source as bytes, got {_checks.describe(source)}")
+    if isinstance(flags, (str, bytes)) or not isinstance(flags, Sequence) or not all(isinstance(f, str) for f in flags):
+        raise TypeError(f"flags must be a sequence of compiler options (strings), got {_checks.describe(flags)}")
+
+
 def _key(name: str, source: bytes, flags: Sequence[str]) -> str:
     text = name.encode() + b"\0" + source + b"\0" + " ".join(flags).encode() + b"\0" + machine_id().encode()
     return hashlib.sha256(text).hexdigest()[:16]
@@ -142,6 +151,9 @@ def _key(name: str, source: bytes, flags: Sequence[str]) -> str:
 def entry_paths(folder: Path, name: str, source: bytes, flags: Sequence[str]) -> Tuple[Path, str]:
     """``(record, stem)`` of a library's entry in ``folder``: the record file ``STEM.sha256`` holds the
     digest ``D`` of the library, which is ``STEM-D[:16].so``."""
+    _check_source(name, source, flags)
+    if not isinstance(folder, Path):
+        raise TypeError(f"folder must be a pathlib.Path, got {_checks.describe(folder)}")
     stem = f"{name}_{_key(name, source, flags)}"
     return folder / f"{stem}.sha256", stem
 
@@ -262,6 +274,9 @@ def load_library(
     with a warning. Raises :class:`KernelUnavailable` when the platform, the compiler or the freshly
     built library fails.
     """
+    _check_source(name, source, flags)
+    if not callable(check):
+        raise TypeError(f"check must be callable (check(lib) raises on a bad library), got {_checks.describe(check)}")
     if not sys.platform.startswith("linux") and sys.platform != "darwin":
         raise KernelUnavailable(f"the C kernels are built on Linux and macOS only, not on {sys.platform}")
     folder = kernel_dir() if folder is None else Path(folder)

@@ -202,7 +202,10 @@ def _run(name: str, calls) -> None:
 
 
 def _fn(name: str, dtype: torch.dtype):
-    return getattr(_lib, f"{name}_{'f' if dtype == torch.float32 else 'd'}")
+    lib = load() if ENABLED else None
+    if lib is None:
+        raise RuntimeError(f"snnlib.engine.cpu.{name}: the C kernel is unavailable ({unavailable()})")
+    return getattr(lib, f"{name}_{'f' if dtype == torch.float32 else 'd'}")
 
 
 def _arg(x: Optional[torch.Tensor]):
@@ -210,9 +213,12 @@ def _arg(x: Optional[torch.Tensor]):
     return (None, 0) if x is None else (x.data_ptr(), x.numel())
 
 
-def _real(x, name: str, shape: str, ndim=None, min_dim=None, like: Optional[torch.Tensor] = None) -> torch.Tensor:
-    """A float32/float64 CPU tensor of the documented shape (and of ``like``'s dtype), made contiguous."""
-    _checks.tensor(x, name, shape, ndim=ndim, min_dim=min_dim, dtype="float")
+def _real(
+    x, name: str, shape: str, ndim=None, min_dim=None, like: Optional[torch.Tensor] = None, finite: bool = True
+) -> torch.Tensor:
+    """A float32/float64 CPU tensor of the documented shape (and of ``like``'s dtype), made contiguous;
+    with ``finite``, free of NaN and inf (incoming gradients are not checked: NaN there propagates)."""
+    _checks.tensor(x, name, shape, ndim=ndim, min_dim=min_dim, dtype="float", finite=finite)
     if x.device.type != "cpu" or x.dtype not in (torch.float32, torch.float64):
         raise TypeError(f"{name} must be a float32 or float64 CPU tensor of shape {shape}, got {x.dtype} on {x.device}")
     if like is not None and x.dtype != like.dtype:
@@ -242,8 +248,9 @@ def _steps(num_steps, static: bool, cur: torch.Tensor, shape: str) -> int:
 
 def lif_fwd(cur: torch.Tensor, num_steps: int, beta: float, thr: float, reset: str, static: bool):
     """A LIF layer driven by ``cur`` ``[T, ...]`` (or ``[...]`` when ``static``): ``(spk, mem)``, each ``[T, ...]``."""
-    shape = "[B, ...] (static)" if static is True else "[T, B, ...] (time first, T = num_steps)"
-    cur = _real(cur, "cur", shape, min_dim=1 if static is True else 2)
+    static = _checks.boolean(static, "static")
+    shape = "[B, ...] (static)" if static else "[T, B, ...] (time first, T = num_steps)"
+    cur = _real(cur, "cur", shape, min_dim=1 if static else 2)
     num_steps = _steps(num_steps, static, cur, shape)
     beta, thr, reset_id = _params(beta, thr, reset)
     out_shape = (num_steps, *tuple(cur.shape if static else cur.shape[1:]))
@@ -270,7 +277,7 @@ def lif_bwd(
     grads = []
     for name, g in (("g_spk", g_spk), ("g_mem", g_mem)):
         if g is not None:
-            g = _real(g, name, "[T, B, ...] (the shape of mem)", like=mem)
+            g = _real(g, name, "[T, B, ...] (the shape of mem)", like=mem, finite=False)
             _checks.same_shape(g, mem, name, "mem", "[T, B, ...]")
         grads.append(g)
     beta, thr, reset_id = _params(beta, thr, reset)
@@ -285,8 +292,9 @@ def lif_bwd(
 
 def _linear_args(cur, w2, num_steps, static):
     """The checked ``(cur, w2, T, B, H, C, cstride)`` of :func:`fwd` and :func:`bwd`."""
-    shape = "[B, H] (static)" if static is True else "[T, B, H] (time first, T = num_steps)"
-    cur = _real(cur, "cur", shape, ndim=2 if static is True else 3)
+    static = _checks.boolean(static, "static")
+    shape = "[B, H] (static)" if static else "[T, B, H] (time first, T = num_steps)"
+    cur = _real(cur, "cur", shape, ndim=2 if static else 3)
     w2 = _real(w2, "w2", "[C, H]", ndim=2, like=cur)
     T = _steps(num_steps, static, cur, shape)
     B, H = cur.shape[-2:]
@@ -326,7 +334,7 @@ def bwd(
 ):
     """Gradients ``(dL/dI, dL/dW [C, H])`` of :func:`fwd` from ``dL/dI_2`` ``[T, B, C]``; ``dL/dI`` has ``I``'s shape."""
     cur, w2, T, B, H, C, cstride = _linear_args(cur, w2, num_steps, static)
-    g2 = _real(g2, "g2", "[T, B, C]", ndim=3, like=cur)
+    g2 = _real(g2, "g2", "[T, B, C]", ndim=3, like=cur, finite=False)
     if tuple(g2.shape) != (T, B, C):
         raise ValueError(f"g2 must have shape [T, B, C] = {[T, B, C]}, got shape {tuple(g2.shape)}")
     beta, thr, reset_id = _params(beta, thr, reset)

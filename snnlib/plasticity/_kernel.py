@@ -17,18 +17,24 @@ from __future__ import annotations
 
 import ctypes
 import warnings
-from typing import Optional
+from typing import Optional, Tuple
 
-from .. import _env
+import torch
+
+from .. import _checks, _env
 from ..engine import build as _build
 
 _SOURCE = r"""
 #include <stdlib.h>
 
-/* p: see PARAM_ORDER in network.py. Returns the number of excitatory spikes, or -1 (out of memory). */
+/* p: see PARAM_ORDER in network.py. Returns the number of excitatory spikes, -1 (out of memory) or
+   -2 (an event list that is not one: off[0] != 0, off decreasing, an input index outside [0, n_in)). */
 int dc_present(int n_in, int n, int T, const int *off, const int *idx, float *w, float *theta,
                int *counts, const double *p, int learn, int adapt, const float *pre_table)
 {
+    if (n_in < 1 || n < 1 || T < 0 || !off || !w || !theta || !counts || !p || !pre_table || off[0] != 0) return -2;
+    for (int t = 0; t < T; t++) if (off[t + 1] < off[t]) return -2;
+    for (int e = 0; e < off[T]; e++) if (!idx || idx[e] < 0 || idx[e] >= n_in) return -2;
     const float dt_tau_e = (float)p[0], v_rest_e = (float)p[1], v_reset_e = (float)p[2], v_thr_e = (float)p[3];
     const int ref_e = (int)p[4];
     const float dt_tau_i = (float)p[5], v_rest_i = (float)p[6], v_reset_i = (float)p[7], v_thr_i = (float)p[8];
@@ -100,6 +106,22 @@ int dc_present(int n_in, int n, int T, const int *off, const int *idx, float *w,
 
 _FLAGS = ("-O3", "-march=native", "-shared", "-fPIC", "-ffp-contract=off", "-fno-math-errno")
 _state = {"tried": False, "lib": None}
+
+
+def check_events(off, idx, n_in: int) -> Tuple[torch.Tensor, torch.Tensor]:
+    """An event list ``(off [T + 1], idx [E])`` checked before any presentation reads it (C kernel or
+    PyTorch): integers, ``off[0] = 0``, ``off`` non-decreasing, ``off[T] = E``, every index in
+    ``[0, n_in)``. Returns contiguous int32 copies; a clear ``TypeError``/``ValueError`` otherwise."""
+    _checks.tensor(off, "off", "[T + 1] (event offsets per step)", ndim=1, dtype="integer")
+    _checks.tensor(idx, "idx", "[E] (input indices of the events)", ndim=1, dtype="integer", nonempty=False)
+    if off.numel() < 2 or int(off[0]) != 0 or bool((off[1:] < off[:-1]).any()) or int(off[-1]) != idx.numel():
+        raise ValueError(
+            f"off must hold the event offsets [T + 1] (T >= 1): off[0] = 0, non-decreasing, off[T] = len(idx) = "
+            f"{idx.numel()}; got {off.tolist()[:8]}{' ...' if off.numel() > 8 else ''}"
+        )
+    if idx.numel() and (int(idx.min()) < 0 or int(idx.max()) >= n_in):
+        raise ValueError(f"idx must hold input indices in 0..{n_in - 1}, got {int(idx.min())}..{int(idx.max())}")
+    return off.to(torch.int32).contiguous(), idx.to(torch.int32).contiguous()
 
 
 def _self_test(lib: ctypes.CDLL) -> None:

@@ -95,9 +95,30 @@ def _tensors(obj: Any, where: str):
             yield from _tensors(value, f"{where}[{i}]")
 
 
+def _state(state: Any) -> Dict[str, Any]:
+    if not isinstance(state, dict):
+        raise TypeError(f"state must be a checkpoint dict (see snnlib.train.checkpoint), got {describe(state)}")
+    return state
+
+
+def _of_type(value: Any, name: str, kind, what: str):
+    if not isinstance(value, kind):
+        raise TypeError(f"{name} must be {what}, got {describe(value)}")
+    return value
+
+
+def _scheduler(value: Any) -> Any:
+    if not (hasattr(value, "state_dict") and hasattr(value, "load_state_dict")):
+        raise TypeError(f"scheduler must be a learning-rate scheduler (with state_dict/load_state_dict), got {describe(value)}")
+    return value
+
+
 def nonfinite_entries(state: Dict[str, Any], keys: Tuple[str, ...] = ("model", "optimizer")) -> List[str]:
     """Where ``state`` (a checkpoint dict) holds NaN or inf in the tensors under ``keys``: e.g.
     ``["model['fc1.weight']", "optimizer['state'][0]['exp_avg']"]``; empty when all are finite."""
+    _state(state)
+    if not isinstance(keys, tuple) or not all(isinstance(k, str) for k in keys):
+        raise TypeError(f"keys must be a tuple of key names, got {describe(keys)}")
     bad = []
     for key in keys:
         for where, t in _tensors(state.get(key), key):
@@ -216,6 +237,8 @@ def rng_state() -> Dict[str, Any]:
 
 def set_rng_state(state: Dict[str, Any]) -> None:
     """Restore the generator states saved by :func:`rng_state`."""
+    if not isinstance(state, dict) or any(k not in state for k in ("torch", "python", "numpy")):
+        raise TypeError(f"state must be the dict of generator states made by rng_state(), got {describe(state)}")
     torch.set_rng_state(state["torch"].cpu())
     version, internal, gauss = state["python"]
     random.setstate((int(version), tuple(int(v) for v in internal), gauss))
@@ -235,6 +258,11 @@ def training_state(
     history: Dict[str, Any],
 ) -> Dict[str, Any]:
     """The checkpoint dict after epoch ``epoch`` (0-based) of a run (see the module's description)."""
+    _of_type(model, "model", torch.nn.Module, "a torch.nn.Module")
+    _of_type(optimizer, "optimizer", torch.optim.Optimizer, "a torch.optim.Optimizer")
+    _scheduler(scheduler)
+    _of_type(config, "config", TrainConfig, "a snnlib.train.TrainConfig")
+    _of_type(history, "history", dict, "the run's record (a dict)")
     return {
         "format": FORMAT,
         "model": model.state_dict(),
@@ -265,7 +293,8 @@ def check_resumable(state: Dict[str, Any], config: TrainConfig, path: PathLike) 
     when ``state`` is not a complete training checkpoint or holds NaN or inf.
     """
     path = _normal(path)
-    _check_training_state(state, path)
+    _check_training_state(_state(state), path)
+    _of_type(config, "config", TrainConfig, "a snnlib.train.TrainConfig")
     saved, now = state["config"], config.to_dict()
     diff = {k: (saved.get(k), v) for k, v in now.items() if k != "epochs" and not _same(k, saved.get(k), v)}
     if diff:
@@ -276,6 +305,10 @@ def restore(
     state: Dict[str, Any], model: torch.nn.Module, optimizer: torch.optim.Optimizer, scheduler: Any
 ) -> Tuple[int, Dict[str, Any]]:
     """Load ``state`` into the model, optimiser, scheduler and generators; returns ``(next_epoch, history)``."""
+    _check_training_state(_state(state), Path("state"))
+    _of_type(model, "model", torch.nn.Module, "a torch.nn.Module")
+    _of_type(optimizer, "optimizer", torch.optim.Optimizer, "a torch.optim.Optimizer")
+    _scheduler(scheduler)
     model.load_state_dict(state["model"])
     optimizer.load_state_dict(state["optimizer"])
     scheduler.load_state_dict(state["scheduler"])

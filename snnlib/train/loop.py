@@ -108,7 +108,7 @@ def build(config: TrainConfig, steps_per_epoch: int, device: Union[str, torch.de
     following ``config.schedule`` over ``steps_per_epoch * config.epochs`` steps.
     """
     config = _config(config)
-    steps_per_epoch = integer(steps_per_epoch, "steps_per_epoch", 0)
+    steps_per_epoch = integer(steps_per_epoch, "steps_per_epoch", 1)
     device = get_device(config.device if device is None else device)
     seed_everything(config.seed)
     model = _models.SpikingMLP(
@@ -140,6 +140,9 @@ def evaluate(model: torch.nn.Module, batches, readout: str = "count", max_batche
     """
     readout = choice(readout, "readout", READOUTS)
     max_batches = None if max_batches is None else integer(max_batches, "max_batches", 1)
+    if not isinstance(model, torch.nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module (e.g. snnlib.models.SpikingMLP), got {describe(model)}")
+    _batches(batches, "batches")
     was_training = model.training
     model.eval()
     correct = {name: torch.zeros((), dtype=torch.long) for name in READOUTS}
@@ -404,6 +407,13 @@ def _writable_json(json_path):
     path = Path(os.path.abspath(os.path.expanduser(os.fspath(json_path))))
     clean_stale(path)
     return check_writable(path, what="JSON record")
+
+
+def _batches(batches: Any, name: str) -> Any:
+    """``batches``: an iterable of ``(x, y)`` pairs (a :class:`snnlib.data.Batches`, a list, a loader)."""
+    if isinstance(batches, (str, bytes, dict)) or not hasattr(batches, "__iter__"):
+        raise TypeError(f"{name} must be an iterable of (x, y) batches such as snnlib.data.Batches, got {describe(batches)}")
+    return batches
 
 
 def _config(config: Any) -> TrainConfig:
