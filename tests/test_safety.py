@@ -548,6 +548,67 @@ def test_the_c_kernel_refuses_inconsistent_sizes(change, code):
         K._run("fwd", [lambda: code])
 
 
+def test_a_bad_event_list_never_reaches_the_plasticity_kernel():
+    """The Diehl & Cook kernel read past its arrays for an out-of-range input index (a segfault):
+    the event list is now checked in Python, and the C function refuses one too (-2)."""
+    from snnlib import plasticity as pl
+    from snnlib.plasticity import _kernel as P
+
+    net = pl.init_network(3, num_inputs=784)
+    off, idx = torch.tensor([0, 1, 2], dtype=torch.int32), torch.tensor([5, 10**6], dtype=torch.int32)
+    for reference in (False, True):
+        with pytest.raises(ValueError, match=r"idx must hold input indices in 0\.\.783"):
+            pl.network.present_once(net, off, idx, learn=False, adapt=False, reference=reference)
+    with pytest.raises(ValueError, match="off must hold the event offsets"):
+        pl.network.present_once(net, torch.tensor([0, 3, 1], dtype=torch.int32), idx, learn=False, adapt=False)
+    lib = P.library()
+    if lib is None:
+        pytest.skip("the plasticity kernel is unavailable here")
+    counts = torch.zeros(3, dtype=torch.int32)
+    p = torch.zeros(22, dtype=torch.float64)
+    table = torch.ones(3)
+    status = lib.dc_present(
+        784, 3, 2, off.data_ptr(), idx.data_ptr(), net.w.data_ptr(), net.theta.data_ptr(), counts.data_ptr(),
+        p.data_ptr(), 0, 0, table.data_ptr(),
+    )  # fmt: skip
+    assert status == -2
+
+
+@pytest.mark.parametrize(
+    "call,error,message",
+    [
+        (lambda: snl.engine.lif_multistep(torch.rand(3, 2, 4), beta=1.5), ValueError, "beta"),
+        (lambda: snl.engine.lif_multistep(torch.rand(3, 2, 4), threshold=-1.0), ValueError, "threshold"),
+        (lambda: snl.engine.lif_multistep(torch.rand(3, 2, 4), beta="0.9"), TypeError, "beta"),
+        (lambda: snl.engine.lif_multistep(torch.full((3, 2, 4), float("nan"))), ValueError, "cur must be finite"),
+        (lambda: snl.data.Batches(torch.rand(4, 28, 28), torch.arange(4)), TypeError, "uint8 pixels"),
+        (
+            lambda: snl.data.Batches(torch.zeros(4, 28, 28, dtype=torch.uint8), torch.full((4,), float("nan"))),
+            TypeError,
+            "labels",
+        ),
+        (lambda: snl.data.Batches(torch.zeros(2, 28, 28, dtype=torch.uint8), torch.tensor([57, 1])), ValueError, "labels"),
+        (lambda: snl.data.Batches(torch.zeros(2, 28, 28, dtype=torch.uint8), torch.tensor([-3, 1])), ValueError, "labels"),
+        (
+            lambda: snl.data.Batches(torch.zeros(2, 28, 28, dtype=torch.uint8), torch.arange(2), std=float("nan")),
+            ValueError,
+            "std",
+        ),
+        (lambda: snl.data.Batches(torch.zeros(2, 28, 28, dtype=torch.uint8), torch.arange(2), std=0.0), ValueError, "std"),
+        (lambda: snl.models.SpikingMLP(num_hidden=8)(torch.zeros(2, 28, 28, dtype=torch.uint8)), TypeError, "uint8 pixels"),
+        (lambda: snl.models.SpikingMLP(num_hidden=8)(torch.full((2, 784), float("nan"))), ValueError, "x must be finite"),
+        (lambda: T.TrainConfig(betas="bogus"), TypeError, "betas"),
+        (lambda: T.TrainConfig(max_test=0), ValueError, "max_test"),
+        (lambda: snl.encoding.rate_decode(torch.full((4, 3), 0.5)), ValueError, "spikes"),
+        (lambda: snl.models.predict(torch.full((3, 2, 10), 2.0)), ValueError, "spk_rec"),
+    ],
+    ids=lambda v: v if isinstance(v, str) else "",
+)
+def test_the_issues_input_gaps_are_clear_errors(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
+
+
 # ---------------------------------------------------------------------------------------------
 # HTML
 # ---------------------------------------------------------------------------------------------
@@ -593,3 +654,91 @@ def test_every_string_in_an_explorers_html_is_escaped():
         parser.feed(control.html(EVIL))
         assert set(parser.tags) <= {"label", "span", "input", "select", "option", "output"}, parser.tags
         assert "onerror" not in parser.attrs
+
+
+# ---------------------------------------------------------------------------------------------
+# Properties (hypothesis)
+# ---------------------------------------------------------------------------------------------
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+FAST = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+@FAST
+@given(seed=st.integers(0, 2**31 - 1), draws=st.integers(0, 5))
+def test_generator_states_survive_a_weights_only_round_trip(seed, draws):
+    import random
+
+    import numpy as np
+
+    snl.seed_everything(seed)
+    for _ in range(draws):
+        random.random(), np.random.rand(), torch.rand(1)
+    data = C.checkpoint_bytes({"model": {}, "rng": C.rng_state()})
+    state = torch.load(__import__("io").BytesIO(data), weights_only=True)
+    expected = (random.random(), float(np.random.rand()), float(torch.rand(1)))
+    C.set_rng_state(state["rng"])
+    assert (random.random(), float(np.random.rand()), float(torch.rand(1))) == expected
+
+
+@FAST
+@given(blob=st.binary(max_size=4096))
+def test_atomic_writes_land_whole_and_leave_no_temporary(tmp_path_factory, blob):
+    folder = tmp_path_factory.mktemp("w")
+    path = _io.atomic_write_bytes(folder / "f.bin", blob)
+    assert path.read_bytes() == blob and [p.name for p in folder.iterdir()] == ["f.bin"]
+
+
+@needs_kernel
+@FAST
+@given(
+    T=st.integers(1, 5),
+    B=st.integers(1, 4),
+    H=st.integers(1, 20),
+    C_=st.integers(1, 12),
+    static=st.booleans(),
+    short=st.sampled_from(["n_cur", "n_w2", "n_b2", "n_mem", "n_cur2", "n_counts", None]),
+)
+def test_the_c_kernel_matches_the_loop_and_refuses_any_short_buffer(T, B, H, C_, static, short):
+    """For any shapes, snn_fwd equals the PyTorch loop; with any buffer one element short it
+    returns its refusal code and writes nothing."""
+    g = torch.Generator().manual_seed(T * 1000 + B * 100 + H * 10 + C_)
+    cur = torch.rand((B, H) if static else (T, B, H), generator=g, dtype=torch.float64) * 2
+    w, b = torch.rand(C_, H, generator=g, dtype=torch.float64), torch.rand(C_, generator=g, dtype=torch.float64)
+    if short is None:
+        out, _count = K.fwd(cur, w, b, T, 0.9, 1.0, "subtract", static)
+        ref = snl.engine.lif_multistep_linear(cur, w, b, 0.9, 1.0, num_steps=T if static else None, backend="loop")
+        torch.testing.assert_close(out, ref.cur, rtol=1e-12, atol=1e-12)
+        return
+    lib = K.load()
+    n = dict(
+        n_cur=cur.numel(), n_w2=w.numel(), n_b2=b.numel(), n_mem=B * H, n_cur2=T * B * C_, n_counts=T * B
+    )  # fmt: skip
+    n[short] -= 1
+    d = ctypes.c_double
+    bufs = [(d * max(1, v))(*([-7.0] * max(1, v))) for v in n.values()]
+    args = [a for buf, v in zip(bufs, n.values()) for a in (buf, v)]
+    status = lib.snn_fwd_d(*args, T, B, H, C_, 0 if static else B * H, 0.9, 1.0, 0, 0, B)
+    assert status < 0 and K.STATUS[status], (short, status)
+    assert all(v == -7.0 for v in bufs[4]) and all(v == -7.0 for v in bufs[5])
+
+
+@FAST
+@given(events=st.lists(st.lists(st.integers(-2, 9), max_size=4), min_size=1, max_size=6))
+def test_event_lists_are_checked_before_any_presentation(events):
+    """An event list is accepted exactly when every index lies in [0, n_in); then both paths run."""
+    from snnlib.plasticity import _kernel as P
+
+    n_in = 8
+    off = torch.tensor([0] + [sum(len(e) for e in events[: i + 1]) for i in range(len(events))], dtype=torch.int32)
+    idx = torch.tensor([i for e in events for i in e], dtype=torch.int32)
+    valid = all(0 <= i < n_in for e in events for i in e)
+    if valid:
+        P.check_events(off, idx, n_in)
+    else:
+        with pytest.raises(ValueError, match="idx must hold input indices"):
+            P.check_events(off, idx, n_in)
+    with pytest.raises(ValueError, match="off must hold the event offsets"):
+        P.check_events(off.flip(0) if off[-1] > 0 else off[:1], idx, n_in)
