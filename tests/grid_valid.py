@@ -99,6 +99,12 @@ def dc_net():
     return pl.init_network(4, num_inputs=784, seed=0)
 
 
+def dc_presentation():
+    """A presentation's arguments: two input events (inputs 3 and 5, at steps 0 and 1)."""
+    off, idx = torch.tensor([0, 1, 2], dtype=torch.int32), torch.tensor([3, 5], dtype=torch.int32)
+    return dict(net=dc_net(), off=off, idx=idx, learn=False, adapt=False)
+
+
 def ckpt_state():
     model, opt, sched = trio()
     return train.checkpoint.training_state(model, opt, sched, 0, tiny_config(), {"loss": []})
@@ -422,24 +428,8 @@ VALID: Dict[str, Entry] = {
         lambda: dict(image=rnd(784), rate_hz=63.75, num_steps=20, dt=0.5), allow={"image": {"0-d tensor"}}
     ),
     P + "plasticity.network.present": Entry(lambda: dict(net=dc_net(), image=rnd(784), learn=False)),
-    P + "plasticity.network.present_once": Entry(
-        lambda: dict(
-            net=dc_net(),
-            off=torch.tensor([0, 1, 2], dtype=torch.int32),
-            idx=torch.tensor([3, 5], dtype=torch.int32),
-            learn=False,
-            adapt=False,
-        )
-    ),
-    P + "plasticity.network.present_reference": Entry(
-        lambda: dict(
-            net=dc_net(),
-            off=torch.tensor([0, 1, 2], dtype=torch.int32),
-            idx=torch.tensor([3, 5], dtype=torch.int32),
-            learn=False,
-            adapt=False,
-        )
-    ),
+    P + "plasticity.network.present_once": Entry(lambda: dc_presentation()),
+    P + "plasticity.network.present_reference": Entry(lambda: dc_presentation()),
     P + "plasticity.receptive_fields": Entry(lambda: dict(net=dc_net())),
     P + "plasticity.stdp.STDPParams": Entry(lambda: dict()),
     P + "plasticity.stdp.measure_window": Entry(lambda: dict(delays=[-5, 5])),
