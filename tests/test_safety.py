@@ -301,6 +301,22 @@ def test_cli_checks_the_json_path_at_start(tmp_path, where):
     assert "epoch" not in proc.stdout, "it trained before checking the JSON path"
 
 
+def test_cli_refuses_a_payload_checkpoint_on_resume(tmp_path, bundled):
+    marker = tmp_path / "PAYLOAD_RAN"
+    folder = tmp_path / "ck"
+    T.fit(_cfg(folder, epochs=1), progress=False, data=bundled)
+    state = torch.load(folder / "last.pt", weights_only=True)
+    state["history"] = _Payload(marker)
+    torch.save(state, folder / "last.pt")
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    cmd = [sys.executable, "-m", "snnlib.train", "--source", "bundled", "--device", "cpu", "--quiet"]
+    cmd += ["--checkpoint", str(folder), "--resume", "--epochs", "2", "--max-batches", "2", "--max-test", "200"]
+    cmd += ["--seed", "1", "--num-steps", "6"]
+    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 2 and "refused, not loaded" in proc.stderr, proc.stderr[-2000:]
+    assert not marker.exists()
+
+
 # ---------------------------------------------------------------------------------------------
 # The kernel cache
 # ---------------------------------------------------------------------------------------------
