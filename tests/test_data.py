@@ -791,7 +791,7 @@ def test_permission_denied_is_not_called_corrupted(small, tmp_path, monkeypatch)
             raise PermissionError(13, "Permission denied", str(path))
         return real_open(path, *args, **kwargs)
 
-    monkeypatch.setattr(data.gzip, "open", denied)
+    monkeypatch.setattr(gzip, "open", denied)
     with pytest.raises(data.DataError, match="permission denied") as info:
         data.load_mnist("test", root=folder)
     assert "corrupt" not in str(info.value) and "chmod a+r" in str(info.value)

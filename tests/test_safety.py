@@ -77,6 +77,7 @@ class _Payload:
         return (os.system, (f"touch {self.marker}",))
 
 
+@pytest.mark.filterwarnings("ignore:Detected pickle protocol")
 @pytest.mark.parametrize("kind", ["torch zip format", "raw pickle"])
 def test_a_pickled_payload_is_refused_without_running(tmp_path, bundled, kind):
     marker = tmp_path / "PAYLOAD_RAN"
