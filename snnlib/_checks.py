@@ -39,6 +39,7 @@ __all__ = [
     "spike_tensor",
     "finite_tensor",
     "same_shape",
+    "host_values",
 ]
 
 
@@ -263,3 +264,19 @@ def same_shape(a: torch.Tensor, b: torch.Tensor, name_a: str, name_b: str, shape
     if tuple(a.shape) != tuple(b.shape):
         raise ValueError(f"{name_a} and {name_b} must have the same shape {shape}, got {tuple(a.shape)} and {tuple(b.shape)}")
     return tuple(a.shape)
+
+
+def host_values(x: torch.Tensor, name: str, shape: str, *, finite: bool = True, spikes: bool = False) -> torch.Tensor:
+    """Checks that read every value of a tensor already checked by :func:`tensor`: no NaN or inf
+    (``finite``), only 0 and 1 (``spikes``). They run for CPU tensors; on an accelerator they are
+    skipped, because reading the values back would stall the device on every call of a training
+    step (there, NaN propagates to the loss, which the training loop checks). Returns ``x``.
+    """
+    if x.device.type != "cpu" or not x.numel():
+        return x
+    if spikes:
+        return spike_tensor(x, name, shape, min_dim=1) if x.dim() else x
+    if finite and (x.is_floating_point() or x.is_complex()) and not bool(torch.isfinite(x).all()):
+        bad = "NaN" if bool(torch.isnan(x).any()) else "inf"
+        raise ValueError(f"{name} must be finite, but it contains {bad} (shape {shape})")
+    return x

@@ -105,6 +105,7 @@ def setup(seed: int = 0, device: Union[str, torch.device, None] = None, verbose:
     Returns the chosen ``torch.device``. Prints one line of versions and one line with the
     device and whether quick mode is on (unless ``verbose=False``).
     """
+    verbose = _checks.boolean(verbose, "verbose")
     seed_everything(seed)
     dev = get_device(device)
     if verbose:

@@ -76,7 +76,7 @@ def heaviside(u: torch.Tensor) -> torch.Tensor:
 
     A floating-point ``u`` keeps its dtype; an integer or boolean one gives the default float dtype.
     """
-    _checks.tensor(u, "u", _U_SHAPE, nonempty=False)
+    _checks.tensor(u, "u", _U_SHAPE, nonempty=False, dtype="number")
     return (u > 0).to(u.dtype if u.is_floating_point() else torch.get_default_dtype())
 
 

@@ -88,8 +88,10 @@ def offline(monkeypatch, tmp_path):
 
 @pytest.fixture
 def small(monkeypatch, offline):
-    """Offline, and the 'full' sets are the tiny synthetic ones (20 train, 10 test items)."""
+    """Offline, and the 'full' sets are the tiny synthetic ones (20 train, 10 test items), which have
+    no published digest (the content checks are tested with digests of their own, below)."""
     monkeypatch.setattr(data, "_COUNTS", {"mnist": dict(SMALL), "fashion-mnist": dict(SMALL)})
+    monkeypatch.setattr(data, "SHA256", {})
     return offline
 
 
@@ -673,3 +675,179 @@ def test_loading_is_side_effect_free(offline, tmp_path):
     data.load_mnist("test")
     assert not (tmp_path / "cache").exists() or list((tmp_path / "cache").rglob("*")) == []
     assert os.environ.get("SNNLIB_DATA") is None
+
+
+# ---------------------------------------------------------------------------------------------
+# content verification (issue 18): published digests, corrupt data, the auto fallback's reason
+# ---------------------------------------------------------------------------------------------
+
+
+def _decompressed(path: Path) -> bytes:
+    with gzip.open(path, "rb") as fh:
+        return fh.read()
+
+
+@pytest.mark.parametrize("dataset", ["mnist", "fashion-mnist"])
+def test_published_digests_are_those_of_the_reference_files(mnist_dir, dataset):
+    folder = mnist_dir if dataset == "mnist" else FASHION_DIR
+    if not folder.is_dir():
+        pytest.skip(f"{folder} is absent")
+    for stems in data._FILES.values():
+        for stem in stems:
+            digest = hashlib.sha256(_decompressed(folder / f"{stem}.gz")).hexdigest()
+            assert data.SHA256[(dataset, stem)] == digest, stem
+    assert len(data.SHA256) == 2 * 4
+
+
+def _copy_test_split(mnist_dir: Path, folder: Path) -> dict:
+    folder.mkdir(parents=True, exist_ok=True)
+    raw = {stem: bytearray(_decompressed(mnist_dir / f"{stem}.gz")) for stem in data._FILES["test"]}
+    return raw
+
+
+@pytest.mark.parametrize("wrapper", ["plain", "re-gzipped"])
+@pytest.mark.parametrize("change", ["one pixel", "a label moved to another class"])
+def test_corrupt_data_is_refused_and_verify_false_loads_it(mnist_dir, offline, tmp_path, wrapper, change):
+    raw = _copy_test_split(mnist_dir, tmp_path / "d")
+    images, labels = data._FILES["test"]
+    if change == "one pixel":
+        raw[images][16 + 5 * 784 + 400] ^= 0x01
+        bad = images
+    else:
+        raw[labels][8 + 17] = (raw[labels][8 + 17] + 3) % 10
+        bad = labels
+    for stem, blob in raw.items():
+        target = tmp_path / "d" / (stem + (".gz" if wrapper == "re-gzipped" else ""))
+        target.write_bytes(gzip.compress(bytes(blob), compresslevel=1) if wrapper == "re-gzipped" else bytes(blob))
+    with pytest.raises(data.DataError, match=rf"{bad}.*content differs from the published mnist file.*verify=False"):
+        data.load_mnist("test", source="full", root=tmp_path / "d")
+    with pytest.raises(data.DataError, match="content differs"):  # auto mode never falls back past a bad file
+        data.load_mnist("test", root=tmp_path / "d")
+    x, y = data.load_mnist("test", source="full", root=tmp_path / "d", verify=False)
+    assert x.shape == (10000, 28, 28) and len(y) == 10000
+
+
+def test_regzipped_identical_data_loads(mnist_dir, full_mnist, offline, tmp_path):
+    raw = _copy_test_split(mnist_dir, tmp_path / "d")
+    for stem, blob in raw.items():
+        (tmp_path / "d" / f"{stem}.gz").write_bytes(gzip.compress(bytes(blob), compresslevel=9, mtime=0))
+    x, y = data.load_mnist("test", source="full", root=tmp_path / "d")
+    assert torch.equal(x, full_mnist["test"][0]) and torch.equal(y, full_mnist["test"][1])
+
+
+def test_content_check_with_synthetic_digests(small, tmp_path, monkeypatch):
+    folder = tmp_path / "s"
+    _images, labels = write_split(folder, "train", gz=False)
+    for stem in data._FILES["train"]:
+        digest = hashlib.sha256((folder / stem).read_bytes()).hexdigest()
+        monkeypatch.setitem(data.SHA256, ("mnist", stem), digest)
+    assert data.load_full("train", root=folder)[1].tolist() == labels.tolist()
+    labels = labels.copy()
+    labels[3] = (labels[3] + 1) % 10
+    write_idx(folder / data._FILES["train"][1], labels)
+    with pytest.raises(data.DataError, match="train-labels-idx1-ubyte: its content differs"):
+        data.load_full("train", root=folder)
+    with pytest.raises(TypeError, match="verify must be True or False"):
+        data.load_mnist("train", root=folder, verify="no")
+
+
+def test_auto_fallback_says_the_folder_holds_fashion_mnist(offline, tmp_path, capsys):
+    if not FASHION_DIR.is_dir():
+        pytest.skip("Fashion-MNIST is absent")
+    data.load_mnist("test", root=FASHION_DIR, dataset="mnist")
+    out = capsys.readouterr().out
+    assert f"{FASHION_DIR} holds fashion-mnist, not mnist" in out and "using the bundled subset" in out
+
+
+def test_auto_fallback_names_the_missing_file_and_the_empty_folders(small, tmp_path, capsys):
+    folder = tmp_path / "half"
+    write_split(folder, "train", gz=True)
+    (folder / "train-labels-idx1-ubyte.gz").unlink()
+    data.load_mnist("train", root=folder)
+    out = capsys.readouterr().out
+    assert "has train-images-idx3-ubyte but train-labels-idx1-ubyte(.gz) is missing" in out
+    assert f"no train files in {folder}" in out and "download disabled" not in out and "no connection" in out
+    data.load_mnist("train", root=tmp_path / "nothing", download=False)
+    out = capsys.readouterr().out
+    assert f"no train files in {tmp_path / 'nothing'}" in out and "download disabled" in out
+
+
+def test_auto_fallback_names_an_unreadable_folder(small, tmp_path, capsys, monkeypatch):
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    real = os.access
+    monkeypatch.setattr(os, "access", lambda p, mode: False if Path(p) == folder else real(p, mode))
+    data.load_mnist("test", root=folder, download=False)
+    assert f"{folder} cannot be read (permission denied)" in capsys.readouterr().out
+
+
+def test_permission_denied_is_not_called_corrupted(small, tmp_path, monkeypatch):
+    folder = tmp_path / "p"
+    write_split(folder, "test", gz=True)
+    real_open = gzip.open
+
+    def denied(path, *args, **kwargs):
+        if Path(path).parent == folder:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(gzip, "open", denied)
+    with pytest.raises(data.DataError, match="permission denied") as info:
+        data.load_mnist("test", root=folder)
+    assert "corrupt" not in str(info.value) and "chmod a+r" in str(info.value)
+
+
+def _bundled_copy(tmp_path: Path, monkeypatch, **replace) -> None:
+    """A copy of the bundled MNIST subset with some arrays replaced and a matching checksum."""
+    with np.load(data.BUNDLED_PATH) as z:
+        arrays = {k: z[k] for k in z.files}
+    arrays.update(replace)
+    np.savez(tmp_path / "mnist_subset.npz", **arrays)
+    digest = hashlib.sha256((tmp_path / "mnist_subset.npz").read_bytes()).hexdigest()
+    (tmp_path / "mnist_subset.sha256").write_text(f"{digest}  mnist_subset.npz\n")
+    monkeypatch.setattr(data, "_DATA_DIR", tmp_path)
+
+
+@pytest.mark.parametrize(
+    "replace,message",
+    [
+        ({"test_images": np.zeros((1000, 14, 14), np.uint8)}, r"images are uint8 \(1000, 14, 14\)"),
+        ({"test_images": np.zeros((1000, 28, 28), np.float32)}, "images are float32"),
+        ({"test_labels": np.full(1000, -1.5)}, "labels are float64"),
+        ({"test_labels": np.full(1000, 12)}, r"labels range over 12\.\.12, expected 0\.\.9"),
+        ({"test_labels": np.zeros(999, np.int64)}, r"labels are int64 \(999,\)"),
+        ({"test_index": np.zeros(1000, np.int64)}, "index holds repeated positions"),
+        ({"test_index": np.arange(1000) + 60000}, r"index range over 60000\.\.60999, expected 0\.\.9999"),
+        ({"test_labels": np.arange(1000) // 200}, "the classes are not equally represented"),
+    ],
+)
+def test_a_bundled_subset_with_a_matching_checksum_is_still_checked(tmp_path, monkeypatch, replace, message):
+    _bundled_copy(tmp_path, monkeypatch, **replace)
+    with pytest.raises(data.DataError, match=rf"mnist_subset\.npz: the bundled mnist test subset is damaged: {message}"):
+        data.load_mnist("test", source="bundled")
+
+
+def test_an_empty_checksum_file_is_a_clear_error(tmp_path, monkeypatch):
+    _bundled_copy(tmp_path, monkeypatch)
+    (tmp_path / "mnist_subset.sha256").write_text("")
+    with pytest.raises(data.DataError, match=r"mnist_subset\.sha256: not a SHA-256 checksum file"):
+        data.load_mnist("train", source="bundled")
+
+
+def test_batches_refuse_what_they_would_silently_mangle():
+    images, labels = _toy(20)
+    with pytest.raises(TypeError, match=r"images must hold uint8 pixels.*divided by 255 again"):
+        data.Batches(images.float() / 255, labels)
+    for bad in (57, -3):
+        wrong = labels.clone()
+        wrong[4] = bad
+        with pytest.raises(ValueError, match=rf"labels must be class indices in 0\.\.9 .*got {bad}"):
+            data.Batches(images, wrong)
+    assert data.Batches(images, labels + 10, num_classes=20).num_classes == 20
+    for std in (float("nan"), 0.0, -1.0, float("inf")):
+        with pytest.raises(ValueError, match="std"):
+            data.Batches(images, labels, std=std)
+    with pytest.raises(ValueError, match="mean"):
+        data.Batches(images, labels, mean=float("nan"))
+    with pytest.raises(ValueError, match="images must not be empty"):
+        data.Batches(images[:0], labels[:0])

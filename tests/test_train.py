@@ -258,3 +258,54 @@ def test_throughput_benchmark_runs_and_writes_its_json(tmp_path):
     for r in rec["results"].values():
         assert r["train_samples_per_s"] > 0
     assert "snnlib fast path / snnTorch reference" in rec["ratios"]
+
+
+_KILLED_RUN = r"""
+import json, os, signal, sys
+import torch
+torch.set_num_threads(int(sys.argv[2]))
+from snnlib import _io
+from snnlib import train as T
+from snnlib.train import checkpoint as C
+
+writes = []
+
+
+def dying_write(path, data):
+    writes.append(path)
+    if len(writes) < 2:
+        return _io.atomic_write_bytes(path, data)
+
+    def half_then_sigkill(fh):  # the second checkpoint: half of it reaches the temporary file, then SIGKILL
+        fh.write(data[: len(data) // 2])
+        fh.flush()
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    return _io.atomic_write(path, half_then_sigkill)
+
+
+C.atomic_write_bytes = dying_write
+T.fit(T.TrainConfig(**json.loads(sys.argv[1])), progress=False)
+"""
+
+
+def test_resume_after_a_kill_is_bit_identical(tmp_path):
+    """SIGKILL in the middle of the second checkpoint's write (another process): the temporary it
+    leaves is removed, last.pt still holds epoch 1, and resuming gives the uninterrupted run's
+    weights and losses bit for bit (on the CPU, with the same number of threads)."""
+    fields = dict(epochs=3, source="bundled", device="cpu", max_batches=3, max_test=300, seed=3, num_steps=8)
+    folder = tmp_path / "killed"
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    args = [json.dumps(dict(fields, checkpoint=str(folder))), str(torch.get_num_threads())]
+    proc = subprocess.run([sys.executable, "-c", _KILLED_RUN, *args], env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == -9, f"the run was not killed: {proc.returncode} {proc.stderr[-2000:]}"
+    litter = [p for p in folder.iterdir() if p.name != "last.pt"]
+    assert len(litter) == 1 and litter[0].name.startswith(".last.pt.") and litter[0].stat().st_size > 0
+    assert T.load_checkpoint(folder / "last.pt")["epoch"] == 0, "the good checkpoint was damaged"
+    resumed = T.fit(T.TrainConfig(**fields, checkpoint=str(folder)), resume=True, progress=False)
+    assert [p.name for p in folder.iterdir()] == ["last.pt"], "the killed run's temporary file was not removed"
+    full = T.fit(T.TrainConfig(**fields), progress=False)
+    for (name, a), (_, b) in zip(full.model.state_dict().items(), resumed.model.state_dict().items()):
+        assert torch.equal(a, b), f"{name} differs after a kill and a resume"
+    assert full.history["loss"] == resumed.history["loss"]
+    assert [e["test_accuracy"] for e in full.history["epochs"]] == [e["test_accuracy"] for e in resumed.history["epochs"]]

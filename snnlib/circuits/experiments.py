@@ -48,14 +48,18 @@ def convergence_snr(
     Returns:
         SNR per fan-in, ``[len(fan_ins)]`` (float64).
     """
-    fan_ins = [_checks.integer(n, "fan_in", 1) for n in fan_ins]
+    if isinstance(fan_ins, (str, bytes)) or not hasattr(fan_ins, "__iter__"):
+        raise TypeError(f"fan_ins must be a sequence of integers >= 1, got {_checks.describe(fan_ins)}")
+    if not isinstance(params, LIFParams):
+        raise TypeError(f"params must be a snnlib.neurons.LIFParams, got {_checks.describe(params)}")
+    fan_ins = [_checks.integer(n, f"fan_ins[{i}]", 1) for i, n in enumerate(fan_ins)]
     if not fan_ins:
         raise ValueError("fan_ins must list at least one number of converging inputs")
     p_signal = _checks.probability(p_signal, "p_signal")
     p_noise = _checks.probability(p_noise, "p_noise")
     num_steps = _checks.integer(num_steps, "num_steps", 1)
     trials = _checks.integer(trials, "trials", 2)
-    total_weight = _checks.real(total_weight, "total_weight", 0.0)
+    total_weight = _checks.positive(total_weight, "total_weight")
     gen = torch.Generator().manual_seed(_checks.integer(seed, "seed"))
     p = torch.tensor([p_signal] * trials + [p_noise] * trials).reshape(2 * trials, 1)  # [B = 2 trials, 1]
     out = []

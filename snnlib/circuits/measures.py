@@ -51,9 +51,19 @@ def _onset(onset, s: Tensor) -> int:
     return _checks.integer(onset, "onset", 0, s.shape[0] - 1)
 
 
+def _real_values(x, name: str, shape: str) -> Tensor:
+    """A tensor, array or list of real numbers as a float64 tensor (a clear error for anything else)."""
+    if isinstance(x, (str, bytes)) or x is None or (isinstance(x, torch.Tensor) and (x.is_complex() or x.dtype == torch.bool)):
+        raise TypeError(f"{name} must be real numbers {shape} (a tensor, an array or a list), got {_checks.describe(x)}")
+    try:
+        return torch.as_tensor(x, dtype=torch.float64)
+    except (TypeError, ValueError, RuntimeError) as err:
+        raise TypeError(f"{name} must be real numbers {shape}, got {_checks.describe(x)}") from err
+
+
 def _rates(rates, name: str = "rates") -> Tensor:
     """Firing rates ``[N]``, or ``[B, N]`` averaged over the batch, as a float64 ``[N]``."""
-    r = torch.as_tensor(rates, dtype=torch.float64)
+    r = _real_values(rates, name, "[N] or [B, N]")
     _checks.tensor(r, name, "[N] or [B, N]", ndim=(1, 2), finite=True)
     return r.mean(0) if r.dim() == 2 else r
 
@@ -69,10 +79,11 @@ def snr(signal, noise) -> float:
     1-D (e.g. an output neuron's spike count on each trial ``[trials]``). Returns ``inf`` when
     neither varies (``0`` when they do not differ either).
     """
-    a = torch.as_tensor(signal, dtype=torch.float64).flatten()
-    b = torch.as_tensor(noise, dtype=torch.float64).flatten()
-    if a.numel() < 2 or b.numel() < 2:
-        raise ValueError(f"snr needs at least 2 trials with and 2 without the signal, got {a.numel()} and {b.numel()}")
+    a = _real_values(signal, "signal", "[trials]").flatten()
+    b = _real_values(noise, "noise", "[trials]").flatten()
+    for name, v in (("signal", a), ("noise", b)):
+        if v.numel() < 2:
+            raise ValueError(f"snr needs at least 2 trials with and 2 without the signal: {name} has {v.numel()}")
     _checks.tensor(a, "signal", "[trials]", finite=True)
     _checks.tensor(b, "noise", "[trials]", finite=True)
     spread = math.sqrt((float(a.var()) + float(b.var())) / 2)
@@ -221,10 +232,10 @@ def edge_enhancement(rates, edge: int, center: int) -> float:
 
 def pattern_correlation(a, b) -> float:
     """Pearson correlation between two response patterns (e.g. rates ``[N]`` to two stimuli); ``nan`` if one is flat."""
-    x = torch.as_tensor(a, dtype=torch.float64).flatten()
-    y = torch.as_tensor(b, dtype=torch.float64).flatten()
+    x = _checks.finite_tensor(_real_values(a, "a", "[N]"), "a", "[N]").flatten()
+    y = _checks.finite_tensor(_real_values(b, "b", "[N]"), "b", "[N]").flatten()
     if x.shape != y.shape:
-        raise ValueError(f"the two patterns must have the same size [N], got {x.numel()} and {y.numel()}")
+        raise ValueError(f"the two patterns a and b must have the same size [N], got {x.numel()} and {y.numel()}")
     x, y = x - x.mean(), y - y.mean()
     den = math.sqrt(float((x * x).sum()) * float((y * y).sum()))
     return math.nan if den == 0 else float((x * y).sum()) / den

@@ -43,6 +43,13 @@ def _strength(inhibition) -> float:
     return _checks.real(inhibition, "inhibition", 0.0)
 
 
+def _lif_params(**named) -> None:
+    """Each argument a :class:`snnlib.neurons.LIFParams` (a clear error naming it otherwise)."""
+    for name, value in named.items():
+        if not isinstance(value, LIFParams):
+            raise TypeError(f"{name} must be a snnlib.neurons.LIFParams, got {_checks.describe(value)}")
+
+
 def feedforward_excitation(
     inputs: Tensor, weights, delay: int = 0, params: LIFParams = EXC_PARAMS, synapses: SynapseParams = SYNAPSES
 ) -> CircuitResult:
@@ -59,6 +66,7 @@ def feedforward_excitation(
         :class:`CircuitResult` with population ``"out"`` ``[T, B, N_out]``.
     """
     inputs = _check_inputs(inputs)
+    _lif_params(params=params)
     w = _check_weight(weights, "weights", inputs.shape[2], None, "N_in", "N_out")
     proj = [Projection("input", "out", w, delay, +1)]
     return simulate(inputs, {"out": (w.shape[1], params)}, proj, motif="feedforward_excitation", synapses=synapses)
@@ -97,6 +105,7 @@ def feedforward_inhibition(
         :class:`CircuitResult` with populations ``"inh"`` ``[T, B, N_inh]`` and ``"out"`` ``[T, B, N_out]``.
     """
     inputs = _check_inputs(inputs)
+    _lif_params(params=params, inh_params=inh_params)
     n_in = inputs.shape[2]
     w_exc = _check_weight(w_exc, "w_exc", n_in, None, "N_in", "N_out")
     w_inh = _check_weight(w_inh, "w_inh", n_in, None, "N_in", "N_inh")
@@ -142,6 +151,7 @@ def feedback_inhibition(
         :class:`CircuitResult` with populations ``"exc"`` ``[T, B, N_exc]`` and ``"inh"`` ``[T, B, N_inh]``.
     """
     inputs = _check_inputs(inputs)
+    _lif_params(params=params, inh_params=inh_params)
     w_in = _check_weight(w_in, "w_in", inputs.shape[2], None, "N_in", "N_exc")
     n_exc = w_in.shape[1]
     w_ei = _check_weight(w_ei, "w_ei", n_exc, None, "N_exc", "N_inh")
@@ -182,6 +192,7 @@ def lateral_inhibition(
         :class:`CircuitResult` with population ``"out"`` ``[T, B, N]``.
     """
     inputs = _check_inputs(inputs)
+    _lif_params(params=params)
     w_in = _check_weight(w_in, "w_in", inputs.shape[2], None, "N_in", "N")
     n = w_in.shape[1]
     lat = _check_weight(lateral, "lateral", n, n, "N", "N")

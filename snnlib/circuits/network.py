@@ -91,6 +91,10 @@ class Projection:
     sign: int = 1
 
     def __post_init__(self):
+        for what in ("source", "target"):
+            if not isinstance(getattr(self, what), str) or not getattr(self, what):
+                raise TypeError(f"Projection.{what} must be a population name, got {_checks.describe(getattr(self, what))}")
+        _check_weight(self.weight, f"weight of {self.source}->{self.target}", None, None)
         object.__setattr__(self, "delay", _checks.integer(self.delay, f"delay of {self.source}->{self.target}", 0))
         if isinstance(self.sign, bool) or self.sign not in (1, -1):
             raise ValueError(f"sign must be +1 (excitatory) or -1 (inhibitory), got {_checks.describe(self.sign)}")
@@ -218,6 +222,8 @@ def simulate(
     rank = {"input": -1, **{name: i for i, name in enumerate(order)}}
     incoming: Dict[str, List[Projection]] = {name: [] for name in order}
     checked = []
+    if isinstance(projections, (str, bytes)) or not hasattr(projections, "__iter__"):
+        raise TypeError(f"projections must be a sequence of Projection objects, got {_checks.describe(projections)}")
     for proj in projections:
         if not isinstance(proj, Projection):
             raise TypeError(f"projections must hold Projection objects, got {_checks.describe(proj)}")

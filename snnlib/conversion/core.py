@@ -80,6 +80,7 @@ def neuron_step(cur: torch.Tensor, state: Optional[LIFState], params: LIFParams)
     :func:`snnlib.neurons.lif_step`, run without gradients.
     """
     _checks.tensor(cur, "cur", "[B, ...]", dtype="float")
+    _checks.host_values(cur, "cur", "[B, ...]")
     with torch.no_grad():
         return lif_step(cur, state, params)
 
@@ -140,12 +141,23 @@ def split_stages(ann: nn.Sequential) -> List[Stage]:
     return stages
 
 
+def _stages(stages) -> None:
+    if isinstance(stages, (str, bytes)) or not isinstance(stages, Sequence) or not all(isinstance(s, Stage) for s in stages):
+        raise TypeError(f"stages must be a sequence of Stage (see split_stages), got {_checks.describe(stages)}")
+
+
+def _generator(generator) -> None:
+    if generator is not None and not isinstance(generator, torch.Generator):
+        raise TypeError(f"generator must be a torch.Generator or None, got {_checks.describe(generator)}")
+
+
 def stage_activations(stages: Sequence[Stage], x: torch.Tensor) -> List[torch.Tensor]:
     """The ANN's activation after every stage for inputs ``x [B, ...]``: a list of ``[B, ...]`` tensors.
 
     Hidden stages give ``ReLU(W a + b)``, the last gives the logits ``W a + b``.
     """
-    _checks.tensor(x, "x", "[B, ...]", dtype="float", finite=True)
+    _stages(stages)
+    _checks.tensor(x, "x", "[B, ...]", min_dim=1, dtype="float", finite=True)
     out = []
     with torch.no_grad():
         h = x
@@ -171,6 +183,7 @@ def layer_scale(
     _checks.tensor(activations, "activations", "[N, ...]", dtype="float", finite=True)
     percentile = _checks.real(percentile, "percentile", 0.0, 100.0, min_open=True)
     max_values = _checks.integer(max_values, "max_values", 1)
+    _generator(generator)
     values = activations.detach().reshape(-1)
     values = values[values > 0]
     if values.numel() == 0:
@@ -194,8 +207,10 @@ def activation_scales(
     (a random sample, seeded by ``seed``) for its percentile.
     """
     _checks.choice(normalisation, "normalisation", NORMALISATIONS)
-    _checks.tensor(x, "x", "[N, ...]", dtype="float", finite=True)
+    _stages(stages)
+    _checks.tensor(x, "x", "[N, ...]", min_dim=1, dtype="float", finite=True)
     batch_size = _checks.integer(batch_size, "batch_size", 1)
+    seed = _checks.integer(seed, "seed")
     percentile = NORMALISATIONS[normalisation]
     if percentile is None:
         return [1.0] * len(stages)
@@ -264,6 +279,8 @@ def balance_thresholds(
     weight-normalised network and the threshold is that many times higher, so the spikes are the same.
     Returns ``(thresholds, biases)``, one per layer.
     """
+    if isinstance(scales, (str, bytes)) or not isinstance(scales, Sequence):
+        raise TypeError(f"scales must be a sequence of numbers > 0, one per layer, got {_checks.describe(scales)}")
     lam = [_checks.positive(input_scale, "input_scale")] + [_checks.positive(s, f"scales[{i}]") for i, s in enumerate(scales)]
     if not isinstance(biases, (list, tuple)) or len(biases) != len(scales):
         raise ValueError(
@@ -312,6 +329,8 @@ def convert(
     largest input value ``lambda_0``.
     """
     _checks.choice(balance, "balance", BALANCES)
+    _checks.tensor(x_train, "x_train", "[N, ...]", min_dim=1, dtype="float", finite=True)
+    _checks.integer(seed, "seed")
     stages = [Stage(copy.deepcopy(s.linear), s.relu) for s in split_stages(ann)]
     for stage in stages:
         stage.linear.eval()

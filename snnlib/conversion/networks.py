@@ -62,6 +62,10 @@ def input_shape(name: str) -> Tuple[int, ...]:
 def prepare(images: torch.Tensor, name: str) -> torch.Tensor:
     """``uint8 [N, 28, 28]`` images -> ``float32 [N, *input_shape(name)]`` with pixels in [0, 1]."""
     _checks.tensor(images, "images", "[N, 28, 28]", ndim=3)
+    if images.dtype != torch.uint8:
+        raise TypeError(
+            f"images must be uint8 pixels [N, 28, 28] (as snnlib.data.load_mnist returns them), got dtype {images.dtype}"
+        )
     return (images.to(torch.float32) / 255.0).reshape(images.shape[0], *input_shape(name))
 
 
@@ -71,6 +75,7 @@ def random_shift(x: torch.Tensor, pixels: int, generator: Optional[torch.Generat
     The border is filled with zeros (the background of MNIST). Returns a new ``[B, C, H, W]`` tensor.
     """
     _checks.tensor(x, "x", "[B, C, H, W]", ndim=4, dtype="float")
+    _checks.host_values(x, "x", "[B, C, H, W]")
     pixels = _checks.integer(pixels, "pixels", 0)
     if pixels == 0:
         return x
@@ -105,6 +110,9 @@ def train_ann(
     to that many pixels (a mild augmentation, for the CNN). Returns one record per epoch
     (``epoch``, ``train_loss``, ``seconds``); ``log`` receives one line per epoch.
     """
+    if not isinstance(net, nn.Module):
+        raise TypeError(f"net must be a torch.nn.Module, got {_checks.describe(net)}")
+    _checks.integer(shift, "shift", 0)
     epochs = _checks.integer(epochs, "epochs", 1)
     lr = _checks.positive(lr, "lr")
     shape = input_shape(name)
@@ -139,7 +147,10 @@ def train_ann(
 
 def ann_accuracy(net: nn.Module, x: torch.Tensor, labels: torch.Tensor, batch_size: int = 1000) -> float:
     """The fraction of inputs ``x [N, ...]`` whose largest logit is the label ``labels [N]``, in [0, 1]."""
-    _checks.tensor(x, "x", "[N, ...]", dtype="float")
+    if not isinstance(net, nn.Module):
+        raise TypeError(f"net must be a torch.nn.Module, got {_checks.describe(net)}")
+    _checks.tensor(x, "x", "[N, ...]", min_dim=1, dtype="float", finite=True)
+    batch_size = _checks.integer(batch_size, "batch_size", 1)
     _checks.tensor(labels, "labels", "[N]", ndim=1, dtype="integer")
     if labels.shape[0] != x.shape[0]:
         raise ValueError(f"labels must have shape [{x.shape[0]}] (one per input), got {tuple(labels.shape)}")

@@ -68,6 +68,11 @@ def _structural(linear: torch.nn.Module) -> torch.nn.Module:
     return out
 
 
+def _net(net) -> None:
+    if not isinstance(net, ConvertedNetwork):
+        raise TypeError(f"net must be a ConvertedNetwork (from snnlib.conversion.convert), got {_checks.describe(net)}")
+
+
 def fan_out(net: ConvertedNetwork, sample: torch.Tensor, chunk: int = 512) -> List[torch.Tensor]:
     """For each layer's input, how many synapses a unit drives: a list of ``[*unit_shape]`` tensors.
 
@@ -76,7 +81,8 @@ def fan_out(net: ConvertedNetwork, sample: torch.Tensor, chunk: int = 512) -> Li
     through non-zero weights (pooling then a convolution included). Computed exactly, from the
     rows of the stage's structural Jacobian, ``chunk`` rows at a time.
     """
-    _checks.tensor(sample, "sample", "[1, ...]", dtype="float")
+    _net(net)
+    _checks.tensor(sample, "sample", "[1, ...]", min_dim=1, dtype="float")
     chunk = _checks.integer(chunk, "chunk", 1)
     out = []
     h = sample[:1]
@@ -119,9 +125,10 @@ def simulate(
     leak. Biases are a constant current at every step. ``fanouts``: from :func:`fan_out` (computed
     here when omitted). Returns a :class:`Record`.
     """
-    if not isinstance(net, ConvertedNetwork):
-        raise TypeError(f"net must be a ConvertedNetwork (from snnlib.conversion.convert), got {_checks.describe(net)}")
-    _checks.tensor(x, "x", "[B, ...]", dtype="float", finite=True)
+    _net(net)
+    _checks.tensor(x, "x", "[B, ...]", min_dim=1, dtype="float", finite=True)
+    if generator is not None and not isinstance(generator, torch.Generator):
+        raise TypeError(f"generator must be a torch.Generator or None, got {_checks.describe(generator)}")
     steps = _check_steps(num_steps)
     _checks.choice(input, "input", INPUTS)
     if input == "rate" and (float(x.min()) < 0 or float(x.max()) > 1):
@@ -176,8 +183,9 @@ def accuracy_vs_steps(
     "layer_spikes_per_image": {T: [per layer]}}``. The other arguments are those of :func:`simulate`
     (``seed`` seeds the rate-coded input).
     """
+    _net(net)
     _checks.tensor(labels, "labels", "[N]", ndim=1, dtype="integer")
-    _checks.tensor(x, "x", "[N, ...]", dtype="float", finite=True)
+    _checks.tensor(x, "x", "[N, ...]", min_dim=1, dtype="float", finite=True)
     if labels.shape[0] != x.shape[0]:
         raise ValueError(f"labels must have shape [{x.shape[0]}] (one per input), got {tuple(labels.shape)}")
     batch_size = _checks.integer(batch_size, "batch_size", 1)
@@ -221,6 +229,9 @@ def rate_correlation(
     """
     T = _checks.integer(num_steps, "num_steps", 1)
     max_points = _checks.integer(max_points, "max_points", 1)
+    seed = _checks.integer(seed, "seed")
+    _net(net)
+    _checks.tensor(x, "x", "[B, ...]", min_dim=1, dtype="float", finite=True)
     rec = simulate(net, x, T, reset, input, generator=torch.Generator(device=x.device).manual_seed(seed))
     gen = torch.Generator().manual_seed(int(seed))
     out: Dict[str, list] = {"pearson": [], "ann": [], "snn": []}

@@ -85,6 +85,10 @@ class Scheme:
         )
         object.__setattr__(self, "encode_params", enc)
         object.__setattr__(self, "decode_params", dec)
+        if not isinstance(self.default_params, Mapping):
+            raise TypeError(
+                f"scheme {self.name!r}: default_params must be a mapping, got {_checks.describe(self.default_params)}"
+            )
         unknown = set(self.default_params) - enc - dec
         if unknown:
             raise ValueError(f"scheme {self.name!r}: default_params names {sorted(unknown)}, which neither side takes")

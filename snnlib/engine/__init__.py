@@ -28,7 +28,9 @@ one a call would run without running it. Each backend declares what it supports 
 GPU kernel) is one module defining ``BACKEND`` and one entry in :data:`REGISTRY`.
 
 Shapes are time-first: currents ``[T, B, ...]`` (or ``[B, ...]`` with ``num_steps``), records
-``[T, B, ...]``.
+``[T, B, ...]``. Every argument is checked; a current, weight or bias holding NaN or inf is a
+:class:`ValueError` for CPU tensors (on an accelerator the values are not read back, which would
+stall it: NaN then propagates to the records).
 
 **Mixed precision.** The ``"fused"`` and ``"triton"`` backends keep the membrane state, the
 surrogate and every sum in float32 when the current is bfloat16 or float16 (as ``torch.autocast``
@@ -130,6 +132,7 @@ def _call(cur, beta, threshold, reset, refractory, num_steps, surrogate, weight=
             cur, "cur", "[T, B, ...] (time first; pass num_steps for a static current [B, ...])", min_dim=2, dtype="float"
         )
         num_steps, shape = int(cur.shape[0]), tuple(cur.shape[1:])
+    _checks.host_values(cur, "cur", "[T, B, ...]" if not static else "[B, ...]")
     beta = _parameter(beta, "beta", cur, shape, _checks.probability)
     if isinstance(beta, torch.Tensor):
         beta = beta.clamp(0, 1)  # as snnTorch (a learnt beta may leave [0, 1])
@@ -247,6 +250,7 @@ def lif_multistep_linear(
         )
     autocast = _ops.autocast_dtype(cur.device) is not None  # then the synapses are cast as F.linear would
     for name, x in (("weight", weight), ("bias", bias)):
+        _checks.host_values(x, name, "[C, H]" if name == "weight" else "[C]")
         if x.device != cur.device or (x.dtype != cur.dtype and not autocast):
             raise TypeError(
                 f"{name} must be on cur's device and of its dtype ({cur.device}, {cur.dtype}), got {x.device}, {x.dtype}"

@@ -19,29 +19,31 @@ split over Python threads when torch has more than one (ctypes releases the GIL)
 
 What it runs: every reset; the surrogates of :data:`SURROGATES` (their derivative is passed to C
 as an id and two constants); float ``beta`` and ``threshold``; no refractory period; float32 or
-float64 on the CPU; static or time-varying current. The library is cached in ``$SNNLIB_CACHE``
-(default ``~/.cache/snnlib``) under a hash of the source, the flags and the CPU, written atomically.
-``SNNLIB_CPU_KERNEL=0`` switches it off (so does setting :data:`ENABLED` to ``False``); so does a
-missing compiler (one warning), and ``backend="auto"`` then picks the fused PyTorch backend.
+float64 on the CPU; static or time-varying current. The library is built, cached and verified by
+:mod:`snnlib.engine.build` (a private folder, a SHA-256 digest checked before loading, a self-test
+after, a damaged entry rebuilt with a warning). ``SNNLIB_CPU_KERNEL=0`` switches it off (so does
+setting :data:`ENABLED` to ``False``); so does a missing compiler (one warning), and
+``backend="auto"`` then picks the fused PyTorch backend.
+
+Every C entry point is given the size of each array and checks every dimension, stride, row range
+and parameter before it touches memory (returning an error code, see :data:`STATUS`); the Python
+functions here check the tensors first (shapes time first, dtype, device, contiguity) and raise a
+:class:`ValueError` or :class:`TypeError` naming the argument.
 """
 
 from __future__ import annotations
 
 import ctypes
-import hashlib
 import math
-import os
-import shutil
-import subprocess
-import sys
-import tempfile
+import shutil  # noqa: F401  (tests replace shutil.which to simulate a machine without a compiler)
 import warnings
 from pathlib import Path
 from typing import Callable, Dict, Optional, Tuple
 
 import torch
 
-from .. import _env
+from .. import _checks, _env
+from . import build as _build
 from .spec import Backend, Call, Support
 
 __all__ = [
@@ -49,6 +51,7 @@ __all__ = [
     "SOURCE",
     "SURROGATES",
     "RESET_IDS",
+    "STATUS",
     "load",
     "unavailable",
     "lif_fwd",
@@ -78,71 +81,78 @@ SURROGATES: Dict[str, Callable[[float], Tuple[int, float, float]]] = {
     "none": lambda k: (4, 0.0, 0.0),
 }
 
-_ABI = 2
-_FLAGS = ["-O3", "-march=native", "-ffp-contract=off", "-fno-trapping-math", "-fPIC", "-shared"]
+#: The C entry points' refusals (their negative return codes), in words.
+STATUS = {
+    -1: "a dimension (T, B, H, C or N) is < 1",
+    -2: "the current's time stride is neither 0 (static) nor one step",
+    -3: "the current (or the membrane record) holds fewer elements than its shape",
+    -4: "the weight is not [C, H]",
+    -5: "the bias is not [C]",
+    -6: "a scratch buffer is too small",
+    -7: "an output buffer is too small",
+    -8: "an incoming gradient is smaller than the record",
+    -9: "the row (or neuron) range is not within the batch",
+    -10: "an unknown reset id",
+    -11: "beta is not in [0, 1]",
+    -12: "the threshold is not finite and > 0",
+    -13: "a required array is missing (NULL)",
+    -14: "an unknown surrogate id",
+}
+
+_ABI = 3
+_FLAGS = ("-O3", "-march=native", "-ffp-contract=off", "-fno-trapping-math", "-fPIC", "-shared")
 
 _lib: Optional[ctypes.CDLL] = None
 _tried = False
 _error: Optional[str] = None
 
 
-def _cache_dir() -> Path:
-    return _env.path("SNNLIB_CACHE") or Path.home() / ".cache" / "snnlib"
-
-
-def _compile(out: Path) -> None:
-    cc = shutil.which("gcc") or shutil.which("cc") or shutil.which("clang")
-    if cc is None:
-        raise RuntimeError("no C compiler found (gcc, cc or clang)")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=out.parent) as tmp:
-        so_tmp = Path(tmp) / out.name
-        res = subprocess.run([cc, *_FLAGS, str(SOURCE), "-o", str(so_tmp)], capture_output=True, text=True)
-        if res.returncode != 0:
-            raise RuntimeError(f"{cc} failed: {res.stderr.strip()[-500:]}")
-        os.replace(so_tmp, out)  # atomic: a half-written library is never loaded
-
-
-def _cpu_id() -> str:
-    """The machine and its instruction-set flags (the library is built with ``-march=native``)."""
-    ident = os.uname().machine
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith(("flags", "Features", "model name")):
-                ident += line
-    except OSError:
-        pass
-    return ident
-
-
 def _declare(lib: ctypes.CDLL) -> None:
     p, lg, i = ctypes.c_void_p, ctypes.c_long, ctypes.c_int
+    lib.snn_abi_version.restype = i
+    lib.snn_abi_version.argtypes = []
     if lib.snn_abi_version() != _ABI:
-        raise RuntimeError(f"the cached library has ABI {lib.snn_abi_version()}, expected {_ABI}")
+        raise RuntimeError(f"the library has ABI {lib.snn_abi_version()}, expected {_ABI}")
     for sfx, real in (("f", ctypes.c_float), ("d", ctypes.c_double)):
-        getattr(lib, f"snn_fwd_{sfx}").argtypes = [p, p, p, p, p, p, lg, lg, lg, lg, lg, real, real, i, lg, lg]
-        getattr(lib, f"snn_bwd_{sfx}").argtypes = [p, p, p, p, p, p, lg, lg, lg, lg, lg, real, real, i, i, real, real, lg, lg]
-        getattr(lib, f"snn_lif_fwd_{sfx}").argtypes = [p, p, p, lg, lg, lg, real, real, i, lg, lg]
-        getattr(lib, f"snn_lif_bwd_{sfx}").argtypes = [p, p, p, p, lg, lg, real, real, i, i, real, real, lg, lg]
+        signatures = {
+            "snn_fwd": [p, lg] * 6 + [lg] * 5 + [real, real, i, lg, lg],
+            "snn_bwd": [p, lg] * 6 + [lg] * 5 + [real, real, i, i, real, real, lg, lg],
+            "snn_lif_fwd": [p, lg] * 3 + [lg] * 3 + [real, real, i, lg, lg],
+            "snn_lif_bwd": [p, lg] * 4 + [lg] * 2 + [real, real, i, i, real, real, lg, lg],
+        }
+        for name, argtypes in signatures.items():
+            fn = getattr(lib, f"{name}_{sfx}")
+            fn.argtypes = argtypes
+            fn.restype = i
+
+
+def _self_test(lib: ctypes.CDLL) -> None:
+    """Declare the signatures and run tiny known computations; raises on a wrong or stub library."""
+    _declare(lib)
+    arr = ctypes.c_float * 8
+    cur, spk, mem = arr(0.5, 1.5, 0.875, -1.0, 0.5, 1.5, 0.875, -1.0), arr(*[-7.0] * 8), arr(*[-7.0] * 8)
+    status = lib.snn_lif_fwd_f(cur, 8, spk, 8, mem, 8, 2, 4, 4, 0.5, 1.0, 0, 0, 4)
+    expected_mem = [0.5, 1.5, 0.875, -1.0, 0.75, 1.25, 1.3125, -1.5]  # U1 = 0.5 U0 + I - S0 (thr 1)
+    expected_spk = [0.0, 1.0, 0.0, 0.0, 0.0, 1.0, 1.0, 0.0]
+    if status != 0 or list(mem) != expected_mem or list(spk) != expected_spk:
+        raise RuntimeError(f"snn_lif_fwd_f computed {list(mem)} (status {status}), expected {expected_mem}")
+    if lib.snn_lif_fwd_f(cur, 7, spk, 8, mem, 8, 2, 4, 4, 0.5, 1.0, 0, 0, 4) != -3:
+        raise RuntimeError("snn_lif_fwd_f does not refuse a current that is too small")
+    d = ctypes.c_double
+    w, b, m2, out, cnt = (d * 4)(1, 2, 3, 4), (d * 2)(0.5, -0.5), (d * 2)(), (d * 2)(-7, -7), (d * 1)(-7)
+    status = lib.snn_fwd_d((d * 2)(2.0, 0.0), 2, w, 4, b, 2, m2, 2, out, 2, cnt, 1, 1, 1, 2, 2, 0, 0.5, 1.0, 0, 0, 1)
+    if status != 0 or list(out) != [1.5, 2.5] or list(cnt) != [1.0]:
+        raise RuntimeError(f"snn_fwd_d computed {list(out)}, {list(cnt)} (status {status}), expected [1.5, 2.5], [1.0]")
 
 
 def load() -> Optional[ctypes.CDLL]:
-    """The compiled kernel library (compiled on first use, then cached), or ``None`` if unavailable."""
+    """The compiled kernel library (compiled on first use, then cached and verified), or ``None`` if unavailable."""
     global _lib, _tried, _error
     if _tried:
         return _lib
     _tried = True
-    if not sys.platform.startswith("linux") and sys.platform != "darwin":
-        _error = f"the C kernel is built on Linux and macOS only, not on {sys.platform}"
-        return None
     try:
-        key = hashlib.sha256(SOURCE.read_bytes() + " ".join(_FLAGS).encode() + _cpu_id().encode()).hexdigest()[:16]
-        path = _cache_dir() / f"lif_kernel_{key}.so"
-        if not path.exists():
-            _compile(path)
-        lib = ctypes.CDLL(str(path))
-        _declare(lib)
-        _lib = lib
+        _lib = _build.load_library("lif_kernel", SOURCE.read_bytes(), _FLAGS, _self_test)
     except Exception as err:  # any failure: the other backends run instead
         _error = f"the C kernel could not be built or loaded ({type(err).__name__}: {err})"
         warnings.warn(
@@ -173,54 +183,83 @@ def _split(n: int, grain: int):
     return [(i0, min(n, i0 + step)) for i0 in range(0, n, step)]
 
 
-def _run(calls):
+def _run(name: str, calls) -> None:
+    """Run the C calls (in threads when there are several); a non-zero status is a ValueError."""
     global _pool
+    if _lib is None:
+        raise RuntimeError(f"snnlib.engine.cpu.{name}: the C kernel is not loaded ({unavailable() or 'call load() first'})")
     if len(calls) <= 1:
-        for call in calls:
-            call()
-        return
-    if _pool is None or _pool._max_workers < len(calls):
-        from concurrent.futures import ThreadPoolExecutor
+        statuses = [call() for call in calls]
+    else:
+        if _pool is None or _pool._max_workers < len(calls):
+            from concurrent.futures import ThreadPoolExecutor
 
-        _pool = ThreadPoolExecutor(max_workers=len(calls), thread_name_prefix="snnlib-kernel")
-    for f in [_pool.submit(c) for c in calls]:
-        f.result()
+            _pool = ThreadPoolExecutor(max_workers=len(calls), thread_name_prefix="snnlib-kernel")
+        statuses = [f.result() for f in [_pool.submit(c) for c in calls]]
+    bad = next((st for st in statuses if st != 0), 0)
+    if bad:
+        raise ValueError(f"snnlib.engine.cpu.{name}: the C kernel refused the call: {STATUS.get(bad, f'status {bad}')}")
 
 
 def _fn(name: str, dtype: torch.dtype):
-    return getattr(_lib, f"{name}_{'f' if dtype == torch.float32 else 'd'}")
+    lib = load() if ENABLED else None
+    if lib is None:
+        raise RuntimeError(f"snnlib.engine.cpu.{name}: the C kernel is unavailable ({unavailable()})")
+    return getattr(lib, f"{name}_{'f' if dtype == torch.float32 else 'd'}")
 
 
-def _ptr(x: Optional[torch.Tensor]):
-    return None if x is None else x.data_ptr()
+def _arg(x: Optional[torch.Tensor]):
+    """``(pointer, number of elements)`` of a contiguous tensor (``(None, 0)`` for ``None``)."""
+    return (None, 0) if x is None else (x.data_ptr(), x.numel())
+
+
+def _real(
+    x, name: str, shape: str, ndim=None, min_dim=None, like: Optional[torch.Tensor] = None, finite: bool = True
+) -> torch.Tensor:
+    """A float32/float64 CPU tensor of the documented shape (and of ``like``'s dtype), made contiguous;
+    with ``finite``, free of NaN and inf (incoming gradients are not checked: NaN there propagates)."""
+    _checks.tensor(x, name, shape, ndim=ndim, min_dim=min_dim, dtype="float", finite=finite)
+    if x.device.type != "cpu" or x.dtype not in (torch.float32, torch.float64):
+        raise TypeError(f"{name} must be a float32 or float64 CPU tensor of shape {shape}, got {x.dtype} on {x.device}")
+    if like is not None and x.dtype != like.dtype:
+        raise TypeError(f"{name} must have the dtype of the current ({like.dtype}), got {x.dtype}")
+    return x.contiguous()
+
+
+def _params(beta, thr, reset) -> Tuple[float, float, int]:
+    beta = _checks.probability(beta, "beta")
+    thr = _checks.positive(thr, "thr")
+    return beta, thr, RESET_IDS[_checks.choice(reset, "reset", RESET_IDS)]
+
+
+def _surrogate(surrogate) -> Tuple[int, float, float]:
+    if not isinstance(surrogate, (tuple, list)) or len(surrogate) != 3:
+        raise TypeError(f"surrogate must be (id, c0, c1) from snnlib.engine.cpu.SURROGATES, got {_checks.describe(surrogate)}")
+    sid = _checks.integer(surrogate[0], "surrogate[0] (its id)", 0, len(SURROGATES) - 1)
+    return sid, _checks.real(surrogate[1], "surrogate[1]", allow_inf=True), _checks.real(surrogate[2], "surrogate[2]")
+
+
+def _steps(num_steps, static: bool, cur: torch.Tensor, shape: str) -> int:
+    num_steps = _checks.integer(num_steps, "num_steps", 1)
+    if not _checks.boolean(static, "static") and cur.shape[0] != num_steps:
+        raise ValueError(f"cur must have shape {shape} with T = num_steps = {num_steps}, got shape {tuple(cur.shape)}")
+    return num_steps
 
 
 def lif_fwd(cur: torch.Tensor, num_steps: int, beta: float, thr: float, reset: str, static: bool):
     """A LIF layer driven by ``cur`` ``[T, ...]`` (or ``[...]`` when ``static``): ``(spk, mem)``, each ``[T, ...]``."""
-    cur = cur.contiguous()
-    shape = (num_steps, *tuple(cur.shape if static else cur.shape[1:]))
-    spk = torch.empty(shape, dtype=cur.dtype)
-    mem = torch.empty(shape, dtype=cur.dtype)
+    static = _checks.boolean(static, "static")
+    shape = "[B, ...] (static)" if static else "[T, B, ...] (time first, T = num_steps)"
+    cur = _real(cur, "cur", shape, min_dim=1 if static else 2)
+    num_steps = _steps(num_steps, static, cur, shape)
+    beta, thr, reset_id = _params(beta, thr, reset)
+    out_shape = (num_steps, *tuple(cur.shape if static else cur.shape[1:]))
+    spk = torch.empty(out_shape, dtype=cur.dtype)
+    mem = torch.empty(out_shape, dtype=cur.dtype)
     n = spk[0].numel()
     fn = _fn("snn_lif_fwd", cur.dtype)
-    _run(
-        [
-            lambda n0=n0, n1=n1: fn(
-                cur.data_ptr(),
-                spk.data_ptr(),
-                mem.data_ptr(),
-                num_steps,
-                n,
-                0 if static else n,
-                beta,
-                thr,
-                RESET_IDS[reset],
-                n0,
-                n1,
-            )
-            for n0, n1 in _split(n, 16384)
-        ]
-    )
+    args = (*_arg(cur), *_arg(spk), *_arg(mem), num_steps, n, 0 if static else n, beta, thr, reset_id)
+    _run("lif_fwd", [lambda n0=n0, n1=n1: fn(*args, n0, n1) for n0, n1 in _split(n, 16384)])
     return spk, mem
 
 
@@ -233,36 +272,52 @@ def lif_bwd(
     reset: str,
     surrogate: Tuple[int, float, float],
 ) -> torch.Tensor:
-    """``dL/dI`` ``[T, ...]`` of :func:`lif_fwd` from ``dL/dS`` and ``dL/dU`` (either may be ``None``)."""
-    g_spk = g_spk.contiguous() if g_spk is not None else None
-    g_mem = g_mem.contiguous() if g_mem is not None else None
+    """``dL/dI`` ``[T, ...]`` of :func:`lif_fwd` from ``dL/dS`` and ``dL/dU`` (either may be ``None``), all ``[T, ...]``."""
+    mem = _real(mem, "mem", "[T, B, ...]", min_dim=2)
+    grads = []
+    for name, g in (("g_spk", g_spk), ("g_mem", g_mem)):
+        if g is not None:
+            g = _real(g, name, "[T, B, ...] (the shape of mem)", like=mem, finite=False)
+            _checks.same_shape(g, mem, name, "mem", "[T, B, ...]")
+        grads.append(g)
+    beta, thr, reset_id = _params(beta, thr, reset)
+    surrogate = _surrogate(surrogate)
     gcur = torch.empty_like(mem)
     T, n = mem.shape[0], mem[0].numel()
     fn = _fn("snn_lif_bwd", mem.dtype)
-    _run(
-        [
-            lambda n0=n0, n1=n1: fn(
-                mem.data_ptr(), _ptr(g_spk), _ptr(g_mem), gcur.data_ptr(), T, n, beta, thr, RESET_IDS[reset], *surrogate, n0, n1
-            )
-            for n0, n1 in _split(n, 16384)
-        ]
-    )
+    args = (*_arg(mem), *_arg(grads[0]), *_arg(grads[1]), *_arg(gcur), T, n, beta, thr, reset_id, *surrogate)
+    _run("lif_bwd", [lambda n0=n0, n1=n1: fn(*args, n0, n1) for n0, n1 in _split(n, 16384)])
     return gcur
+
+
+def _linear_args(cur, w2, num_steps, static):
+    """The checked ``(cur, w2, T, B, H, C, cstride)`` of :func:`fwd` and :func:`bwd`."""
+    static = _checks.boolean(static, "static")
+    shape = "[B, H] (static)" if static else "[T, B, H] (time first, T = num_steps)"
+    cur = _real(cur, "cur", shape, ndim=2 if static else 3)
+    w2 = _real(w2, "w2", "[C, H]", ndim=2, like=cur)
+    T = _steps(num_steps, static, cur, shape)
+    B, H = cur.shape[-2:]
+    if w2.shape[1] != H:
+        raise ValueError(f"w2 must have shape [C, H] with H = {H} (cur's last dimension), got shape {tuple(w2.shape)}")
+    return cur, w2, T, B, H, w2.shape[0], 0 if static else B * H
 
 
 def fwd(cur: torch.Tensor, w2: torch.Tensor, b2: torch.Tensor, num_steps: int, beta: float, thr: float, reset: str, static: bool):
     """A LIF layer and the next synapses: ``I`` ``[B, H]`` (static) or ``[T, B, H]``, ``W`` ``[C, H]``,
     ``b`` ``[C]`` -> ``(I_2 [T, B, C], spike counts [T, B])``."""
-    cur, w2, b2 = cur.contiguous(), w2.contiguous(), b2.contiguous()
-    B, H = cur.shape[-2:]
-    C, T = w2.shape[0], num_steps
+    cur, w2, T, B, H, C, cstride = _linear_args(cur, w2, num_steps, static)
+    b2 = _real(b2, "b2", "[C]", ndim=1, like=cur)
+    if b2.shape[0] != C:
+        raise ValueError(f"b2 must have shape [C] with C = {C} (w2's first dimension), got shape {tuple(b2.shape)}")
+    beta, thr, reset_id = _params(beta, thr, reset)
     mem = torch.empty((B, H), dtype=cur.dtype)
     cur2 = torch.empty((T, B, C), dtype=cur.dtype)
     counts = torch.empty((T, B), dtype=cur.dtype)
     fn = _fn("snn_fwd", cur.dtype)
-    args = [cur.data_ptr(), w2.data_ptr(), b2.data_ptr(), mem.data_ptr(), cur2.data_ptr(), counts.data_ptr()]
-    cstride = 0 if static else B * H
-    _run([lambda b0=b0, b1=b1: fn(*args, T, B, H, C, cstride, beta, thr, RESET_IDS[reset], b0, b1) for b0, b1 in _split(B, 16)])
+    args = (*_arg(cur), *_arg(w2), *_arg(b2), *_arg(mem), *_arg(cur2), *_arg(counts))
+    args += (T, B, H, C, cstride, beta, thr, reset_id)
+    _run("fwd", [lambda b0=b0, b1=b1: fn(*args, b0, b1) for b0, b1 in _split(B, 16)])
     return cur2, counts
 
 
@@ -278,38 +333,26 @@ def bwd(
     static: bool,
 ):
     """Gradients ``(dL/dI, dL/dW [C, H])`` of :func:`fwd` from ``dL/dI_2`` ``[T, B, C]``; ``dL/dI`` has ``I``'s shape."""
-    B, H = cur.shape[-2:]
-    C, T = w2.shape[0], num_steps
-    cur, g2, w2 = cur.contiguous(), g2.contiguous(), w2.contiguous()
+    cur, w2, T, B, H, C, cstride = _linear_args(cur, w2, num_steps, static)
+    g2 = _real(g2, "g2", "[T, B, C]", ndim=3, like=cur, finite=False)
+    if tuple(g2.shape) != (T, B, C):
+        raise ValueError(f"g2 must have shape [T, B, C] = {[T, B, C]}, got shape {tuple(g2.shape)}")
+    beta, thr, reset_id = _params(beta, thr, reset)
+    surrogate = _surrogate(surrogate)
     parts = _split(B, 16)
     gcur = torch.empty_like(cur)
     gw2 = torch.zeros((len(parts), C, H), dtype=cur.dtype)
     work = torch.empty((len(parts), (T + 1) * H), dtype=cur.dtype)
     fn = _fn("snn_bwd", cur.dtype)
-    cstride = 0 if static else B * H
+    fixed = (T, B, H, C, cstride, beta, thr, reset_id, *surrogate)
     _run(
+        "bwd",
         [
             lambda i=i, b0=b0, b1=b1: fn(
-                cur.data_ptr(),
-                g2.data_ptr(),
-                w2.data_ptr(),
-                gcur.data_ptr(),
-                gw2[i].data_ptr(),
-                work[i].data_ptr(),
-                T,
-                B,
-                H,
-                C,
-                cstride,
-                beta,
-                thr,
-                RESET_IDS[reset],
-                *surrogate,
-                b0,
-                b1,
+                *_arg(cur), *_arg(g2), *_arg(w2), *_arg(gcur), *_arg(gw2[i]), *_arg(work[i]), *fixed, b0, b1
             )
             for i, (b0, b1) in enumerate(parts)
-        ]
+        ],
     )
     return gcur, gw2.sum(0) if len(parts) > 1 else gw2[0]
 

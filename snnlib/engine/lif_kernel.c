@@ -18,7 +18,12 @@
        4 none              sg(u) = 0
 
    A current is [T, B, H] (time stride B*H) or static [B, H] (time stride 0). Every array is
-   contiguous, row-major. The file instantiates itself twice (float: suffix _f, double: suffix _d). */
+   contiguous, row-major. The file instantiates itself twice (float: suffix _f, double: suffix _d).
+
+   Every entry point is given the number of elements of each array it reads or writes and checks
+   them, and every dimension, stride, row range and parameter it relies on, before touching memory:
+   it returns 0 when it ran, or a negative SNN_E_* code (cpu.py turns it into a message) and
+   touches nothing. */
 
 #ifndef SNN_REAL
 
@@ -33,7 +38,27 @@ enum { SNN_SUBTRACT = 0, SNN_ZERO = 1, SNN_NONE = 2 };
 enum { SNN_ARCTAN = 0, SNN_FAST_SIGMOID = 1, SNN_TRIANGLE = 2, SNN_STRAIGHT_THROUGH = 3, SNN_NO_SURROGATE = 4 };
 
 /* Bumped whenever a signature changes (cpu.py checks it). */
-int snn_abi_version(void) { return 2; }
+int snn_abi_version(void) { return 3; }
+
+/* The refusals of the entry points (cpu.py's _STATUS says them in words). */
+enum {
+    SNN_E_DIMS = -1,      /* a dimension T, B, N, H or C < 1 */
+    SNN_E_STRIDE = -2,    /* the current's time stride is neither 0 nor one step */
+    SNN_E_CUR = -3,       /* the current holds fewer elements than its shape */
+    SNN_E_WEIGHT = -4,    /* the weights are not [C, H] */
+    SNN_E_BIAS = -5,      /* the bias is not [C] */
+    SNN_E_SCRATCH = -6,   /* a scratch buffer is too small */
+    SNN_E_OUT = -7,       /* an output is too small */
+    SNN_E_GRAD = -8,      /* an incoming gradient is too small */
+    SNN_E_RANGE = -9,     /* the row / column range is not within [0, B] / [0, N] */
+    SNN_E_RESET = -10,    /* unknown reset id */
+    SNN_E_BETA = -11,     /* beta not in [0, 1] (or NaN) */
+    SNN_E_THRESHOLD = -12,/* threshold not finite and > 0 */
+    SNN_E_NULL = -13,     /* a required pointer is NULL */
+    SNN_E_SURROGATE = -14 /* unknown surrogate id */
+};
+
+#define SNN_REQUIRE(cond, code) do { if (!(cond)) return (code); } while (0)
 
 #define SNN_CAT_(a, b) a##_##b
 #define SNN_CAT(a, b) SNN_CAT_(a, b)
@@ -110,12 +135,33 @@ static inline REAL FN(snn_decay)(REAL m, REAL beta, REAL thr, int reset) {
     return reset == SNN_ZERO ? beta * (REAL)(m <= thr) : beta;
 }
 
-void FN(snn_fwd)(const REAL* cur, const REAL* w2, const REAL* b2, REAL* mem, REAL* cur2, REAL* counts,
-                 long T, long B, long H, long C, long cstride, REAL beta, REAL thr, int reset, long b0, long b1) {
+/* The checks every entry point shares: dimensions, parameters, the row range. */
+static int FN(snn_check_common)(long T, long rows, REAL beta, REAL thr, int reset, long r0, long r1) {
+    SNN_REQUIRE(T >= 1 && rows >= 1, SNN_E_DIMS);
+    SNN_REQUIRE(reset >= SNN_SUBTRACT && reset <= SNN_NONE, SNN_E_RESET);
+    SNN_REQUIRE(beta >= 0 && beta <= 1, SNN_E_BETA);
+    SNN_REQUIRE(thr > 0 && thr - thr == 0, SNN_E_THRESHOLD);
+    SNN_REQUIRE(r0 >= 0 && r0 <= r1 && r1 <= rows, SNN_E_RANGE);
+    return 0;
+}
+
+int FN(snn_fwd)(const REAL* cur, long n_cur, const REAL* w2, long n_w2, const REAL* b2, long n_b2, REAL* mem,
+                long n_mem, REAL* cur2, long n_cur2, REAL* counts, long n_counts, long T, long B, long H, long C,
+                long cstride, REAL beta, REAL thr, int reset, long b0, long b1) {
     /* A LIF layer and the next layer's synapses: cur [T,B,H] or [B,H] (time stride cstride); w2 [C,H];
        b2 [C]; mem [B,H] scratch; cur2 [T,B,C] = b2 + W2 S[t] and counts [T,B] (out), rows b0 <= b < b1.
        Blocks of HB neurons, so that W2's block stays in the L1 cache; the spikes never reach memory. */
     long b, t, h, j, h0, HB = 128;
+    int e = FN(snn_check_common)(T, B, beta, thr, reset, b0, b1);
+    if (e) return e;
+    SNN_REQUIRE(H >= 1 && C >= 1, SNN_E_DIMS);
+    SNN_REQUIRE(cur && w2 && b2 && mem && cur2 && counts, SNN_E_NULL);
+    SNN_REQUIRE(cstride == 0 || cstride == B * H, SNN_E_STRIDE);
+    SNN_REQUIRE(n_cur >= (cstride ? T * B * H : B * H), SNN_E_CUR);
+    SNN_REQUIRE(n_w2 == C * H, SNN_E_WEIGHT);
+    SNN_REQUIRE(n_b2 == C, SNN_E_BIAS);
+    SNN_REQUIRE(n_mem >= B * H, SNN_E_SCRATCH);
+    SNN_REQUIRE(n_cur2 >= T * B * C && n_counts >= T * B, SNN_E_OUT);
     for (b = b0; b < b1; b++) {
         REAL* m = mem + b * H;
         for (t = 0; t < T; t++) {
@@ -160,15 +206,27 @@ void FN(snn_fwd)(const REAL* cur, const REAL* w2, const REAL* b2, REAL* mem, REA
             }
         }
     }
+    return 0;
 }
 
-void FN(snn_bwd)(const REAL* cur, const REAL* g2, const REAL* w2, REAL* gcur, REAL* gw2, REAL* work,
-                 long T, long B, long H, long C, long cstride, REAL beta, REAL thr, int reset,
-                 int sg, REAL c0, REAL c1, long b0, long b1) {
+int FN(snn_bwd)(const REAL* cur, long n_cur, const REAL* g2, long n_g2, const REAL* w2, long n_w2, REAL* gcur,
+                long n_gcur, REAL* gw2, long n_gw2, REAL* work, long n_work, long T, long B, long H, long C,
+                long cstride, REAL beta, REAL thr, int reset, int sg, REAL c0, REAL c1, long b0, long b1) {
     /* Backward pass of snn_fwd: cur as there; g2 = dL/dcur2 [T,B,C]; w2 [C,H]; gcur = dL/dcur (out, rows
        b0..b1): [B,H] summed over time when cstride is 0, else [T,B,H]; gw2 [C,H] += dL/dW2;
        work [(T+1)*H] scratch. Recomputes the row's membranes from cur, then runs the reverse recurrence
        G[t] = (dL/dcur2[t] W2) sg(U[t] - thr) + decay[t] G[t+1]. */
+    int e = FN(snn_check_common)(T, B, beta, thr, reset, b0, b1);
+    if (e) return e;
+    SNN_REQUIRE(H >= 1 && C >= 1, SNN_E_DIMS);
+    SNN_REQUIRE(cur && g2 && w2 && gcur && gw2 && work, SNN_E_NULL);
+    SNN_REQUIRE(sg >= SNN_ARCTAN && sg <= SNN_NO_SURROGATE, SNN_E_SURROGATE);
+    SNN_REQUIRE(cstride == 0 || cstride == B * H, SNN_E_STRIDE);
+    SNN_REQUIRE(n_cur >= (cstride ? T * B * H : B * H), SNN_E_CUR);
+    SNN_REQUIRE(n_g2 >= T * B * C, SNN_E_GRAD);
+    SNN_REQUIRE(n_w2 == C * H, SNN_E_WEIGHT);
+    SNN_REQUIRE(n_gcur >= (cstride ? T * B * H : B * H) && n_gw2 >= C * H, SNN_E_OUT);
+    SNN_REQUIRE(n_work >= (T + 1) * H, SNN_E_SCRATCH);
     REAL* mrec = work;
     REAL* G = mrec + T * H;
     long b, t, h, j;
@@ -222,12 +280,19 @@ void FN(snn_bwd)(const REAL* cur, const REAL* g2, const REAL* w2, REAL* gcur, RE
             }
         }
     }
+    return 0;
 }
 
-void FN(snn_lif_fwd)(const REAL* cur, REAL* spk, REAL* mem, long T, long N, long cstride, REAL beta, REAL thr,
-                     int reset, long n0, long n1) {
+int FN(snn_lif_fwd)(const REAL* cur, long n_cur, REAL* spk, long n_spk, REAL* mem, long n_mem, long T, long N,
+                    long cstride, REAL beta, REAL thr, int reset, long n0, long n1) {
     /* A LIF layer: cur [T,N] (cstride N) or [N] (cstride 0); spk, mem [T,N] (out), columns n0 <= i < n1. */
     long t, i;
+    int e = FN(snn_check_common)(T, N, beta, thr, reset, n0, n1);
+    if (e) return e;
+    SNN_REQUIRE(cur && spk && mem, SNN_E_NULL);
+    SNN_REQUIRE(cstride == 0 || cstride == N, SNN_E_STRIDE);
+    SNN_REQUIRE(n_cur >= (cstride ? T * N : N), SNN_E_CUR);
+    SNN_REQUIRE(n_spk >= T * N && n_mem >= T * N, SNN_E_OUT);
     for (i = n0; i < n1; i++) { mem[i] = cur[i]; spk[i] = (REAL)(cur[i] > thr); }
     for (t = 1; t < T; t++) {
         const REAL* p = mem + (t - 1) * N;
@@ -240,12 +305,21 @@ void FN(snn_lif_fwd)(const REAL* cur, REAL* spk, REAL* mem, long T, long N, long
             s[i] = (REAL)(u > thr);
         }
     }
+    return 0;
 }
 
-void FN(snn_lif_bwd)(const REAL* mem, const REAL* gspk, const REAL* gmem, REAL* gcur, long T, long N,
-                     REAL beta, REAL thr, int reset, int sg, REAL c0, REAL c1, long n0, long n1) {
+int FN(snn_lif_bwd)(const REAL* mem, long n_mem, const REAL* gspk, long n_gspk, const REAL* gmem, long n_gmem,
+                    REAL* gcur, long n_gcur, long T, long N, REAL beta, REAL thr, int reset, int sg, REAL c0, REAL c1,
+                    long n0, long n1) {
     /* gcur[t] = gspk[t] sg(mem[t] - thr) + gmem[t] + decay[t] gcur[t+1], all [T,N]; gspk or gmem may be NULL. */
     long t, i;
+    int e = FN(snn_check_common)(T, N, beta, thr, reset, n0, n1);
+    if (e) return e;
+    SNN_REQUIRE(mem && gcur, SNN_E_NULL);
+    SNN_REQUIRE(sg >= SNN_ARCTAN && sg <= SNN_NO_SURROGATE, SNN_E_SURROGATE);
+    SNN_REQUIRE(n_mem >= T * N, SNN_E_CUR);
+    SNN_REQUIRE((!gspk || n_gspk >= T * N) && (!gmem || n_gmem >= T * N), SNN_E_GRAD);
+    SNN_REQUIRE(n_gcur >= T * N, SNN_E_OUT);
     for (t = T - 1; t >= 0; t--) {
         const REAL* m = mem + t * N;
         REAL* g = gcur + t * N;
@@ -257,6 +331,7 @@ void FN(snn_lif_bwd)(const REAL* mem, const REAL* gspk, const REAL* gmem, REAL* 
             g[i] = v;
         }
     }
+    return 0;
 }
 
 #endif

@@ -16,6 +16,7 @@ from typing import Callable, Mapping, NamedTuple, Optional, Tuple, Union
 
 import torch
 
+from .. import _checks
 from ..neurons import RESETS
 from ..surrogate import Surrogate
 
@@ -125,6 +126,19 @@ class Support:
     dtypes: Tuple[torch.dtype, ...] = FLOAT_DTYPES
     currents: Tuple[str, ...] = CURRENTS
 
+    def __post_init__(self):
+        if not callable(self.run):
+            raise TypeError(f"Support.run must be callable (run(call) -> records), got {_checks.describe(self.run)}")
+        for name, allowed in (("resets", RESETS), ("beta", KINDS), ("threshold", KINDS), ("currents", CURRENTS)):
+            _subset(getattr(self, name), f"Support.{name}", allowed)
+        if self.surrogates is not None:
+            _subset(self.surrogates, "Support.surrogates", None)
+        if self.devices is not None:
+            _subset(self.devices, "Support.devices", None)
+        _checks.boolean(self.refractory, "Support.refractory")
+        if not isinstance(self.dtypes, tuple) or not self.dtypes or not all(isinstance(d, torch.dtype) for d in self.dtypes):
+            raise TypeError(f"Support.dtypes must be a non-empty tuple of torch dtypes, got {_checks.describe(self.dtypes)}")
+
     def why_not(self, request: Request) -> Optional[str]:
         """Why this implementation cannot run ``request`` (``None`` when it can)."""
         if request.reset not in self.resets:
@@ -154,6 +168,15 @@ def _always_available_for(request: Request) -> Optional[str]:
     return None
 
 
+def _subset(values, name: str, allowed) -> None:
+    """``values`` a non-empty tuple of strings (each one of ``allowed`` unless that is ``None``)."""
+    if not isinstance(values, tuple) or not values or not all(isinstance(v, str) for v in values):
+        raise TypeError(f"{name} must be a non-empty tuple of names, got {_checks.describe(values)}")
+    unknown = [v for v in values if allowed is not None and v not in allowed]
+    if unknown:
+        raise ValueError(f"{name} holds {unknown}, not among {list(allowed)}")
+
+
 @dataclass(frozen=True)
 class Backend:
     """A multi-step LIF backend: its name, a one-line summary and its operations.
@@ -177,6 +200,18 @@ class Backend:
     unavailable: Callable[[], Optional[str]] = _always_available
     unavailable_for: Callable[[Request], Optional[str]] = _always_available_for
     auto_devices: Optional[Tuple[str, ...]] = None
+
+    def __post_init__(self):
+        if not isinstance(self.name, str) or not self.name.isidentifier():
+            raise ValueError(f"Backend.name must be a name such as 'cpu' (an identifier), got {_checks.describe(self.name)}")
+        if not isinstance(self.summary, str):
+            raise TypeError(f"Backend.summary must be a string, got {_checks.describe(self.summary)}")
+        if not isinstance(self.ops, Mapping) or not all(op in OPS and isinstance(s, Support) for op, s in self.ops.items()):
+            raise TypeError(f"Backend.ops must map operation names of {OPS} to Support records, got {_checks.describe(self.ops)}")
+        if not callable(self.unavailable):
+            raise TypeError(
+                f"Backend.unavailable must be callable (() -> reason or None), got {_checks.describe(self.unavailable)}"
+            )
 
     def why_not(self, request: Request) -> Optional[str]:
         """Why this backend cannot run ``request`` here (``None`` when it can)."""

@@ -31,6 +31,8 @@ def van_rossum_loss(spk: torch.Tensor, target: torch.Tensor, tau: float = 5.0) -
     _checks.time_first(spk, "spk", shape, min_dim=1, dtype="float")
     _checks.time_first(target, "target", shape, min_dim=1, dtype="number")
     _checks.same_shape(spk, target, "spk", "target", shape)
+    _checks.host_values(spk, "spk", shape, spikes=True)
+    _checks.host_values(target, "target", shape, spikes=True)
     tau = _checks.positive(tau, "tau (steps)")
     T = spk.shape[0]
     t = torch.arange(T, dtype=spk.dtype, device=spk.device)

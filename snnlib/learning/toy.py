@@ -121,6 +121,7 @@ class ToySNN(nn.Module):
     def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
         shape = f"[B, n_in] or time-first [T, B, n_in] with n_in = {self.n_in}"
         _checks.tensor(x, "x", shape, ndim=(2, 3), dtype="float")
+        _checks.host_values(x, "x", shape)
         if x.shape[-1] != self.n_in:
             raise ValueError(f"x must have shape {shape}, got shape {tuple(x.shape)}")
         static = self.num_steps if x.dim() == 2 else None
@@ -136,8 +137,10 @@ _OUT_SHAPE = "[T, B, C]"
 
 def _check_outputs(spk: torch.Tensor, mem: Optional[torch.Tensor]) -> None:
     _checks.tensor(spk, "spk", _OUT_SHAPE, ndim=3, dtype="float")
+    _checks.host_values(spk, "spk", _OUT_SHAPE, spikes=True)
     if mem is not None:
         _checks.tensor(mem, "mem", _OUT_SHAPE, ndim=3, dtype="float")
+        _checks.host_values(mem, "mem", _OUT_SHAPE)
         _checks.same_shape(spk, mem, "spk", "mem", _OUT_SHAPE)
 
 
@@ -166,6 +169,7 @@ def spike_loss(spk: torch.Tensor, mem: torch.Tensor, y: torch.Tensor, kind: str 
     ``L = CE(sum_t S[t], y)``, the cross-entropy of the spike counts as logits (the rate code;
     gradient only through the surrogate). Both are averaged over the batch.
     """
+    _checks.tensor(mem, "mem", _OUT_SHAPE, ndim=3, dtype="float")
     _check_outputs(spk, mem)
     _checks.tensor(y, "y", "[B] (class labels)", ndim=1, dtype="integer")
     if y.shape[0] != spk.shape[1]:

@@ -30,14 +30,26 @@ def count_operations(
         a dict of per-sample means: ``hidden_spikes``, ``output_spikes``, ``hidden_rate``,
         ``snn_synops`` (layer-2 additions), ``snn_macs`` (layer-1 MACs, once), ``ann_macs``.
     """
-    _checks.tensor(hidden_spikes, "hidden_spikes", "[T, B, H]", ndim=3)
-    _checks.tensor(output_spikes, "output_spikes", "[T, B, C]", ndim=3)
+    for name, rec, shape in (("hidden_spikes", hidden_spikes, "[T, B, H]"), ("output_spikes", output_spikes, "[T, B, C]")):
+        _checks.tensor(rec, name, shape, ndim=3, dtype="number")
+        _checks.host_values(rec, name, shape, spikes=True)
     num_inputs = _checks.integer(num_inputs, "num_inputs", minimum=1)
     T, B, H = hidden_spikes.shape
     C = output_spikes.shape[-1]
+    if output_spikes.shape[:2] != (T, B):
+        raise ValueError(
+            f"hidden_spikes [T, B, H] and output_spikes [T, B, C] must share T and B, got "
+            f"{tuple(hidden_spikes.shape)} and {tuple(output_spikes.shape)}"
+        )
     hs = float(hidden_spikes.sum()) / B
     if nonzero_inputs is not None:
-        _checks.tensor(nonzero_inputs, "nonzero_inputs", "[B]", ndim=1)
+        _checks.tensor(nonzero_inputs, "nonzero_inputs", "[B]", ndim=1, dtype="number")
+        _checks.host_values(nonzero_inputs, "nonzero_inputs", "[B]")
+        if nonzero_inputs.shape[0] != B or bool((nonzero_inputs < 0).any()) or bool((nonzero_inputs > num_inputs).any()):
+            raise ValueError(
+                f"nonzero_inputs must hold B = {B} counts in 0..num_inputs = {num_inputs}, got shape "
+                f"{tuple(nonzero_inputs.shape)} with values {float(nonzero_inputs.min()):g}..{float(nonzero_inputs.max()):g}"
+            )
     return {
         "hidden_spikes": hs,
         "output_spikes": float(output_spikes.sum()) / B,

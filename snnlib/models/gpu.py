@@ -28,6 +28,14 @@ def maybe_compile(model: nn.Module, device: torch.device, enable: Optional[bool]
     the first call of a compiled model are caught by :func:`snnlib.train.fit`, which falls back the
     same way. ``device`` is where the model runs (kept for the call's signature).
     """
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module, got {_checks.describe(model)}")
+    if not isinstance(device, (str, torch.device)):
+        raise TypeError(f"device must be a torch.device or a device name, got {_checks.describe(device)}")
+    try:
+        device = torch.device(device)
+    except (RuntimeError, ValueError) as err:
+        raise ValueError(f"device must name a device ('cpu', 'cuda', 'cuda:1', 'mps'), got {device!r}") from err
     if enable is None or not _checks.boolean(enable, "enable"):
         return model
     try:

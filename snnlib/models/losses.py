@@ -15,11 +15,16 @@ __all__ = ["membrane_ce_loss", "rate_ce_loss", "predict", "READOUTS"]
 READOUTS = ("count", "membrane")
 
 
-def _records(rec: torch.Tensor, y: torch.Tensor, name: str) -> None:
+def _records(rec: torch.Tensor, y: torch.Tensor, name: str, spikes: bool = False) -> None:
     _checks.tensor(rec, name, "[T, B, C]", ndim=3, dtype="float")
+    _checks.host_values(rec, name, "[T, B, C]", spikes=spikes)
     _checks.tensor(y, "y", "[B] (class indices)", ndim=1, dtype="integer")
     if y.shape != rec.shape[1:2]:
         raise ValueError(f"{name} must be [T, B, C] and y [B], got {tuple(rec.shape)} and {tuple(y.shape)}")
+    if y.device.type == "cpu" and (int(y.min()) < 0 or int(y.max()) >= rec.shape[2]):
+        raise ValueError(
+            f"y must hold class indices in 0..{rec.shape[2] - 1} (C = {rec.shape[2]}), got {int(y.min())}..{int(y.max())}"
+        )
 
 
 def membrane_ce_loss(mem_rec: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
@@ -34,7 +39,7 @@ def membrane_ce_loss(mem_rec: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
 
 def rate_ce_loss(spk_rec: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     """The spike-rate alternative: cross-entropy on the spike counts ``sum_t S[t]`` (``[T, B, C]``, ``y`` ``[B]``)."""
-    _records(spk_rec, y, "spk_rec")
+    _records(spk_rec, y, "spk_rec", spikes=True)
     return F.cross_entropy(spk_rec.sum(0), y)
 
 
@@ -45,8 +50,11 @@ def predict(spk_rec: torch.Tensor, mem_rec: Optional[torch.Tensor] = None, reado
     membrane when ``mem_rec`` is given. ``"membrane"``: the highest summed membrane.
     """
     _checks.choice(readout, "readout", READOUTS)
-    _checks.tensor(spk_rec, "spk_rec", "[T, B, C]", ndim=3)
+    _checks.tensor(spk_rec, "spk_rec", "[T, B, C]", ndim=3, dtype="number")
+    _checks.host_values(spk_rec, "spk_rec", "[T, B, C]", spikes=True)
     if mem_rec is not None:
+        _checks.tensor(mem_rec, "mem_rec", "[T, B, C]", ndim=3, dtype="float")
+        _checks.host_values(mem_rec, "mem_rec", "[T, B, C]")
         _checks.same_shape(spk_rec, mem_rec, "spk_rec", "mem_rec", "[T, B, C]")
     if readout == "count":
         score = spk_rec.sum(0)

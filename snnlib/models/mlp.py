@@ -139,6 +139,10 @@ class SpikingMLP(nn.Module):
         """Returns ``(x, static)``: ``[B, num_inputs]`` (static) or ``[T, B, num_inputs]``."""
         shapes = f"[B, 28, 28], [B, {self.num_inputs}] or [T, B, {self.num_inputs}] (time first)"
         _checks.tensor(x, "x", shapes)
+        if not x.is_floating_point():
+            hint = " (uint8 pixels: pass them through snnlib.data.Batches, or x.float() / 255)" if x.dtype == torch.uint8 else ""
+            raise TypeError(f"x must be a floating-point tensor of shape {shapes}, got dtype {x.dtype}{hint}")
+        _checks.host_values(x, "x", shapes)
         if x.dim() == 2 and x.shape[1] == self.num_inputs:
             return x, True
         if x.dim() == 3 and x.shape[1] * x.shape[2] == self.num_inputs:

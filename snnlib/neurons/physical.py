@@ -191,6 +191,8 @@ def physical_lif_step(
     _checks.tensor(refrac, "refrac", shape, dtype="number", nonempty=False)
     _checks.same_shape(v, cur, "v", "cur", shape)
     _checks.same_shape(refrac, cur, "refrac", "cur", shape)
+    _checks.host_values(cur, "cur", shape)
+    _checks.host_values(v, "v", shape)
     return _euler_step(cur, v, refrac, check_params(params))
 
 

@@ -73,4 +73,11 @@ __all__ = [
 
 def receptive_fields(net: DiehlCookNet, side: int = 28):
     """The weights of each neuron as an image: ``[N, side, side]`` float tensor (a view of ``net.w``)."""
+    from .. import _checks
+
+    if not isinstance(net, DiehlCookNet):
+        raise TypeError(f"net must be a DiehlCookNet, got {_checks.describe(net)}")
+    side = _checks.integer(side, "side", 1)
+    if side * side != net.w.shape[0]:
+        raise ValueError(f"side must satisfy side * side = {net.w.shape[0]} (the network's inputs), got {side}")
     return net.w.T.reshape(net.num_neurons, side, side)

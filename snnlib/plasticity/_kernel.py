@@ -8,31 +8,33 @@ spike at step ``t``), so each step touches only the rows of the inputs that spik
 
 It follows :func:`snnlib.plasticity.network.present_reference` operation for operation (the
 PyTorch version, used when no C compiler is found and by the tests to check this file); the two
-agree to float rounding. ``SNNLIB_CPU_KERNEL=0`` switches it off; the library is cached in
-``$SNNLIB_CACHE`` (default ``~/.cache/snnlib``) and renamed into place only when complete.
+agree to float rounding. ``SNNLIB_CPU_KERNEL=0`` switches it off. The library is built, cached
+and verified by :mod:`snnlib.engine.build`, as the LIF engine's kernel is (a private cache folder,
+a SHA-256 digest checked before loading, a self-test after, a damaged entry rebuilt).
 """
 
 from __future__ import annotations
 
 import ctypes
-import hashlib
-import os
-import shutil
-import subprocess
-import tempfile
 import warnings
-from pathlib import Path
-from typing import Optional
+from typing import Optional, Tuple
 
-from .. import _env
+import torch
+
+from .. import _checks, _env
+from ..engine import build as _build
 
 _SOURCE = r"""
 #include <stdlib.h>
 
-/* p: see PARAM_ORDER in network.py. Returns the number of excitatory spikes, or -1 (out of memory). */
+/* p: see PARAM_ORDER in network.py. Returns the number of excitatory spikes, -1 (out of memory) or
+   -2 (an event list that is not one: off[0] != 0, off decreasing, an input index outside [0, n_in)). */
 int dc_present(int n_in, int n, int T, const int *off, const int *idx, float *w, float *theta,
                int *counts, const double *p, int learn, int adapt, const float *pre_table)
 {
+    if (n_in < 1 || n < 1 || T < 0 || !off || !w || !theta || !counts || !p || !pre_table || off[0] != 0) return -2;
+    for (int t = 0; t < T; t++) if (off[t + 1] < off[t]) return -2;
+    for (int e = 0; e < off[T]; e++) if (!idx || idx[e] < 0 || idx[e] >= n_in) return -2;
     const float dt_tau_e = (float)p[0], v_rest_e = (float)p[1], v_reset_e = (float)p[2], v_thr_e = (float)p[3];
     const int ref_e = (int)p[4];
     const float dt_tau_i = (float)p[5], v_rest_i = (float)p[6], v_reset_i = (float)p[7], v_thr_i = (float)p[8];
@@ -106,51 +108,46 @@ _FLAGS = ("-O3", "-march=native", "-shared", "-fPIC", "-ffp-contract=off", "-fno
 _state = {"tried": False, "lib": None}
 
 
-def _cache_dir() -> Path:
-    return _env.path("SNNLIB_CACHE") or Path.home() / ".cache" / "snnlib"
+def check_events(off, idx, n_in: int) -> Tuple[torch.Tensor, torch.Tensor]:
+    """An event list ``(off [T + 1], idx [E])`` checked before any presentation reads it (C kernel or
+    PyTorch): integers, ``off[0] = 0``, ``off`` non-decreasing, ``off[T] = E``, every index in
+    ``[0, n_in)``. Returns contiguous int32 copies; a clear ``TypeError``/``ValueError`` otherwise."""
+    _checks.tensor(off, "off", "[T + 1] (event offsets per step)", ndim=1, dtype="integer")
+    _checks.tensor(idx, "idx", "[E] (input indices of the events)", ndim=1, dtype="integer", nonempty=False)
+    if off.numel() < 2 or int(off[0]) != 0 or bool((off[1:] < off[:-1]).any()) or int(off[-1]) != idx.numel():
+        raise ValueError(
+            f"off must hold the event offsets [T + 1] (T >= 1): off[0] = 0, non-decreasing, off[T] = len(idx) = "
+            f"{idx.numel()}; got {off.tolist()[:8]}{' ...' if off.numel() > 8 else ''}"
+        )
+    if idx.numel() and (int(idx.min()) < 0 or int(idx.max()) >= n_in):
+        raise ValueError(f"idx must hold input indices in 0..{n_in - 1}, got {int(idx.min())}..{int(idx.max())}")
+    return off.to(torch.int32).contiguous(), idx.to(torch.int32).contiguous()
 
 
-def _build(out: Path) -> None:
-    cc = shutil.which("gcc") or shutil.which("cc")
-    if cc is None:
-        raise RuntimeError("no C compiler (gcc or cc) on the PATH")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=out.parent) as tmp:
-        src = Path(tmp) / "diehl_cook.c"
-        src.write_text(_SOURCE)
-        tmp_out = Path(tmp) / out.name
-        res = subprocess.run([cc, *_FLAGS, str(src), "-o", str(tmp_out)], capture_output=True, text=True)
-        if res.returncode != 0:
-            raise RuntimeError(f"{cc} failed: {res.stderr.strip()[-400:]}")
-        os.replace(tmp_out, out)
-
-
-def _machine() -> str:
-    """The machine and its instruction sets (the library is built with ``-march=native``)."""
-    try:
-        flags = next((line for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("flags")), "")
-    except OSError:
-        flags = ""
-    return os.uname().machine + flags
+def _self_test(lib: ctypes.CDLL) -> None:
+    """Declare ``dc_present`` and run an empty presentation: it must return 0 and clear the counts."""
+    ptr, i32 = ctypes.c_void_p, ctypes.c_int
+    lib.dc_present.argtypes = [i32, i32, i32, ptr, ptr, ptr, ptr, ptr, ptr, i32, i32, ptr]
+    lib.dc_present.restype = i32
+    ints, floats = ctypes.c_int * 2, ctypes.c_float * 2
+    off, idx, counts = ints(0, 0), ints(0, 0), ints(-5, -5)
+    w, theta, table = floats(0.0, 0.0), floats(0.0, 0.0), floats(1.0, 1.0)
+    p = (ctypes.c_double * 22)()
+    p[3] = 1.0  # v_thresh_e: nothing reaches it
+    total = lib.dc_present(1, 2, 1, off, idx, w, theta, counts, p, 0, 0, table)
+    if total != 0 or list(counts) != [0, 0]:
+        raise RuntimeError(f"an empty presentation returned {total} and counts {list(counts)}, expected 0 and [0, 0]")
 
 
 def library() -> Optional[ctypes.CDLL]:
-    """The compiled kernel (built once, then cached), or ``None`` when it is off or cannot be built."""
+    """The compiled kernel (built once, then cached and verified), or ``None`` when it is off or cannot be built."""
     if not _env.flag("SNNLIB_CPU_KERNEL", True):
         return None
     if _state["tried"]:
         return _state["lib"]
     _state["tried"] = True
-    key = hashlib.sha256((_SOURCE + " ".join(_FLAGS) + _machine()).encode()).hexdigest()[:16]
-    path = _cache_dir() / f"diehl_cook_{key}.so"
     try:
-        if not path.exists():
-            _build(path)
-        lib = ctypes.CDLL(str(path))
-        ptr, i32 = ctypes.c_void_p, ctypes.c_int
-        lib.dc_present.argtypes = [i32, i32, i32, ptr, ptr, ptr, ptr, ptr, ptr, i32, i32, ptr]
-        lib.dc_present.restype = i32
-        _state["lib"] = lib
+        _state["lib"] = _build.load_library("diehl_cook", _SOURCE.encode(), _FLAGS, _self_test)
     except Exception as err:  # no compiler, a failed build: the PyTorch reference runs instead
         warnings.warn(
             f"snnlib.plasticity: the C kernel is unavailable ({type(err).__name__}: {err}); "

@@ -21,7 +21,8 @@ def adaptive_threshold_step(
 ) -> torch.Tensor:
     """``theta`` ``[B, N]`` (or ``[N]``) and ``spikes`` of the same shape -> ``decay * theta + theta_plus * spikes``."""
     theta = _checks.finite_tensor(theta, "theta", "[B, N]", dtype="float")
-    _checks.tensor(spikes, "spikes", "[B, N]")
+    _checks.tensor(spikes, "spikes", "[B, N]", dtype="number")
+    _checks.host_values(spikes, "spikes", "[B, N]", spikes=True)
     _checks.same_shape(theta, spikes, "theta", "spikes", "[B, N]")
     theta_plus = _checks.real(theta_plus, "theta_plus", 0.0)
     decay = _checks.real(decay, "decay", 0.0, 1.0)

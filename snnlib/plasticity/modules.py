@@ -7,9 +7,10 @@ from typing import Optional
 import torch
 from torch import nn
 
+from .. import _checks
 from .homeostasis import adaptive_threshold_step
 from .stdp import STDPParams, STDPState, stdp_init, stdp_step
-from .traces import trace_decay, trace_step
+from .traces import TRACE_MODES, trace_decay, trace_step
 
 __all__ = ["Trace", "STDP", "AdaptiveThreshold"]
 
@@ -20,7 +21,7 @@ class Trace(nn.Module):
     def __init__(self, tau: float = 20.0, dt: float = 1.0, mode: str = "add"):
         super().__init__()
         self.decay = trace_decay(tau, dt)
-        self.mode = mode
+        self.mode = _checks.choice(mode, "mode", TRACE_MODES)
         self.trace: Optional[torch.Tensor] = None
 
     def reset(self) -> None:
@@ -38,6 +39,9 @@ class STDP(nn.Module):
 
     def __init__(self, w: torch.Tensor, params: Optional[STDPParams] = None):
         super().__init__()
+        _checks.finite_tensor(w, "w", "[N_pre, N_post]", ndim=2, dtype="float")
+        if params is not None and not isinstance(params, STDPParams):
+            raise TypeError(f"params must be an STDPParams or None, got {_checks.describe(params)}")
         self.register_buffer("w", w.detach().clone())
         self.params = params if params is not None else STDPParams()
         self.state: Optional[STDPState] = None
@@ -57,8 +61,9 @@ class AdaptiveThreshold(nn.Module):
 
     def __init__(self, num_neurons: int, theta_plus: float = 0.05, decay: float = 1.0):
         super().__init__()
-        self.register_buffer("theta", torch.zeros(num_neurons))
-        self.theta_plus, self.decay = theta_plus, decay
+        self.register_buffer("theta", torch.zeros(_checks.integer(num_neurons, "num_neurons", 1)))
+        self.theta_plus = _checks.real(theta_plus, "theta_plus", 0.0)
+        self.decay = _checks.real(decay, "decay", 0.0, 1.0)
 
     def forward(self, spikes: torch.Tensor) -> torch.Tensor:
         self.theta = adaptive_threshold_step(self.theta, spikes, self.theta_plus, self.decay)

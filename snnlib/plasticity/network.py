@@ -162,6 +162,17 @@ class DiehlCookNet:
     theta: torch.Tensor
     params: DiehlCookParams
 
+    def __post_init__(self):
+        _checks.finite_tensor(self.w, "w", "[N_in, N] (float32)", ndim=2, dtype="float")
+        _checks.finite_tensor(self.theta, "theta", "[N] (float32)", ndim=1, dtype="float")
+        if self.w.dtype != torch.float32 or self.theta.dtype != torch.float32 or self.theta.shape[0] != self.w.shape[1]:
+            raise ValueError(
+                f"w must be float32 [N_in, N] and theta float32 [N] with the same N, got w {self.w.dtype} "
+                f"{tuple(self.w.shape)} and theta {self.theta.dtype} {tuple(self.theta.shape)}"
+            )
+        if not isinstance(self.params, DiehlCookParams):
+            raise TypeError(f"params must be a DiehlCookParams, got {_checks.describe(self.params)}")
+
     @property
     def num_neurons(self) -> int:
         return int(self.w.shape[1])
@@ -241,6 +252,9 @@ def present_reference(net: DiehlCookNet, off: torch.Tensor, idx: torch.Tensor, l
 
     Same operations in the same order as the C kernel; returns the spike counts ``[N]`` (int64).
     """
+    net = _check_net(net)
+    off, idx = _kernel.check_events(off, idx, net.w.shape[0])
+    learn, adapt = _checks.boolean(learn, "learn"), _checks.boolean(adapt, "adapt")
     c = _derived(net.params)
     w, theta = net.w, net.theta
     n_in, n = w.shape
@@ -301,7 +315,9 @@ def present_once(
 ) -> torch.Tensor:
     """One presentation of an event list (C kernel, or the PyTorch reference); spike counts ``[N]``."""
     net = _check_net(net)
-    lib = None if reference else _kernel.library()
+    off, idx = _kernel.check_events(off, idx, net.w.shape[0])
+    learn, adapt = _checks.boolean(learn, "learn"), _checks.boolean(adapt, "adapt")
+    lib = None if _checks.boolean(reference, "reference") else _kernel.library()
     if lib is None:
         return present_reference(net, off, idx, learn, adapt)
     c = _derived(net.params)
@@ -349,6 +365,9 @@ def present(
     """
     net = _check_net(net)
     learn = _checks.boolean(learn, "learn")
+    _checks.tensor(image, "image", f"[{net.w.shape[0]}]", dtype="float")
+    if image.numel() != net.w.shape[0]:
+        raise ValueError(f"image must have {net.w.shape[0]} pixels (the network's inputs), got shape {tuple(image.shape)}")
     p = net.params
     adapt = learn and p.adaptive_threshold
     rate = p.max_rate

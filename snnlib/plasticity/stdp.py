@@ -68,6 +68,8 @@ def stdp_init(batch: int, n_pre: int, n_post: int, dtype=torch.float32) -> STDPS
     batch = _checks.integer(batch, "batch", minimum=1)
     n_pre = _checks.integer(n_pre, "n_pre", minimum=1)
     n_post = _checks.integer(n_post, "n_post", minimum=1)
+    if not isinstance(dtype, torch.dtype) or not dtype.is_floating_point:
+        raise TypeError(f"dtype must be a floating-point torch dtype, got {_checks.describe(dtype)}")
     return STDPState(torch.zeros(batch, n_pre, dtype=dtype), torch.zeros(batch, n_post, dtype=dtype))
 
 
@@ -115,13 +117,22 @@ def stdp_step(
     return new_w, STDPState(x_pre, x_post)
 
 
+def _params(params) -> None:
+    if not isinstance(params, STDPParams):
+        raise TypeError(f"params must be an STDPParams, got {_checks.describe(params)}")
+
+
 def stdp_window(delta_t, params: STDPParams = STDPParams()) -> np.ndarray:
     r"""The analytic window ``W(\Delta t)``, ``\Delta t = t_post - t_pre`` in ms (array-like -> float array).
 
     ``A_+ exp(-Δt/τ_+)`` for ``Δt >= 0`` (pre before post, or together: potentiation) and
     ``-A_- exp(Δt/τ_-)`` for ``Δt < 0`` (depression). For the additive rule, at ``w`` away from the bounds.
     """
-    dt = np.asarray(delta_t, dtype=np.float64)
+    _params(params)
+    try:
+        dt = np.asarray(delta_t, dtype=np.float64)
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"delta_t must be numbers (ms), got {_checks.describe(delta_t)}") from err
     if not np.all(np.isfinite(dt)):
         raise ValueError("delta_t must be finite (ms)")
     return np.where(
@@ -135,6 +146,7 @@ def measure_window(delays, params: STDPParams = STDPParams(), w0: float = 0.5) -
 
     ``delays`` are whole numbers of steps (``Δt = delay * dt`` ms). The synapses start at ``w0``.
     """
+    _params(params)
     delays = np.asarray(delays)
     if delays.ndim != 1 or delays.size == 0 or not np.issubdtype(delays.dtype, np.integer):
         raise TypeError(f"delays must be a non-empty 1-d array of whole numbers of steps, got {_checks.describe(delays)}")
@@ -162,6 +174,7 @@ def pairing_protocol(
     after it (before it if ``delay < 0``), ``num_pairs`` times. Returns the weight after each step
     (float array ``[num_pairs * period]``): it climbs for ``delay >= 0`` and sinks for ``delay < 0``.
     """
+    _params(params)
     delay = _checks.integer(delay, "delay")
     num_pairs = _checks.integer(num_pairs, "num_pairs", minimum=1)
     period = _checks.integer(period, "period", minimum=2 * abs(delay) + 2)

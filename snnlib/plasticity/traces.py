@@ -30,7 +30,8 @@ def trace_decay(tau: float, dt: float = 1.0) -> float:
 def trace_step(trace: torch.Tensor, spikes: torch.Tensor, decay: float, mode: str = "add") -> torch.Tensor:
     """One step of a trace: ``[B, N]`` trace and ``[B, N]`` spikes (any equal shapes) -> new trace."""
     trace = _checks.finite_tensor(trace, "trace", "[B, N]", dtype="float", nonempty=False)
-    _checks.tensor(spikes, "spikes", "[B, N]", nonempty=False)
+    _checks.tensor(spikes, "spikes", "[B, N]", nonempty=False, dtype="number")
+    _checks.host_values(spikes, "spikes", "[B, N]", spikes=True)
     _checks.same_shape(trace, spikes, "trace", "spikes", "[B, N]")
     decay = _checks.real(decay, "decay", 0.0, 1.0)
     mode = _checks.choice(mode, "mode", TRACE_MODES)

@@ -52,19 +52,33 @@ def _one_thread():
 
 def flat_images(images: torch.Tensor) -> torch.Tensor:
     """uint8 ``[N, 28, 28]`` (or float in [0, 1]) -> float32 intensities ``[N, 784]`` in [0, 1]."""
-    images = _checks.tensor(images, "images", "[N, 28, 28]", min_dim=2)
+    return _flat(images, "images")
+
+
+def _flat(images: torch.Tensor, name: str) -> torch.Tensor:
+    images = _checks.tensor(images, name, "[N, 28, 28]", min_dim=2)
     flat = images.reshape(images.shape[0], -1)
     if flat.dtype == torch.uint8:
         return flat.float() / 255.0
-    flat = _checks.finite_tensor(flat.float(), "images", "[N, 28, 28]")
+    if not images.is_floating_point():
+        raise TypeError(f"{name} must be uint8 pixels or float intensities in [0, 1] [N, 28, 28], got dtype {images.dtype}")
+    flat = _checks.finite_tensor(flat.float(), name, "[N, 28, 28]")
     if float(flat.min()) < 0 or float(flat.max()) > 1:
-        raise ValueError("images must be uint8 pixels or float intensities in [0, 1] of shape [N, 28, 28]")
+        raise ValueError(f"{name} must be uint8 pixels or float intensities in [0, 1] of shape [N, 28, 28]")
     return flat
+
+
+def _net_and_generator(net, generator) -> None:
+    if not isinstance(net, DiehlCookNet):
+        raise TypeError(f"net must be a DiehlCookNet (see init_network), got {_checks.describe(net)}")
+    if generator is not None and not isinstance(generator, torch.Generator):
+        raise TypeError(f"generator must be a torch.Generator or None, got {_checks.describe(generator)}")
 
 
 def _bar(total: int, desc: str, progress: bool, initial: int = 0):
     from tqdm.auto import tqdm
 
+    progress = _checks.boolean(progress, "progress")
     return tqdm(total=total, initial=initial, desc=desc, disable=not progress, unit="img", mininterval=2.0)
 
 
@@ -74,6 +88,10 @@ def save_checkpoint(path, net: DiehlCookNet, seen: int, generator: torch.Generat
     Everything is a tensor or a plain Python value, so :func:`load_checkpoint` reads it with
     ``torch.load(..., weights_only=True)``: nothing on disk can run code.
     """
+    if generator is None:
+        raise TypeError("generator must be the torch.Generator of the run, got None")
+    _net_and_generator(net, generator)
+    seen = _checks.integer(seen, "seen", 0)
     obj = {
         "version": CHECKPOINT_VERSION,
         "w": net.w,
@@ -110,6 +128,7 @@ def train(
     random state too, so a resumed run equals an uninterrupted one). Returns the trained network
     (the one from the checkpoint when resuming).
     """
+    _net_and_generator(net, generator)
     flat = flat_images(images)
     checkpoint_every = _checks.integer(checkpoint_every, "checkpoint_every", minimum=1)
     resume = _checks.boolean(resume, "resume")
@@ -141,6 +160,7 @@ def responses(
     desc: str = "responses",
 ) -> torch.Tensor:
     """Spike counts ``[N_images, N_neurons]`` (int64) with learning and threshold adaptation off."""
+    _net_and_generator(net, generator)
     flat = flat_images(images)
     generator = generator if generator is not None else torch.Generator().manual_seed(1)
     out = torch.zeros(len(flat), net.num_neurons, dtype=torch.int64)
@@ -152,7 +172,7 @@ def responses(
 
 
 def _counts_labels(counts, labels, num_classes: int):
-    counts = _checks.tensor(counts, "counts", "[N_images, N_neurons]", ndim=2)
+    counts = _checks.tensor(counts, "counts", "[N_images, N_neurons]", ndim=2, dtype="number")
     labels = _checks.tensor(labels, "labels", "[N_images]", ndim=1, dtype="integer")
     if labels.shape[0] != counts.shape[0]:
         raise ValueError(
@@ -180,7 +200,7 @@ def assign_labels(counts: torch.Tensor, labels: torch.Tensor, num_classes: int =
 
 def predict(counts: torch.Tensor, assignments: torch.Tensor, num_classes: int = 10) -> torch.Tensor:
     """The class whose neurons respond most on average: ``[N_images, N_neurons]`` -> ``[N_images]`` (int64)."""
-    counts = _checks.tensor(counts, "counts", "[N_images, N_neurons]", ndim=2).double()
+    counts = _checks.tensor(counts, "counts", "[N_images, N_neurons]", ndim=2, dtype="number").double()
     assignments = _checks.tensor(assignments, "assignments", "[N_neurons]", ndim=1, dtype="integer")
     if assignments.shape[0] != counts.shape[1]:
         raise ValueError(
@@ -199,8 +219,8 @@ def predict(counts: torch.Tensor, assignments: torch.Tensor, num_classes: int = 
 
 def accuracy(predicted: torch.Tensor, labels: torch.Tensor) -> float:
     """The fraction of ``predicted`` ``[N]`` equal to ``labels`` ``[N]`` (in [0, 1])."""
-    predicted = _checks.tensor(predicted, "predicted", "[N]", ndim=1)
-    labels = _checks.tensor(labels, "labels", "[N]", ndim=1)
+    predicted = _checks.tensor(predicted, "predicted", "[N]", ndim=1, dtype="integer")
+    labels = _checks.tensor(labels, "labels", "[N]", ndim=1, dtype="integer")
     _checks.same_shape(predicted, labels, "predicted", "labels", "[N]")
     return float((predicted.long() == labels.long()).double().mean())
 
@@ -283,6 +303,11 @@ def evaluate(
     progress: bool = False,
 ) -> float:
     """Label the neurons on ``label_images`` ``[N, 28, 28]``, then the accuracy in [0, 1] on ``test_images``."""
+    _net_and_generator(net, None)
+    for name, images, labels in (("label", label_images, label_labels), ("test", test_images, test_labels)):
+        _flat(images, f"{name}_images")
+        _checks.tensor(labels, f"{name}_labels", "[N]", ndim=1, dtype="integer")
+    _checks.boolean(progress, "progress")
     gen = torch.Generator().manual_seed(_checks.integer(seed, "seed"))
     assignments = assign_labels(responses(net, label_images, gen, progress, "labelling"), label_labels)
     return accuracy(predict(responses(net, test_images, gen, progress, "testing"), assignments), test_labels)

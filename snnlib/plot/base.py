@@ -21,6 +21,8 @@ __all__ = ["to_numpy", "new_ax"]
 
 def to_numpy(x) -> np.ndarray:
     """A tensor (any device, with or without grad) or array as a NumPy array."""
+    if x is None or isinstance(x, (str, bytes)):
+        raise TypeError(f"x must be a tensor, an array or a sequence of numbers, got {_checks.describe(x)}")
     if isinstance(x, torch.Tensor):
         return x.detach().cpu().numpy()
     return np.asarray(x)

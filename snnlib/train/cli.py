@@ -8,8 +8,10 @@
 On several GPUs (or CPU processes), ``torchrun --nproc_per_node=N -m snnlib.train ...`` trains with
 DistributedDataParallel, ``--batch-size`` being the global batch (see :mod:`snnlib.train.distributed`).
 
-Exit status: 0 on success, 2 for a usage error (a bad value is named in the message), 3 when the
-loss diverged (the message says at which epoch and step).
+Exit status: 0 on success, 2 for a usage error (a bad value is named in the message; also a
+``--checkpoint`` or ``--json`` path that cannot be written, checked before training starts, and a
+checkpoint that cannot be resumed), 3 when the loss or the weights diverged (the message says at
+which epoch and which checkpoint is still good), 4 when writing failed during the run (a full disk).
 """
 
 from __future__ import annotations
@@ -20,7 +22,9 @@ from typing import List, Optional
 
 import torch
 
+from .. import _io
 from .. import data as _data
+from .checkpoint import CheckpointError, checkpoint_file
 from .config import LOSSES, READOUTS, TrainConfig
 from .distributed import main_process
 from .loop import PRECISIONS, TrainingDiverged, fit
@@ -106,6 +110,13 @@ def main(argv: Optional[List[str]] = None) -> int:
         )
     except (TypeError, ValueError) as err:
         p.error(str(err))
+    try:  # found now, not after the whole run
+        if args.json:
+            _io.check_writable(args.json, what="JSON record (--json)")
+        if config.checkpoint:
+            _io.check_writable(checkpoint_file(config.checkpoint), what="checkpoint (--checkpoint)")
+    except OSError as err:
+        p.error(str(err))
     try:
         result = fit(
             config,
@@ -121,6 +132,11 @@ def main(argv: Optional[List[str]] = None) -> int:
     except TrainingDiverged as err:
         print(f"error: {err}", file=sys.stderr)
         return 3
+    except CheckpointError as err:
+        p.error(str(err))
+    except OSError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 4
     history = result.history
     if not main_process():  # under torchrun only rank 0 reports
         return 0

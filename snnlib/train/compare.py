@@ -102,6 +102,12 @@ def compare_implementations(
     """
     if not isinstance(train_batches, _data.Batches):
         raise TypeError(f"train_batches must be a snnlib.data.Batches, got {describe(train_batches)}")
+    if isinstance(test_batches, (str, bytes, dict)) or not hasattr(test_batches, "__iter__"):
+        raise TypeError(
+            f"test_batches must be an iterable of (x, y) batches such as snnlib.data.Batches, got {describe(test_batches)}"
+        )
+    if isinstance(names, (str, bytes)):
+        raise TypeError(f"names must be a list of implementation names, got {describe(names)}")
     names = list(DEFAULT_NAMES if names is None else names)
     if not names:
         raise ValueError("names must list at least one implementation")

@@ -16,6 +16,7 @@ import copy
 import os
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple, Union
 
 import numpy as np
@@ -25,10 +26,18 @@ from .. import data as _data
 from .. import models as _models
 from .._checks import boolean, choice, describe, integer
 from .._core import get_device, seed_everything
-from .._io import atomic_write_json
+from .._io import atomic_write_json, check_writable, clean_stale
 from . import distributed as _distributed
 from . import graphs as _graphs
-from .checkpoint import check_resumable, checkpoint_file, load_checkpoint, restore, save_checkpoint, training_state
+from .checkpoint import (
+    check_resumable,
+    checkpoint_file,
+    load_checkpoint,
+    nonfinite_entries,
+    restore,
+    save_checkpoint,
+    training_state,
+)
 from .config import LOSSES, READOUTS, TrainConfig
 from .measure import device_name, peak_memory, progress_bar, synchronize
 from .schedule import lr_factor
@@ -107,7 +116,7 @@ def build(config: TrainConfig, steps_per_epoch: int, device: Union[str, torch.de
     following ``config.schedule`` over ``steps_per_epoch * config.epochs`` steps.
     """
     config = _config(config)
-    steps_per_epoch = integer(steps_per_epoch, "steps_per_epoch", 0)
+    steps_per_epoch = integer(steps_per_epoch, "steps_per_epoch", 1)
     device = get_device(config.device if device is None else device)
     seed_everything(config.seed)
     model = _models.SpikingMLP(
@@ -139,6 +148,9 @@ def evaluate(model: torch.nn.Module, batches, readout: str = "count", max_batche
     """
     readout = choice(readout, "readout", READOUTS)
     max_batches = None if max_batches is None else integer(max_batches, "max_batches", 1)
+    if not isinstance(model, torch.nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module (e.g. snnlib.models.SpikingMLP), got {describe(model)}")
+    _batches(batches, "batches")
     was_training = model.training
     model.eval()
     correct = {name: torch.zeros((), dtype=torch.long) for name in READOUTS}
@@ -202,9 +214,17 @@ def fit(
     Under ``torchrun`` every process trains its part of each global batch (see
     :mod:`snnlib.train.distributed`); only rank 0 prints and writes the checkpoint and the JSON.
 
+    Before the first epoch it checks that the checkpoint folder and ``json_path`` can be written
+    (and that the disk has room for a checkpoint), and removes temporary files that a killed run
+    left there (:func:`snnlib._io.clean_stale`). A checkpoint is written only when every weight and
+    optimiser value is finite.
+
     Raises:
-        TrainingDiverged: when the loss becomes NaN or infinite (with the epoch and step).
-        ValueError: ``resume=True`` with a checkpoint made by a different config.
+        TrainingDiverged: when the loss or a weight becomes NaN or infinite (with the epoch, and
+            which checkpoint is still good).
+        ValueError: ``resume=True`` with a checkpoint made by a different config
+            (:class:`snnlib.train.checkpoint.CheckpointError` for an unsafe or damaged one).
+        OSError: the checkpoint folder or ``json_path`` cannot be written (read-only, disk full).
     """
     config = TrainConfig() if config is None else _config(config)
     resume, progress = boolean(resume, "resume"), boolean(progress, "progress")
@@ -214,23 +234,29 @@ def fit(
     autocast = PRECISIONS[choice(precision, "precision", PRECISIONS)]
     world, device = _distributed.init(config.device)
     progress, log = progress and world.main, log and world.main
+    ckpt_path = checkpoint_file(config.checkpoint) if config.checkpoint else None
+    json_path = _writable_json(json_path)
     train_batches, test_batches = load_data(config, device) if data is None else _data_pair(data)
     steps_per_epoch = len(train_batches) if config.max_batches is None else min(config.max_batches, len(train_batches))
     model, opt, sched = build(config, steps_per_epoch, device)
+    if ckpt_path is not None:
+        clean_stale(ckpt_path)
+        check_writable(ckpt_path, _checkpoint_size(model), what="checkpoint")
     history: Dict[str, Any] = {
         "config": config.to_dict(),
         "device": str(device),
         "device_name": device_name(device),
         "loss": [],
         "epochs": [],
-        "torch": torch.__version__,
+        "torch": str(torch.__version__),
     }
     start_epoch = 0
-    ckpt_path = checkpoint_file(config.checkpoint) if config.checkpoint else None
+    good = None  # the epoch (0-based) of the checkpoint on disk that is known to be good
     if resume and ckpt_path is not None and ckpt_path.exists():
         state = load_checkpoint(ckpt_path, device)
         check_resumable(state, config, ckpt_path)
         start_epoch, history = restore(state, model, opt, sched)
+        good = start_epoch - 1
         if progress:
             print(f"resuming from {ckpt_path} after epoch {start_epoch}")
     history.update(world_size=world.size, precision=precision)
@@ -244,9 +270,19 @@ def fit(
     )
     last = config.epochs if stop_after_epoch is None else min(config.epochs, stop_after_epoch)
     for epoch in range(start_epoch, last):
-        losses, n, train_seconds = _train_epoch(
-            config, step, sched, train_batches, steps_per_epoch, epoch, device, progress, world
-        )
+        try:
+            losses, n, train_seconds = _train_epoch(
+                config, step, sched, train_batches, steps_per_epoch, epoch, device, progress, world
+            )
+        except TrainingDiverged as err:
+            raise TrainingDiverged(f"{err} {_good_checkpoint(ckpt_path, good)}") from None
+        bad = nonfinite_entries({"model": model.state_dict(), "optimizer": opt.state_dict()})
+        if bad:
+            raise TrainingDiverged(
+                f"after epoch {epoch + 1}, {', '.join(bad[:3])}{' ...' if len(bad) > 3 else ''} hold NaN or inf "
+                f"(the loss was still finite): training stopped and nothing was checkpointed. Try a smaller "
+                f"learning rate (now {config.lr:g}). {_good_checkpoint(ckpt_path, good)}"
+            )
         ev = evaluate(model, test_batches, config.readout)
         epoch_losses = losses.float().cpu().tolist()
         history["loss"].extend(epoch_losses)
@@ -276,6 +312,7 @@ def fit(
             )
         if ckpt_path is not None and world.main:
             save_checkpoint(ckpt_path, training_state(model, opt, sched, epoch, config, history))
+            good = epoch
     history["peak_memory"] = peak_memory(device)
     history["train_seconds_total"] = sum(e["train_seconds"] for e in history["epochs"])
     history["completed"] = len(history["epochs"]) == config.epochs
@@ -347,9 +384,43 @@ def _checked(pending: List[torch.Tensor], epoch: int, step: int, config: TrainCo
         raise TrainingDiverged(
             f"the loss became {float(values[~torch.isfinite(values)][0])} at epoch {epoch + 1}, step {step + 1} "
             f"(or just before): training stopped. Try a smaller learning rate (now {config.lr:g}), "
-            f"check the input scaling ({config.scale!r}), or resume from the last checkpoint."
+            f"or check the input scaling ({config.scale!r})."
         )
     return values
+
+
+def _good_checkpoint(ckpt_path, good: Optional[int]) -> str:
+    """Which checkpoint is still good after a divergence (the sentence the error ends with)."""
+    if ckpt_path is None:
+        return "No checkpoint was kept (config.checkpoint is None)."
+    if good is None:
+        earlier = f" ({ckpt_path} is from an earlier run)" if ckpt_path.exists() else ""
+        return f"This run has written no checkpoint yet, so none of it is good{earlier}."
+    return f"The last good checkpoint is {ckpt_path}, after epoch {good + 1}: resume from it with resume=True (--resume)."
+
+
+def _checkpoint_size(model: torch.nn.Module) -> int:
+    """About how many bytes a checkpoint of ``model`` takes: the weights and Adam's two moments, plus room."""
+    weights = sum(t.numel() * t.element_size() for t in model.state_dict().values())
+    return int(3.3 * weights) + (1 << 20)
+
+
+def _writable_json(json_path):
+    """``json_path`` checked to be writable (before any training), stale temporaries removed; ``None`` stays."""
+    if json_path is None:
+        return None
+    if not isinstance(json_path, (str, os.PathLike)) or not str(os.fspath(json_path)).strip():
+        raise TypeError(f"json_path must be a file name (a str or a path) or None, got {describe(json_path)}")
+    path = Path(os.path.abspath(os.path.expanduser(os.fspath(json_path))))
+    clean_stale(path)
+    return check_writable(path, what="JSON record")
+
+
+def _batches(batches: Any, name: str) -> Any:
+    """``batches``: an iterable of ``(x, y)`` pairs (a :class:`snnlib.data.Batches`, a list, a loader)."""
+    if isinstance(batches, (str, bytes, dict)) or not hasattr(batches, "__iter__"):
+        raise TypeError(f"{name} must be an iterable of (x, y) batches such as snnlib.data.Batches, got {describe(batches)}")
+    return batches
 
 
 def _config(config: Any) -> TrainConfig:

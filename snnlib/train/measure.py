@@ -9,7 +9,7 @@ from typing import Any, Dict, Optional, Union
 
 import torch
 
-from .._checks import boolean, integer
+from .._checks import boolean, describe, integer
 from .._core import get_device
 
 __all__ = ["device_name", "peak_memory", "synchronize", "progress_bar"]
@@ -51,16 +51,22 @@ def peak_memory(device: Device = None) -> Dict[str, Any]:
 
 def synchronize(device: torch.device) -> None:
     """Wait for the GPU's queued work (a no-op elsewhere), so that a timer measures the work itself."""
-    if torch.device(device).type == "cuda":
+    if not isinstance(device, (str, torch.device)):
+        raise TypeError(f"device must be a torch.device or a device name, got {describe(device)}")
+    device = get_device(device)
+    if device.type == "cuda":
         torch.cuda.synchronize(device)
 
 
 def progress_bar(total: int, desc: str, enable: bool) -> Optional[Any]:
     """A tqdm bar of ``total`` steps on stderr, or ``None`` when ``enable`` is false or tqdm is missing."""
-    if not boolean(enable, "progress"):
+    total = integer(total, "total", 0)
+    if not isinstance(desc, str):
+        raise TypeError(f"desc must be a string, got {describe(desc)}")
+    if not boolean(enable, "enable (progress)"):
         return None
     try:
         from tqdm.auto import tqdm
     except ImportError:  # pragma: no cover
         return None
-    return tqdm(total=integer(total, "total", 0), desc=desc, leave=False, file=sys.stderr)
+    return tqdm(total=total, desc=desc, leave=False, file=sys.stderr)

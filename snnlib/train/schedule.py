@@ -15,8 +15,13 @@ from .._checks import choice, integer
 __all__ = ["SCHEDULES", "cosine", "constant", "lr_factor"]
 
 
+def _steps(step, total_steps, warmup_steps):
+    return integer(step, "step", 0), integer(total_steps, "total_steps", 0), integer(warmup_steps, "warmup_steps", 0)
+
+
 def cosine(step: int, total_steps: int, warmup_steps: int) -> float:
     """Linear warm-up over ``min(warmup_steps, total_steps // 4)`` steps (at least one), then cosine to 0."""
+    step, total_steps, warmup_steps = _steps(step, total_steps, warmup_steps)
     warm = max(1, min(warmup_steps, total_steps // 4))
     if step < warm:
         return (step + 1) / warm
@@ -26,6 +31,7 @@ def cosine(step: int, total_steps: int, warmup_steps: int) -> float:
 
 def constant(step: int, total_steps: int, warmup_steps: int) -> float:
     """The base learning rate at every step (no warm-up)."""
+    _steps(step, total_steps, warmup_steps)
     return 1.0
 
 

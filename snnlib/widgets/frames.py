@@ -100,6 +100,8 @@ def sparse_spikes(spikes: np.ndarray) -> Dict[str, Any]:
     spikes = np.asarray(spikes)
     if spikes.ndim != 2:
         raise ValueError(f"spikes must be a record [T, N] (time first), got shape {spikes.shape}")
+    if spikes.dtype.kind not in "biuf" or not np.isin(spikes, (-1, 0, 1)).all():
+        raise ValueError(f"spikes must hold -1, 0 or 1 (a spike record [T, N]), got dtype {spikes.dtype}")
     T, N = spikes.shape
     flat = spikes.T.reshape(-1)
 

@@ -37,7 +37,10 @@ def surrogate_weight_gradient(surrogate: str, sharpness: float, w) -> Dict[str, 
 
     _checks.choice(surrogate, "surrogate", tuple(sg.REGISTRY))
     _checks.positive(sharpness, "sharpness")
-    weights = np.asarray(w, dtype=np.float64)
+    try:
+        weights = np.asarray(w, dtype=np.float64)
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"w must be an array of weights [W], got {_checks.describe(w)}") from err
     if weights.ndim != 1 or weights.size == 0 or not np.isfinite(weights).all():
         raise ValueError(f"w must be a non-empty array of finite weights [W], got shape {weights.shape}")
     ex = GRAD_EXAMPLE

@@ -76,6 +76,8 @@ def population_decode(spikes: torch.Tensor, sigma: Optional[float] = None, metho
     shape = "[T, *shape, M] (M neurons last)"
     _checks.spike_tensor(spikes, "spikes", shape, min_dim=2)
     method = _checks.choice(method, "method", ("vector", "ml"))
+    if sigma is not None:
+        _checks.positive(sigma, "sigma")
     M = spikes.shape[-1]
     if M < 3:
         raise ValueError(f"spikes must have shape {shape} with M >= 3 neurons, got shape {tuple(spikes.shape)}")

@@ -13,15 +13,18 @@ Where the full set is looked for, in order (first match wins):
 4. a download through torchvision into the cache folder, when the machine is online (disable with
    ``download=False`` or ``SNNLIB_DOWNLOAD=0``).
 
-Files that are found are checked (IDX magic number, shape, item count, size, matching image and
-label counts, which data set they hold); a bad file is a :class:`DataError` naming the file, what is
-wrong and the fix. Files are only read, never changed; downloads go to a temporary folder and are
-renamed into the cache only when complete and checked.
+Files that are found are checked by structure (IDX magic number, shape, item count, size, matching
+image and label counts, which data set they hold) and by content: the SHA-256 of each decompressed
+IDX file must be the published one (:data:`SHA256`), as torchvision's datasets and pip's hash
+checking do, so a flipped pixel or a label moved to another class is caught whatever the gzip
+wrapper. A bad file is a :class:`DataError` naming the file, what is wrong and the fix; data that
+were modified on purpose load with ``verify=False`` (structure still checked). The bundled subsets
+are checked by checksum and then by shape, dtype and range. Files are only read, never changed;
+downloads go to a temporary folder and are renamed into the cache only when complete and checked.
 """
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import os
 import shutil
@@ -29,14 +32,16 @@ import socket
 import tempfile
 import threading
 from pathlib import Path
-from typing import Iterator, List, NamedTuple, Optional, Tuple, Union
+from typing import Dict, List, NamedTuple, Optional, Tuple
 
 import numpy as np
 import torch
 
-from . import _env
-from ._checks import boolean, choice, describe, integer, positive, real
-from ._core import get_device
+from .. import _env
+from .._checks import boolean, choice, describe
+from .batches import MNIST_MEAN, MNIST_STD, SCALES, Batches
+from .idx import _DIRNAMES, _FILES, DataError, _find_files, _half_pairs, _read_idx, _which_dataset, _WrongDataset
+from .idx import _FIRST_LABELS as _FIRST_LABELS  # read by the tests
 
 __all__ = [
     "load_mnist",
@@ -58,11 +63,10 @@ __all__ = [
     "SPLITS",
     "SOURCES",
     "SCALES",
+    "SHA256",
 ]
 
 #: Pixel mean and standard deviation (of pixel/255) over each training set.
-MNIST_MEAN = 0.1307
-MNIST_STD = 0.3081
 STATS = {"mnist": (MNIST_MEAN, MNIST_STD), "fashion-mnist": (0.2860, 0.3530)}
 
 #: Class names, indexed by label.
@@ -74,26 +78,34 @@ DATASETS = tuple(CLASSES)
 #: The splits of every data set, the sources :func:`load_mnist` reads, the pixel scalings of :class:`Batches`.
 SPLITS = ("train", "test")
 SOURCES = ("auto", "full", "bundled")
-SCALES = ("unit", "standard")
 
-_DATA_DIR = Path(__file__).resolve().parent / "_data"
+_DATA_DIR = Path(__file__).resolve().parent.parent / "_data"
 _BUNDLED_STEM = {"mnist": "mnist_subset", "fashion-mnist": "fashion_mnist_subset"}
 BUNDLED_PATH = _DATA_DIR / "mnist_subset.npz"
 BUNDLED_SHA256_PATH = _DATA_DIR / "mnist_subset.sha256"
 
-_FILES = {
-    "train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
-    "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"),
-}
-_COUNTS = {"mnist": {"train": 60000, "test": 10000}, "fashion-mnist": {"train": 60000, "test": 10000}}
-_DIRNAMES = {"mnist": "MNIST", "fashion-mnist": "FashionMNIST"}
+_FULL_SIZE = {"train": 60000, "test": 10000}  # the published sets (both data sets)
+_COUNTS = {"mnist": dict(_FULL_SIZE), "fashion-mnist": dict(_FULL_SIZE)}
 _SYSTEM_DIRS = {"mnist": (), "fashion-mnist": ("/usr/share/datasets/fashion-mnist",)}
-# The first ten labels of each official file: tells MNIST and Fashion-MNIST apart (same file names).
-_FIRST_LABELS = {
-    ("mnist", "train"): (5, 0, 4, 1, 9, 2, 1, 3, 1, 4),
-    ("mnist", "test"): (7, 2, 1, 0, 4, 1, 4, 9, 5, 9),
-    ("fashion-mnist", "train"): (9, 0, 0, 3, 0, 2, 7, 2, 5, 5),
-    ("fashion-mnist", "test"): (9, 2, 1, 1, 6, 1, 4, 6, 5, 7),
+#: (data set, file) -> SHA-256 of the decompressed IDX file, as published.
+#: MNIST (Y. LeCun, C. Cortes, C. J. C. Burges): computed from the four files in the project's
+#: shared/data/mnist folder, three of them byte-identical to the published .gz files (their MD5s are
+#: the published ones); the training images are wrapped in another gzip stream, but the 47,040,016
+#: bytes inside are the published IDX file (its MD5, 6bbc9ace898e44ae57da46a324031adb, is the MD5
+#: widely quoted for the uncompressed train-images-idx3-ubyte). Fashion-MNIST (Zalando Research):
+#: computed from Debian's package dataset-fashion-mnist 0.0~git20200523.55506a9-1
+#: (/usr/share/datasets/fashion-mnist), whose .gz files are recompressed (their MD5s differ from the
+#: published ones) but hold the published data: the same SHA-256s of the uncompressed files appear in
+#: independent public projects that checked their archives against the publisher's MD5s.
+SHA256: Dict[Tuple[str, str], str] = {
+    ("mnist", "train-images-idx3-ubyte"): "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db",
+    ("mnist", "train-labels-idx1-ubyte"): "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5",
+    ("mnist", "t10k-images-idx3-ubyte"): "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7",
+    ("mnist", "t10k-labels-idx1-ubyte"): "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
+    ("fashion-mnist", "train-images-idx3-ubyte"): "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888",
+    ("fashion-mnist", "train-labels-idx1-ubyte"): "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9",
+    ("fashion-mnist", "t10k-images-idx3-ubyte"): "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b",
+    ("fashion-mnist", "t10k-labels-idx1-ubyte"): "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34",
 }
 _HOW_TO_PROVIDE = (
     "To use the full set, put the four IDX files (train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, "
@@ -103,12 +115,16 @@ _HOW_TO_PROVIDE = (
 )
 
 
-class DataError(RuntimeError):
-    """A data file is missing, truncated or corrupted; the message names the file and the fix."""
-
-
 class DataNotFound(DataError):
-    """The full set was not found anywhere (and could not be downloaded); the message says where it looked."""
+    """The full set was not found anywhere (and could not be downloaded); the message says where it looked.
+
+    ``reason`` says, in one line, why: which folder held half a pair or the other data set, that a
+    folder could not be read, that downloading was off or failed.
+    """
+
+    def __init__(self, message: str, reason: str = ""):
+        super().__init__(message)
+        self.reason = reason or message
 
 
 # ---------------------------------------------------------------------------------------------
@@ -116,99 +132,30 @@ class DataNotFound(DataError):
 # ---------------------------------------------------------------------------------------------
 
 
-def _read_idx(path: Path, expected_ndim: int, item_shape: Tuple[int, ...] = ()) -> np.ndarray:
-    """Read an IDX file of unsigned bytes (gzipped if its name ends in ``.gz``) as an array ``[N, *item_shape]``.
-
-    Checks the magic number (0x0000080N: unsigned bytes, N dimensions), the item shape and that the
-    data size matches the header exactly; raises :class:`DataError` naming the file otherwise.
-    """
-    path = Path(path)
-    fresh = "replace it with a fresh copy of the file (or delete it if it is in snnlib's cache folder)"
-    opener = gzip.open if path.suffix == ".gz" else open
-    try:
-        with opener(path, "rb") as fh:
-            data = fh.read()
-    except EOFError as err:
-        raise DataError(f"{path}: the gzip stream ends early ({err}): the file is truncated; {fresh}") from err
-    except OSError as err:  # includes gzip.BadGzipFile (not gzip data, CRC error)
-        raise DataError(f"{path}: cannot be read ({err}); the file is corrupted or not what its name says; {fresh}") from err
-    if len(data) < 4:
-        raise DataError(f"{path}: only {len(data)} bytes, too short for an IDX header: the file is truncated; {fresh}")
-    magic = int.from_bytes(data[:4], "big")
-    ndim = magic & 0xFF
-    if magic >> 8 != 0x08 or ndim != expected_ndim:
+def _verify(path: Path, digest: str, dataset: str, verify: bool) -> None:
+    """Raise :class:`DataError` unless ``digest`` is the published SHA-256 of ``path`` (skipped with ``verify=False``)."""
+    name = path.name[:-3] if path.name.endswith(".gz") else path.name
+    expected = SHA256.get((dataset, name)) if verify else None
+    if expected is not None and digest != expected:
         raise DataError(
-            f"{path}: wrong magic number 0x{magic:08x} (expected 0x{0x800 + expected_ndim:08x}: unsigned "
-            f"bytes in {expected_ndim} dimension(s)); this is not an MNIST "
-            f"{'image' if expected_ndim == 3 else 'label'} file in IDX format; {fresh}"
+            f"{path}: its content differs from the published {dataset} file (SHA-256 of the decompressed IDX "
+            f"data {digest[:16]}..., expected {expected[:16]}...): it is corrupted or was modified (a changed "
+            "pixel or label); replace it with a fresh copy of the file (or delete it if it is in snnlib's cache "
+            "folder). If you changed the data on purpose, load it with verify=False"
         )
-    header = 4 + 4 * ndim
-    if len(data) < header:
-        raise DataError(f"{path}: {len(data)} bytes, shorter than its {header}-byte IDX header: truncated; {fresh}")
-    dims = [int.from_bytes(data[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim)]
-    if item_shape and tuple(dims[1:]) != tuple(item_shape):
-        raise DataError(f"{path}: items of shape {tuple(dims[1:])}, expected {tuple(item_shape)}; {fresh}")
-    size = int(np.prod(dims))
-    if len(data) - header != size:
-        what = "truncated" if len(data) - header < size else "longer than its header says (corrupted)"
-        raise DataError(f"{path}: {len(data) - header} data bytes, expected {size} for shape {dims}: the file is {what}; {fresh}")
-    return np.frombuffer(data, dtype=np.uint8, offset=header).reshape(dims)
 
 
-def _find_files(folder: Path, split: str, dataset: str, layouts: str = "all") -> Optional[Tuple[Path, Path]]:
-    """The (images, labels) files for a split in ``folder``, or None.
-
-    ``layouts="all"``: torchvision's ``folder/<MNIST|FashionMNIST>/raw/``, the flat folder, ``folder/raw/``;
-    ``"torchvision"``: only the first. In each, a file may be gzipped (``.gz``) or not (the plain one wins).
-    """
-    folder = Path(folder)
-    candidates = [folder / _DIRNAMES[dataset] / "raw"]
-    if layouts == "all":
-        candidates += [folder, folder / "raw"]
-    for base in candidates:
-        found = []
-        for stem in _FILES[split]:
-            for name in (stem, stem + ".gz"):
-                if (base / name).is_file():
-                    found.append(base / name)
-                    break
-        if len(found) == 2:
-            return found[0], found[1]
-    return None
-
-
-def _half_pairs(folder: Path, split: str, dataset: str, layouts: str) -> List[str]:
-    """Notes on layout folders that hold one file of a split's (images, labels) pair but not the other."""
-    folder = Path(folder)
-    bases = [folder / _DIRNAMES[dataset] / "raw"] + ([folder, folder / "raw"] if layouts == "all" else [])
-    notes = []
-    for base in bases:
-        have = [stem for stem in _FILES[split] if (base / stem).is_file() or (base / (stem + ".gz")).is_file()]
-        if len(have) == 1:
-            missing = next(stem for stem in _FILES[split] if stem not in have)
-            notes.append(f"{base} has {have[0]} but {missing}(.gz) is missing")
-    return notes
-
-
-def _which_dataset(labels: np.ndarray, split: str) -> Optional[str]:
-    first = tuple(int(v) for v in labels[:10])
-    for (name, sp), ref in _FIRST_LABELS.items():
-        if sp == split and first == ref:
-            return name
-    return None
-
-
-class _WrongDataset(Exception):
-    """A folder holds the other data set (MNIST and Fashion-MNIST share file names)."""
-
-
-def _read_pair(images_path: Path, labels_path: Path, split: str, dataset: str) -> Tuple[torch.Tensor, torch.Tensor]:
+def _read_pair(
+    images_path: Path, labels_path: Path, split: str, dataset: str, verify: bool = True
+) -> Tuple[torch.Tensor, torch.Tensor]:
     """Read and check one (images, labels) pair of a split; raises :class:`DataError` naming the bad file."""
-    labels = _read_idx(labels_path, 1)
+    labels, digest = _read_idx(labels_path, 1)
     other = _which_dataset(labels, split)
     if other is not None and other != dataset:
         raise _WrongDataset(f"{labels_path.parent} holds {other}, not {dataset}")
-    images = _read_idx(images_path, 3, (28, 28))
+    _verify(labels_path, digest, dataset, verify)
+    images, digest = _read_idx(images_path, 3, (28, 28))
+    _verify(images_path, digest, dataset, verify)
     if images.shape[0] != labels.shape[0]:
         raise DataError(
             f"{images_path} holds {images.shape[0]} images but {labels_path} holds {labels.shape[0]} "
@@ -353,21 +300,28 @@ def _check_args(split: str, dataset: str) -> None:
 
 
 def load_full(
-    split: str = "train", root=None, dataset: str = "mnist", download: Optional[bool] = None
+    split: str = "train", root=None, dataset: str = "mnist", download: Optional[bool] = None, verify: bool = True
 ) -> Tuple[torch.Tensor, torch.Tensor]:
     """The full set ``(images uint8 [N, 28, 28], labels int64 [N])`` from the first folder that has it.
 
     Looks in :func:`search_dirs` order, then downloads through torchvision into the cache folder when
     ``download`` (default: unless ``SNNLIB_DOWNLOAD=0``) and online. Raises :class:`DataNotFound` saying
-    where it looked and how to provide the files, or :class:`DataError` for a bad file.
+    where it looked and how to provide the files, or :class:`DataError` for a bad file: also one whose
+    content is not the published one (:data:`SHA256`), unless ``verify=False`` (for data you changed
+    on purpose; the structure is still checked).
     """
-    images, labels, _ = _load_full(split, root, dataset, download)
+    images, labels, _ = _load_full(split, root, dataset, download, verify)
     return images, labels
 
 
-def _load_full(split, root, dataset, download):
+def _unreadable(folder: Path) -> bool:
+    return folder.is_dir() and not os.access(folder, os.R_OK | os.X_OK)
+
+
+def _load_full(split, root, dataset, download, verify=True):
     """:func:`load_full`, also returning the folder the files came from."""
     _check_args(split, dataset)
+    verify = boolean(verify, "verify")
     allowed = _download_allowed(download)  # checked before searching: a bad value is an error at once
     dirs = search_dirs(root, dataset)
     notes = []
@@ -375,9 +329,11 @@ def _load_full(split, root, dataset, download):
         files = _find_files(d, split, dataset, layouts)
         if files:
             try:
-                return (*_read_pair(*files, split, dataset), files[0].parent)
+                return (*_read_pair(*files, split, dataset, verify), files[0].parent)
             except _WrongDataset as err:
                 notes.append(str(err))
+        elif _unreadable(d):
+            notes.append(f"{d} cannot be read (permission denied)")
         else:
             notes += _half_pairs(d, split, dataset, layouts)
     if allowed:
@@ -385,16 +341,18 @@ def _load_full(split, root, dataset, download):
             _download(dataset, default_cache_dir())
             files = _find_files(default_cache_dir(), split, dataset, "torchvision")
             if files:
-                return (*_read_pair(*files, split, dataset), files[0].parent)
+                return (*_read_pair(*files, split, dataset, verify), files[0].parent)
         except DataNotFound as err:
             notes.append(str(err))
     else:
         notes.append("download disabled (download=False or SNNLIB_DOWNLOAD=0)")
     looked = "; ".join(f"{d}{f' ({_DIRNAMES[dataset]}/raw/ layout only)' if lay == 'torchvision' else ''}" for d, lay in dirs)
+    reason = "; ".join([f"no {split} files in {', '.join(str(d) for d, _ in dirs)}", *notes])
     raise DataNotFound(
         f"full {dataset} {split} set not found; looked in: {looked}"
         + (f" ({'; '.join(notes)})" if notes else "")
-        + f". {_HOW_TO_PROVIDE}."
+        + f". {_HOW_TO_PROVIDE}.",
+        reason=reason,
     )
 
 
@@ -409,7 +367,10 @@ def _verify_bundled(dataset: str = "mnist") -> Path:
     if not path.is_file() or not sha_path.is_file():
         missing = path if not path.is_file() else sha_path
         raise DataError(f"{missing}: the bundled {dataset} subset file is missing; {fix}")
-    expected = sha_path.read_text().split()[0]
+    words = sha_path.read_text(errors="replace").split()
+    expected = words[0].lower() if words else ""
+    if len(expected) != 64 or any(c not in "0123456789abcdef" for c in expected):
+        raise DataError(f"{sha_path}: not a SHA-256 checksum file (empty or damaged: {expected[:20]!r}); {fix}")
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     if digest != expected:
         raise DataError(
@@ -443,16 +404,50 @@ def load_bundled_indexed(split: str = "train", dataset: str = "mnist") -> Indexe
     ``(images uint8 [N, 28, 28], labels int64 [N], index int64 [N])``."""
     _check_args(split, dataset)
     path = _verify_bundled(dataset)
-    with np.load(path) as z:
-        return IndexedSubset(
-            torch.from_numpy(z[f"{split}_images"].copy()),
-            torch.from_numpy(z[f"{split}_labels"].astype(np.int64)),
-            torch.from_numpy(z[f"{split}_index"].astype(np.int64)),
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            arrays = {key: z[f"{split}_{key}"] for key in ("images", "labels", "index")}
+    except (KeyError, ValueError, OSError) as err:
+        raise DataError(f"{path}: not a bundled subset ({type(err).__name__}: {err}); reinstall snnlib") from err
+    _check_subset(arrays, path, split, dataset)
+    return IndexedSubset(
+        torch.from_numpy(arrays["images"].copy()),
+        torch.from_numpy(arrays["labels"].astype(np.int64)),
+        torch.from_numpy(arrays["index"].astype(np.int64)),
+    )
+
+
+def _check_subset(arrays, path: Path, split: str, dataset: str) -> None:
+    """A bundled subset's arrays: uint8 images ``[N, 28, 28]``, labels 0..9 ``[N]`` (every class equally
+    often), distinct indices ``[N]`` into the full set; a :class:`DataError` naming what is wrong."""
+    images, labels, index = arrays["images"], arrays["labels"], arrays["index"]
+    n = images.shape[0] if images.ndim else 0
+    problems = []
+    if images.dtype != np.uint8 or images.ndim != 3 or images.shape[1:] != (28, 28) or n == 0:
+        problems.append(f"images are {images.dtype} {images.shape}, expected uint8 [N, 28, 28] with N >= 1")
+    for key, arr, high in (("labels", labels, len(CLASSES[dataset])), ("index", index, _FULL_SIZE[split])):
+        if arr.dtype.kind not in "iu" or arr.shape != (n,):
+            problems.append(f"{key} are {arr.dtype} {arr.shape}, expected integers [{n}]")
+        elif n and (int(arr.min()) < 0 or int(arr.max()) >= high):
+            problems.append(f"{key} range over {int(arr.min())}..{int(arr.max())}, expected 0..{high - 1}")
+    if not problems and len(np.unique(index)) != n:
+        problems.append("index holds repeated positions")
+    if not problems and len(set(np.bincount(labels, minlength=len(CLASSES[dataset])).tolist())) != 1:
+        problems.append("the classes are not equally represented")
+    if problems:
+        raise DataError(
+            f"{path}: the bundled {dataset} {split} subset is damaged: {'; '.join(problems)}; reinstall snnlib "
+            "(or regenerate it with scripts/make_mnist_subset.py)"
         )
 
 
 def load_mnist(
-    split: str = "train", source: str = "auto", root=None, dataset: str = "mnist", download: Optional[bool] = None
+    split: str = "train",
+    source: str = "auto",
+    root=None,
+    dataset: str = "mnist",
+    download: Optional[bool] = None,
+    verify: bool = True,
 ) -> Tuple[torch.Tensor, torch.Tensor]:
     """Load MNIST (or Fashion-MNIST): ``(images uint8 [N, 28, 28], labels int64 [N])``.
 
@@ -460,138 +455,32 @@ def load_mnist(
     :class:`DataNotFound` error that says where it looked; never falls back.
     ``source="bundled"``: the small real subset shipped with snnlib (works offline).
     ``source="auto"``: the full set if it can be found or downloaded, else the bundled subset; prints
-    one line saying which. A file that is found but bad is an error in every mode.
+    one line saying which and, when it falls back, exactly why (no files where it looked, which
+    folder holds half a pair or the other data set, an unreadable folder, no download). A file that
+    is found but bad is an error in every mode.
     ``download``: allow a torchvision download (``True``/``False``; default: yes, unless ``SNNLIB_DOWNLOAD=0``).
+    ``verify``: check each full-set file's content against the published SHA-256 (:data:`SHA256`);
+    ``False`` for data you modified on purpose (the structure is still checked).
     An unknown ``split``, ``source`` or ``dataset`` is a :class:`ValueError`, a ``root`` that is not a
-    str or path, or a ``download`` that is not a bool, a :class:`TypeError`.
+    str or path, or a ``download`` or ``verify`` that is not a bool, a :class:`TypeError`.
     """
     _check_args(split, dataset)
     choice(source, "source", SOURCES)
+    verify = boolean(verify, "verify")
+    _download_allowed(download)  # a bad value is an error whatever the source
     if source == "bundled":
         return load_bundled(split, dataset)
     if source == "full":
-        return load_full(split, root, dataset, download)
+        return load_full(split, root, dataset, download, verify)
     try:
-        images, labels, where = _load_full(split, root, dataset, download)
+        images, labels, where = _load_full(split, root, dataset, download, verify)
         print(f"snnlib.data: using the full {dataset} {split} set ({len(labels):,} images) from {where}.")
         return images, labels
-    except DataNotFound:
+    except DataNotFound as err:
         imgs, labels = load_bundled(split, dataset)
         print(
-            f"snnlib.data: full {dataset} not found, using the bundled subset ({len(labels):,} {split} images); "
-            "for the full set pass root=FOLDER or set SNNLIB_DATA=FOLDER (see the book's data page)."
+            f"snnlib.data: full {dataset} {split} set not used ({err.reason}); using the bundled subset "
+            f"({len(labels):,} {split} images). For the full set pass root=FOLDER or set SNNLIB_DATA=FOLDER "
+            "(see the book's data page)."
         )
         return imgs, labels
-
-
-# ---------------------------------------------------------------------------------------------
-# Batches on the device
-# ---------------------------------------------------------------------------------------------
-
-
-def _epoch_seed(seed: int, epoch: int) -> int:
-    """A 63-bit generator seed from (seed, epoch): distinct pairs give unrelated permutations."""
-    return int(
-        np.random.SeedSequence([int(seed) & 0xFFFFFFFF, int(epoch) & 0xFFFFFFFF]).generate_state(2, np.uint64)[0] >> np.uint64(1)
-    )
-
-
-class Batches:
-    """Shuffled, normalised batches of a whole data set kept on one device.
-
-    ``images`` ``uint8 [N, 28, 28]`` (or any ``[N, ...]``), ``labels`` ``int64 [N]``: both are moved to
-    ``device`` once. Iterating yields ``(x, y)``: ``x`` ``float32 [B, 28, 28]`` on the device
-    (``[B, 784]`` with ``flatten=True``), ``y`` ``int64 [B]``. ``scale="unit"``: pixel/255 in [0, 1];
-    ``"standard"``: (pixel/255 - mean)/std with MNIST's 0.1307/0.3081 unless ``mean``/``std`` are given.
-    Each epoch's order is a permutation seeded by ``(seed, epoch)``; ``set_epoch(e)`` picks it, otherwise
-    each new iteration advances the epoch by one (so a resumed run can replay the same order).
-    ``drop_last=True`` drops the last, smaller batch.
-
-    Raises:
-        ValueError: ``images`` not a tensor ``[N, ...]``, ``labels`` not a tensor ``[N]``, ``batch_size < 1``,
-            an unknown ``scale``, a negative ``seed``.
-        TypeError: float labels, a non-integer ``batch_size`` or ``seed``, non-boolean flags.
-    """
-
-    def __init__(
-        self,
-        images: torch.Tensor,
-        labels: torch.Tensor,
-        batch_size: int = 128,
-        shuffle: bool = True,
-        seed: int = 0,
-        device: Union[str, torch.device, None] = None,
-        scale: str = "unit",
-        drop_last: bool = False,
-        flatten: bool = False,
-        mean: Optional[float] = None,
-        std: Optional[float] = None,
-    ):
-        # images/labels that are not tensors are a ValueError (not a TypeError): tests/test_data.py asserts it.
-        if not isinstance(images, torch.Tensor) or images.dim() < 2:
-            got = f"shape {tuple(images.shape)}" if isinstance(images, torch.Tensor) else describe(images)
-            raise ValueError(f"images must be a tensor [N, 28, 28] (or [N, ...]), got {got}")
-        if not isinstance(labels, torch.Tensor) or tuple(labels.shape) != tuple(images.shape[:1]):
-            got = f"shape {tuple(labels.shape)}" if isinstance(labels, torch.Tensor) else describe(labels)
-            raise ValueError(f"labels must be a tensor [N] with N = {images.shape[0]} (one per image), got {got}")
-        if labels.is_floating_point() or labels.is_complex() or labels.dtype == torch.bool:
-            raise TypeError(f"labels must be an integer tensor [N] (class indices), got dtype {labels.dtype}")
-        self.batch_size = integer(batch_size, "batch_size", 1)
-        self.shuffle = boolean(shuffle, "shuffle")
-        self.seed = integer(seed, "seed", 0)
-        self.scale = choice(scale, "scale", SCALES)
-        self.drop_last = boolean(drop_last, "drop_last")
-        self.flatten = boolean(flatten, "flatten")
-        self.mean = MNIST_MEAN if mean is None else real(mean, "mean")
-        self.std = MNIST_STD if std is None else positive(std, "std")
-        self.device = get_device(device)
-        self.images = images.to(self.device)
-        self.labels = labels.to(self.device, torch.int64)
-        self._epoch: Optional[int] = None
-        self._next_epoch = 0
-        self.epoch: Optional[int] = None  # the epoch of the latest iteration
-
-    def __len__(self) -> int:
-        n = self.labels.shape[0]
-        return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
-
-    @property
-    def num_samples(self) -> int:
-        """How many samples one epoch yields (all N, or fewer with ``drop_last``)."""
-        return min(len(self) * self.batch_size, self.labels.shape[0])
-
-    def set_epoch(self, epoch: int) -> None:
-        """Make the next iteration use epoch ``epoch``'s order (later ones continue from ``epoch + 1``)."""
-        self._epoch = integer(epoch, "epoch", 0)
-
-    def order(self, epoch: int) -> torch.Tensor:
-        """The permutation ``int64 [N]`` (on the device) that epoch ``epoch`` visits the samples in."""
-        epoch = integer(epoch, "epoch", 0)
-        n = self.labels.shape[0]
-        if not self.shuffle:
-            return torch.arange(n, device=self.device)
-        gen = torch.Generator().manual_seed(_epoch_seed(self.seed, epoch))
-        return torch.randperm(n, generator=gen).to(self.device)
-
-    def normalise(self, x: torch.Tensor) -> torch.Tensor:
-        """``uint8 [B, ...]`` pixels to ``float32 [B, ...]`` in the chosen scale (and flattened if asked)."""
-        x = x.to(torch.float32).div_(255.0)  # in place: one new tensor per batch
-        if self.scale == "standard":
-            x = x.sub_(self.mean).div_(self.std)
-        return x.flatten(1) if self.flatten else x
-
-    def __iter__(self) -> Iterator[Tuple[torch.Tensor, torch.Tensor]]:
-        epoch = self._epoch if self._epoch is not None else self._next_epoch
-        self._epoch = None
-        self._next_epoch = epoch + 1
-        self.epoch = epoch
-        order = self.order(epoch)
-        for i in range(len(self)):
-            idx = order[i * self.batch_size : (i + 1) * self.batch_size]
-            yield self.normalise(self.images[idx]), self.labels[idx]
-
-    def __repr__(self) -> str:
-        return (
-            f"Batches(N={self.labels.shape[0]}, batch_size={self.batch_size}, batches={len(self)}, "
-            f"shuffle={self.shuffle}, seed={self.seed}, device={self.device}, scale={self.scale!r})"
-        )
