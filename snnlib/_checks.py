@@ -39,6 +39,7 @@ __all__ = [
     "spike_tensor",
     "finite_tensor",
     "same_shape",
+    "reads_values",
     "host_values",
 ]
 
@@ -266,13 +267,21 @@ def same_shape(a: torch.Tensor, b: torch.Tensor, name_a: str, name_b: str, shape
     return tuple(a.shape)
 
 
+def reads_values(x: torch.Tensor) -> bool:
+    """Whether checks may read the values of ``x``: only for CPU tensors, and never while
+    ``torch.compile`` traces (a read would break its graph). On an accelerator a read would stall
+    the device on every step of a training loop, so such checks are skipped there."""
+    compiling = getattr(getattr(torch, "compiler", None), "is_compiling", lambda: False)()
+    return x.device.type == "cpu" and not compiling
+
+
 def host_values(x: torch.Tensor, name: str, shape: str, *, finite: bool = True, spikes: bool = False) -> torch.Tensor:
     """Checks that read every value of a tensor already checked by :func:`tensor`: no NaN or inf
     (``finite``), only 0 and 1 (``spikes``). They run for CPU tensors; on an accelerator they are
     skipped, because reading the values back would stall the device on every call of a training
     step (there, NaN propagates to the loss, which the training loop checks). Returns ``x``.
     """
-    if x.device.type != "cpu" or not x.numel():
+    if not x.numel() or not reads_values(x):
         return x
     if spikes:
         return spike_tensor(x, name, shape, min_dim=1) if x.dim() else x

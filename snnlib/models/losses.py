@@ -21,7 +21,7 @@ def _records(rec: torch.Tensor, y: torch.Tensor, name: str, spikes: bool = False
     _checks.tensor(y, "y", "[B] (class indices)", ndim=1, dtype="integer")
     if y.shape != rec.shape[1:2]:
         raise ValueError(f"{name} must be [T, B, C] and y [B], got {tuple(rec.shape)} and {tuple(y.shape)}")
-    if y.device.type == "cpu" and (int(y.min()) < 0 or int(y.max()) >= rec.shape[2]):
+    if _checks.reads_values(y) and (int(y.min()) < 0 or int(y.max()) >= rec.shape[2]):
         raise ValueError(
             f"y must hold class indices in 0..{rec.shape[2] - 1} (C = {rec.shape[2]}), got {int(y.min())}..{int(y.max())}"
         )
