@@ -56,12 +56,28 @@ _PIXELS = ("all", "digit")
 
 
 def _mae(scheme: str, spikes: torch.Tensor, x: torch.Tensor, params: dict, pixels: str = "all") -> float:
-    """Mean absolute decoding error over all pixels, or over the digit's (``x > 0``) only."""
-    err = (encoding.decode(scheme, spikes, **params) - x).abs()
+    """Mean absolute decoding error of one coded image over all pixels, or over the digit's (``x > 0``)."""
+    return _per_image_error(encoding.decode(scheme, spikes, **params).unsqueeze(0), x.unsqueeze(0), pixels)
+
+
+def _prepare_batch(scheme: str, images: torch.Tensor, seed: Optional[int], params: Optional[dict]) -> Tuple[torch.Tensor, dict]:
+    """How the chapter codes a batch ``[N, H, W]`` at once: as :func:`prepare` (each image flattened
+    to ``[N, H * W]`` for a code across the last axis), one seed for the whole batch."""
+    s = encoding.get_scheme(scheme)
+    kw = encoding.DEFAULT_PARAMS[scheme] if params is None else dict(params)
+    if seed is not None and s.random:
+        kw["seed"] = seed
+    return (images.reshape(len(images), -1) if s.across_last_axis else images), kw
+
+
+def _per_image_error(x_hat: torch.Tensor, x: torch.Tensor, pixels: str) -> float:
+    """The mean over images of each image's mean absolute error (``[N, ...]`` both)."""
+    err = (x_hat - x).abs().reshape(len(x), -1)
     if pixels == "digit":
-        on = x > 0
-        return err[on].mean().item() if bool(on.any()) else 0.0
-    return err.mean().item()
+        on = (x > 0).reshape(len(x), -1)
+        keep = on.any(1)
+        return ((err * on).sum(1)[keep] / on.sum(1)[keep]).mean().item() if bool(keep.any()) else 0.0
+    return err.mean(1).mean().item()
 
 
 def noisy_error(
@@ -75,23 +91,19 @@ def noisy_error(
     params: Optional[dict] = None,
     pixels: str = "all",
 ) -> float:
-    """Mean decoding error of ``scheme`` over ``images [N, H, W]`` after spike noise: image ``i`` is
-    coded as :func:`prepare` says (random codes seeded ``seed + i``), passed through
-    :func:`snnlib.encoding.perturb` (``p_delete``, ``p_insert``, ``jitter``; seeded
-    ``seed + 100 + i``) and decoded; the mean absolute error over all pixels
-    (``pixels="all"``) or over the digit's own pixels, those with ``x > 0`` (``"digit"``),
-    averaged over the images. A float."""
+    """Mean decoding error of ``scheme`` over ``images [N, H, W]`` after spike noise: the images are
+    coded together as :func:`prepare` says (a random code seeded ``seed``), passed through
+    :func:`snnlib.encoding.perturb` (``p_delete``, ``p_insert``, ``jitter``; seeded ``seed + 100``)
+    and decoded; each image's mean absolute error over all its pixels (``pixels="all"``) or over
+    the digit's own pixels, those with ``x > 0`` (``"digit"``), averaged over the images. A float."""
     _check_images(images)
     num_steps = _checks.integer(num_steps, "num_steps", minimum=1)
     seed = _checks.integer(seed, "seed")
     pixels = _checks.choice(pixels, "pixels", _PIXELS)
-    err = 0.0
-    for i, img in enumerate(images):
-        x, kw = prepare(scheme, img, seed + i, params)
-        s = encoding.encode(scheme, x, num_steps, **kw)
-        s = encoding.perturb(s, p_delete=p_delete, p_insert=p_insert, jitter=jitter, seed=seed + 100 + i)
-        err += _mae(scheme, s, x, kw, pixels)
-    return err / len(images)
+    x, kw = _prepare_batch(scheme, images, seed, params)
+    s = encoding.encode(scheme, x, num_steps, **kw)
+    s = encoding.perturb(s, p_delete=p_delete, p_insert=p_insert, jitter=jitter, seed=seed + 100)
+    return _per_image_error(encoding.decode(scheme, s, **kw), x, pixels)
 
 
 _COLUMNS = ("spikes", "mae", "decision", "mae_drop", "mae_jitter", "mae_digit", "mae_drop_digit", "mae_jitter_digit")
@@ -170,13 +182,8 @@ def _labels(labels: torch.Tensor, name: str, n: int) -> torch.Tensor:
 
 def _prefix_features(scheme, images, num_steps, steps, seed, params, batch_size):
     """Yield ``(start, [len(steps), B, H * W])``: each batch's decoded prefixes at every step."""
-    s = encoding.get_scheme(scheme)
-    kw = encoding.DEFAULT_PARAMS[scheme] if params is None else dict(params)
     for b, start in enumerate(range(0, len(images), batch_size)):
-        x = images[start : start + batch_size]
-        x = x.reshape(len(x), -1) if s.across_last_axis else x
-        if s.random:
-            kw["seed"] = seed + b
+        x, kw = _prepare_batch(scheme, images[start : start + batch_size], seed + b, params)
         spikes = encoding.encode(scheme, x, num_steps, **kw)
         feats = [encoding.decode_prefix(scheme, spikes, k, **kw).reshape(len(x), -1) for k in steps]
         yield start, torch.stack(feats)

@@ -73,7 +73,7 @@ def raster(
     ax.set_ylabel("active neuron" if active_only else "neuron")
     from matplotlib.ticker import MaxNLocator
 
-    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.yaxis.set_major_locator(MaxNLocator(nbins="auto", integer=True))
     if title:
         ax.set_title(title)
     return ax
