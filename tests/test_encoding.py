@@ -427,6 +427,23 @@ def test_compare_schemes_rows(digit):
         snl.coding_study.noisy_error(digit[None], "rate", pixels="ink")
 
 
+def test_prefix_errors_and_time_to_decision(digit):
+    kw = E.DEFAULT_PARAMS["latency"]
+    s = E.encode("latency", digit, 25, **kw)
+    e = E.prefix_errors("latency", digit, s, **kw)
+    assert e.shape == (25,) and e.dtype == torch.float64
+    # a latency code's prefix error only falls: every step adds pixels, exactly decoded
+    assert bool((e[1:] <= e[:-1] + 1e-12).all())
+    assert e[-1].item() == pytest.approx(E.round_trip_error("latency", digit, 25, **kw), abs=1e-6)
+    assert torch.equal(E.prefix_errors("latency", digit, s, steps=[3, 1], **kw), e[[2, 0]])
+    empty = (E.decode("latency", torch.zeros_like(s), **kw) - digit).abs().mean().item()
+    t = E.time_to_decision("latency", digit, s, **kw)
+    bar = e[-1].item() + 0.1 * (empty - e[-1].item())
+    assert e[t - 1] <= bar + 1e-9 and (t == 1 or e[t - 2] > bar)
+    with pytest.raises(ValueError, match="steps"):
+        E.prefix_errors("latency", digit, s, steps=[26], **kw)
+
+
 def _two_class_images():
     """Class 0: the left half bright; class 1: the right half bright (with some noise)."""
     g = torch.Generator().manual_seed(0)
