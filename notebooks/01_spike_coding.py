@@ -263,7 +263,7 @@ repeats = snl.workload(2000, 400)
 s_rep = E.rate(probs.expand(repeats, len(probs)).contiguous(), 50, seed=4)
 fano = snl.spikes.fano_factor(s_rep.sum(0))  # counts [R, 7]: over the repeats
 s_long = E.rate(probs, snl.workload(100_000, 20_000), seed=5)
-cv = snl.spikes.isi_cv(s_long)
+cv = snl.spikes.isi_cv(s_long).float()
 isi = snl.spikes.interspike_intervals(s_long[:, 2])  # p = 0.1
 k = torch.arange(1, 41)
 

@@ -113,22 +113,23 @@ def interspike_intervals(spikes: torch.Tensor) -> torch.Tensor:
     return _intervals(spikes)[0]
 
 
-def isi_cv(spikes: torch.Tensor) -> torch.Tensor:
-    r"""Coefficient of variation of each neuron's interspike intervals, ``CV = std / mean``.
+def isi_cv(spikes: torch.Tensor, ddof: int = 0) -> torch.Tensor:
+    r"""Coefficient of variation of each neuron's interspike intervals, ``CV = std(ISI) / mean(ISI)``.
 
-    ``spikes [T, ...] -> CV [...]`` (the standard deviation with ``K - 1`` in the denominator, for a
-    neuron's ``K`` intervals; NaN for a neuron with fewer than 2 intervals). A Poisson process has
-    ``CV = 1``, Bernoulli spikes with probability ``p`` per step (geometric intervals)
-    ``CV = sqrt(1 - p)``, a regular train ``CV = 0``.
+    ``spikes [T, ...]`` (0/1, any real dtype; off spikes -1 of a delta code count as spikes)
+    ``-> CV [...]``, float64. ``ddof`` is the delta degrees of freedom of the standard deviation
+    (0: NumPy's default; 1: the unbiased estimate, ``torch.std``'s default); a neuron with fewer
+    than ``ddof + 2`` intervals gets NaN. A Poisson process has ``CV = 1``, Bernoulli spikes with
+    probability ``p`` per step (geometric intervals) ``CV = sqrt(1 - p)``, a regular train ``CV = 0``.
+    The step size cancels in the ratio.
     """
     _checks.spike_tensor(spikes, "spikes", "[T, ...]", signed=True)
+    ddof = _checks.integer(ddof, "ddof", 0, 1)
     isi, neuron, n = _intervals(spikes)
-    dtype = torch.get_default_dtype()
-    x = isi.to(dtype)
-    k = torch.zeros(n, dtype=dtype, device=x.device).index_add_(0, neuron, torch.ones_like(x))
-    total = torch.zeros_like(k).index_add_(0, neuron, x)
-    mean = total / k
+    x = isi.to(torch.float64)
+    k = torch.zeros(n, dtype=torch.float64, device=x.device).index_add_(0, neuron, torch.ones_like(x))
+    mean = torch.zeros_like(k).index_add_(0, neuron, x) / k
     dev = torch.zeros_like(k).index_add_(0, neuron, (x - mean[neuron]) ** 2)
-    cv = (dev / (k - 1)).sqrt() / mean
-    cv = torch.where(k >= 2, cv, torch.full_like(cv, float("nan")))
+    cv = (dev / (k - ddof)).sqrt() / mean
+    cv = torch.where(k >= ddof + 2, cv, torch.full_like(cv, float("nan")))
     return cv.reshape(spikes.shape[1:])

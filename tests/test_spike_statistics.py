@@ -39,7 +39,7 @@ def test_isi_of_bernoulli_spikes_is_geometric_with_cv_sqrt_one_minus_p():
     spikes = _bernoulli(P, 100_000, seed=2)
     cv = S.isi_cv(spikes)
     assert cv.shape == P.shape
-    assert torch.allclose(cv, E.bernoulli_isi_cv(P), rtol=0.05)
+    assert torch.allclose(cv, E.bernoulli_isi_cv(P).double(), rtol=0.05)
     isi = S.interspike_intervals(spikes[:, 2])  # p = 0.3
     k = torch.arange(1, 8)
     hist = torch.stack([(isi == v).float().mean() for v in k])
@@ -64,12 +64,15 @@ def test_poisson_limit_fano_and_cv_tend_to_one():
 def test_regular_train_and_hand_made_intervals():
     regular = torch.zeros(100, 2)
     regular[::5, 0] = 1  # every 5 steps
-    regular[[3, 10, 12], 1] = 1  # intervals 7 and 2
-    assert S.interspike_intervals(regular).tolist() == [5] * 19 + [7, 2]
+    regular[[3, 10, 12, 16], 1] = 1  # intervals 7, 2 and 4
+    assert S.interspike_intervals(regular).tolist() == [5] * 19 + [7, 2, 4]
     cv = S.isi_cv(regular)
-    assert cv[0].item() == 0.0
-    intervals = torch.tensor([7.0, 2.0])
-    assert cv[1].item() == pytest.approx((intervals.std() / intervals.mean()).item())
+    assert cv.dtype == torch.float64 and cv[0].item() == 0.0
+    intervals = torch.tensor([7.0, 2.0, 4.0], dtype=torch.float64)
+    plain = intervals.std(correction=0) / intervals.mean()
+    assert cv[1].item() == pytest.approx(plain.item())
+    unbiased = S.isi_cv(regular, ddof=1)
+    assert unbiased[1].item() == pytest.approx((intervals.std() / intervals.mean()).item())
     counts = regular.reshape(10, 10, 2).sum(1)
     assert S.fano_factor(counts)[0].item() == 0.0
 
@@ -77,12 +80,13 @@ def test_regular_train_and_hand_made_intervals():
 def test_isi_cv_shapes_nan_and_off_spikes():
     s = torch.zeros(20, 2, 3)
     s[[1, 4, 9], 0, 0] = 1  # 2 intervals: a CV
-    s[[2, 6], 1, 2] = 1  # 1 interval: NaN
+    s[[2, 6], 1, 2] = 1  # 1 interval: NaN (ddof = 0 needs 2 intervals)
     s[[0, 5, 10], 1, 1] = -1  # off spikes of a delta code count too
     cv = S.isi_cv(s)
     assert cv.shape == (2, 3)
     assert torch.isfinite(cv[0, 0]) and cv[1, 1].item() == 0.0
     assert torch.isnan(cv[1, 2]) and torch.isnan(cv[0, 1])
+    assert torch.isnan(S.isi_cv(s, ddof=1)[0, 0])  # 2 intervals: too few for ddof = 1
     assert S.fano_factor(torch.zeros(5, 2)).isnan().all()  # 0 / 0 for silent neurons
 
 
@@ -93,6 +97,7 @@ def test_isi_cv_shapes_nan_and_off_spikes():
         (lambda: S.fano_factor([1, 2, 3]), TypeError, r"counts must be a torch.Tensor"),
         (lambda: S.fano_factor(torch.ones(4, 3), dim=2), ValueError, "dim"),
         (lambda: S.isi_cv(torch.full((5, 2), 0.5)), ValueError, "0 or 1"),
+        (lambda: S.isi_cv(torch.zeros(5, 2), ddof=2), ValueError, "ddof"),
         (lambda: E.bernoulli_fano(0.0), ValueError, r"\(0, 1\]"),
         (lambda: E.bernoulli_isi_cv(torch.tensor([0.5, 1.5])), ValueError, r"\(0, 1\]"),
         (lambda: E.bernoulli_isi_pmf(torch.tensor([0, 1]), 0.5), ValueError, ">= 1"),
