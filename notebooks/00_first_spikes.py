@@ -61,19 +61,22 @@ print(f"{'device':>12}: {device}")
 print(f"{'quick mode':>12}: {snl.quick_mode()}")
 
 # %% [markdown]
-# Most chapters run comfortably on a laptop's CPU. The last one, *MNIST on the GPU*, trains a
-# convolutional spiking network on 60,000 images and is much faster on a GPU. The next cell
-# tells you whether you have one, and how to get one if you do not.
+# Most chapters run comfortably on a laptop's CPU. The chapter *MNIST on the GPU* trains a
+# fully connected spiking network (784 inputs, 1000 hidden and 10 output neurons) on 60,000
+# images, and is much faster on a GPU. The next cell tells you whether you have one, and how to
+# get one if you do not.
 
 # %%
 if torch.cuda.is_available():
     props = torch.cuda.get_device_properties(0)
-    print(f"GPU found: {props.name}, {props.total_memory / 2**30:.1f} GiB of memory.")
+    gib = props.total_memory / 2**30
+    print(f"GPU found: {props.name}, {gib:.1f} GiB of memory.")
 elif device.type == "mps":
     print("Apple GPU (MPS) found: PyTorch will use it.")
 else:
     print("No GPU found: everything will run on the CPU.")
-    print("In Colab: Runtime > Change runtime type > choose a GPU, then run the notebook again.")
+    print("In Colab: Runtime > Change runtime type > choose a GPU,")
+    print("then run the notebook again.")
 
 # A first computation on the chosen device: a matrix product.
 a = torch.randn(256, 256, device=device)
@@ -95,10 +98,17 @@ p = 0.05  # spike probability per step
 dt = 1e-3  # one step = 1 ms
 
 spikes_in = (torch.rand(T, 1, N) < p).float()  # [T, B=1, N]
-print(f"spike train shape {tuple(spikes_in.shape)} (time, batch, neurons), {int(spikes_in.sum())} spikes")
+print(
+    f"spike train shape {tuple(spikes_in.shape)} (time, batch, neurons), "
+    f"{int(spikes_in.sum())} spikes"
+)
 
-ax = snl.plot.raster(spikes_in[:, 0], dt=dt * 1e3)
-ax.set(xlabel="time (ms)", ylabel="input neuron", title=f"{N} neurons spiking at random, p = {p} per step")
+fig, ax = plt.subplots(figsize=(6.9, 2.8))
+snl.plot.raster(spikes_in[:, 0], ax=ax, dt=dt * 1e3, xlabel="time (ms)")
+ax.set(
+    ylabel="input neuron",
+    title=f"{N} neurons spiking at random, p = {p} per step",
+)
 plt.show()
 
 # %% [markdown]
@@ -108,9 +118,10 @@ plt.show()
 # %% [markdown]
 # ## A membrane trace
 #
-# Now a neuron that *receives* spikes. The LIF neuron keeps a membrane potential $U[t]$ that
-# leaks by a factor $\beta$ per step, adds its input current $I[t]$, and spikes (then resets by
-# subtracting the threshold) when it crosses the threshold $U_{\mathrm{thr}}$:
+# Now a neuron that *receives* spikes. The LIF neuron keeps a membrane potential $U[t]$ of which
+# it keeps a fraction $\beta$ from one step to the next (it leaks the fraction $1 - \beta$), adds
+# its input current $I[t]$, and spikes (then resets by subtracting the threshold) when it crosses
+# the threshold $U_{\mathrm{thr}}$:
 #
 # $$
 # \begin{aligned}
@@ -127,7 +138,7 @@ plt.show()
 # %%
 lif = snl.neurons.LIF(beta=0.9, threshold=1.0)
 steps = 60
-current = torch.full((steps, 1, 1), 0.15)  # [T, B, N]: a constant current of 0.15
+current = torch.full((steps, 1, 1), 0.15)  # [T, B, N]: a constant 0.15
 
 mem = None  # None: start at rest, U = 0
 spk_steps, mem_steps = [], []
@@ -139,11 +150,20 @@ spk_rec, mem_rec = torch.stack(spk_steps), torch.stack(mem_steps)
 
 spk_run, mem_run = lif.run(current)
 assert torch.equal(spk_rec, spk_run) and torch.allclose(mem_rec, mem_run)
-print(f"{int(spk_rec.sum())} spikes in {steps} steps; the step-by-step loop and lif.run agree")
+print(
+    f"{int(spk_rec.sum())} spikes in {steps} steps; "
+    "the step-by-step loop and lif.run agree"
+)
 
-ax = snl.plot.plot_membrane(mem_rec[:, 0, 0], threshold=1.0, spk=spk_rec[:, 0, 0])
+fig, ax = plt.subplots(figsize=(6.9, 2.8))
+snl.plot.plot_membrane(
+    mem_rec[:, 0, 0], threshold=1.0, spk=spk_rec[:, 0, 0], ax=ax
+)
 ax.set(xlabel="time step", title="LIF neuron, constant input current 0.15")
-ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=8, frameon=False)
+ax.legend(
+    loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=8, frameon=False
+)
+fig.tight_layout()
 plt.show()
 
 # %% [markdown]
@@ -156,14 +176,43 @@ plt.show()
 # Predict, then run the next cell.
 # ```
 
+# %% [markdown]
+# <details><summary>Answer</summary>
+#
+# For $I = 0.08$ the membrane settles at $U^\ast = 0.08 / 0.1 = 0.8$, below the threshold: the
+# neuron never fires. For $I = 0.3$ the spikes come **more** than twice as often (the cell below
+# prints the counts and their ratio). Near the threshold the leak removes
+# $(1 - \beta) U_{\mathrm{thr}} = 0.1$ per step, so only the excess of the input over 0.1 drives
+# the membrane on to the next spike: doubling $I$ from 0.15 to 0.3 quadruples that excess (0.05 to
+# 0.2). The rate grows by less than that, but by more than twice: a LIF neuron's rate is not
+# proportional to its input.
+#
+# </details>
+
 # %%
-fig, axes = plt.subplots(1, 3, figsize=(12, 3), sharey=True)
+counts = {}
+fig, axes = plt.subplots(1, 3, figsize=(6.9, 2.6), sharey=True)
 for ax, amp in zip(axes, (0.08, 0.15, 0.3)):
     spk_a, mem_a = lif.run(torch.full((steps, 1, 1), amp))
-    snl.plot.plot_membrane(mem_a[:, 0, 0], threshold=1.0, spk=spk_a[:, 0, 0], ax=ax)
-    ax.set(title=f"I = {amp}: {int(spk_a.sum())} spikes", xlabel="time step")
+    counts[amp] = int(spk_a.sum())
+    snl.plot.plot_membrane(
+        mem_a[:, 0, 0], threshold=1.0, spk=spk_a[:, 0, 0], ax=ax
+    )
+    ax.set(title=f"I = {amp}: {counts[amp]} spikes", xlabel="time step")
 fig.tight_layout()
 plt.show()
+print(f"spikes in {steps} steps: {counts}")
+print(
+    f"I = 0.3 gives {counts[0.3] / counts[0.15]:.1f} times as many as I = 0.15"
+)
+
+# %% tags=["remove-cell"]
+# The answer above, checked against these runs (hidden in the book).
+snl.claims.claim(counts[0.08] == 0, "I = 0.08 never fires")
+snl.claims.claim(
+    counts[0.3] > 2 * counts[0.15],
+    "I = 0.3 fires more than twice as often as 0.15",
+)
 
 # %% [markdown]
 # ## Spikes in, spikes out
@@ -179,14 +228,26 @@ current_in = spikes_in @ weights  # [T, B, N] @ [N, 1] -> [T, B, 1]
 lif_out = snl.neurons.LIF(beta=0.95, threshold=1.0)
 spikes_out, mem_out = lif_out.run(current_in)
 
-fig, (ax_in, ax_mem) = plt.subplots(2, 1, figsize=(10, 5), sharex=True, height_ratios=(2, 1.4))
-snl.plot.raster(spikes_in[:, 0], ax=ax_in, dt=dt * 1e3).set_ylabel("input neuron")
-ax_in.set_title(f"{N} input spike trains drive one LIF neuron")
-snl.plot.plot_membrane(mem_out[:, 0, 0], threshold=1.0, spk=spikes_out[:, 0, 0], ax=ax_mem, dt=dt * 1e3)
+fig, (ax_in, ax_mem) = plt.subplots(
+    2, 1, figsize=(6.9, 4.6), sharex=True, height_ratios=(2, 1.4)
+)
+snl.plot.raster(spikes_in[:, 0], ax=ax_in, dt=dt * 1e3, xlabel="")
+ax_in.set(
+    ylabel="input neuron", title=f"{N} input spike trains drive one LIF neuron"
+)
+snl.plot.plot_membrane(
+    mem_out[:, 0, 0],
+    threshold=1.0,
+    spk=spikes_out[:, 0, 0],
+    ax=ax_mem,
+    dt=dt * 1e3,
+    steps_on_top=False,
+)
 ax_mem.set(xlabel="time (ms)")
 fig.tight_layout()
 plt.show()
-print(f"{int(spikes_in.sum())} input spikes -> {int(spikes_out.sum())} output spikes")
+n_in, n_out = int(spikes_in.sum()), int(spikes_out.sum())
+print(f"{n_in} input spikes -> {n_out} output spikes")
 
 
 # %% [markdown]
@@ -198,50 +259,107 @@ print(f"{int(spikes_in.sum())} input spikes -> {int(spikes_out.sum())} output sp
 #
 # Write `firing_rate(spk, dt)`: it takes a time-first spike record `spk` of shape `[T, B, ...]`
 # and the step length `dt`, and returns the rate of every neuron, shape `[B, ...]`. Replace the
-# body of the stub below with your own code (it calls the book's solution until you do), then
-# run the check.
+# `raise NotImplementedError(...)` line of the stub below with your code, then run the cell: the
+# check says "not attempted yet" until you do, then whether your rates are right. Stuck? Run
+# `snl.exercises.hint("firing_rate", 1)` in a new cell, then `hint("firing_rate", 2)`.
+
 
 # %%
 def firing_rate(spk, dt):
-    """Firing rate of each neuron: spikes [T, B, ...] and step length dt -> rates [B, ...]."""
+    """Rate of each neuron: spikes [T, B, ...], step length dt -> [B, ...]."""
     # Your code here: replace the next line with your own computation.
-    return snl.exercises.firing_rate_solution(spk, dt)
+    raise NotImplementedError("exercise: compute the rate of every neuron")
 
 
 snl.exercises.check_firing_rate(firing_rate)
 
+
+# %% tags=["hide-input"]
+# Reference solution (collapsed in the book; try the exercise first).
+def firing_rate_solution(spk, dt):
+    """Spikes [T, B, ...] -> rates [B, ...]: count over the duration T dt."""
+    return spk.sum(0) / (spk.shape[0] * dt)
+
+
+snl.exercises.check_firing_rate(
+    firing_rate_solution, label="reference solution"
+)
+
 # %% [markdown]
-# Once the check passes, use your function: the input neurons were built to spike with
-# probability `p` per step, so their rates should be close to `p / dt`.
+# Now use the rates (the cells below call the reference solution, so that they run whether or
+# not you solved the exercise): the input neurons were built to spike with probability `p` per
+# step, so their rates should be close to `p / dt`.
 
 # %%
-rates_in = firing_rate(spikes_in, dt)  # [B, N]
-rate_out = firing_rate(spikes_out, dt)  # [B, 1]
+rates_in = firing_rate_solution(spikes_in, dt)  # [B, N]
+rate_out = firing_rate_solution(spikes_out, dt)  # [B, 1]
 print(
-    f"input rates: mean {rates_in.mean():.1f} Hz (expected p / dt = {p / dt:.0f} Hz), "
+    f"input rates: mean {rates_in.mean():.1f} Hz "
+    f"(expected p / dt = {p / dt:.0f} Hz), "
     f"from {rates_in.min():.0f} to {rates_in.max():.0f} Hz"
 )
 print(f"output neuron: {rate_out.item():.1f} Hz")
 
-fig, ax = plt.subplots(figsize=(7, 3))
+fig, ax = plt.subplots(figsize=(6.9, 2.8))
 ax.bar(range(N), rates_in[0], color=snl.plot.EXC_COLOR)
 ax.axhline(p / dt, color=snl.plot.THRESHOLD_COLOR, ls="--", label="p / dt")
 ax.set(
-    xlabel="input neuron", ylabel="rate (Hz)", title=f"Firing rates over {T * dt * 1e3:.0f} ms", xticks=range(0, N, 2)
+    xlabel="input neuron",
+    ylabel="rate (Hz)",
+    title=f"Firing rates over {T * dt * 1e3:.0f} ms",
+    xticks=range(0, N, 2),
 )
 ax.legend()
+fig.tight_layout()
 plt.show()
 
 # %% [markdown]
 # The measured rates scatter around `p / dt`: with only a few spikes per neuron, a rate
-# estimate is noisy. How long would you have to record to halve that scatter? The chapter on
-# spike coding comes back to this question.
+# estimate is noisy.
+#
+# ```{admonition} Think!
+# :class: tip
+# How much longer would you have to record to halve that scatter?
+# ```
+
+# %% [markdown]
+# <details><summary>Answer</summary>
+#
+# Four times as long. A neuron's spike count over $T$ steps is binomial, with standard deviation
+# $\sqrt{T p (1 - p)}$, so the rate estimate (count divided by $T \Delta t$) scatters like
+# $1 / \sqrt{T}$: halving the scatter takes $4T$ steps. The next cell measures it on 2000
+# neurons.
+#
+# </details>
+
+# %%
+many = 2000  # neurons, to measure the scatter of their rate estimates
+scatter = {}
+for steps_rec in (T, 4 * T):
+    spk_long = (torch.rand(steps_rec, 1, many) < p).float()
+    scatter[steps_rec] = firing_rate_solution(spk_long, dt).std().item()
+print(
+    f"scatter of the rates: {scatter[T]:.1f} Hz over {T} ms, "
+    f"{scatter[4 * T]:.1f} Hz over {4 * T} ms "
+    f"(ratio {scatter[4 * T] / scatter[T]:.2f})"
+)
+
+# %% tags=["remove-cell"]
+ratio = scatter[4 * T] / scatter[T]
+snl.claims.claim(0.4 < ratio < 0.6, "recording 4x longer halves the scatter")
+
+# %% [markdown]
+# The chapter on spike coding comes back to this question.
 #
 # ## Summary
 #
 # - A spike train is a time-first tensor of zeros and ones, `[T, B, N]`.
 # - A LIF neuron integrates its input current into a leaky membrane and spikes when the
-#   membrane crosses the threshold; `snl.neurons.LIF` runs it step by step or over a whole sequence.
+#   membrane crosses the threshold; `snl.neurons.LIF` runs it step by step or over a whole
+#   sequence. Its rate is not proportional to its input: below $(1 - \beta) U_{\mathrm{thr}}$ it
+#   never fires.
 # - Spikes in become a current through the synaptic weights; the neuron turns it into spikes out.
 #
-# Next: **spike coding**, how real-valued data becomes spike trains in the first place.
+# Next in the book: [the data](../book/data.md) (MNIST and Fashion-MNIST, which the later
+# chapters use), then [spike coding](../book/spike_coding.md), how real-valued data becomes
+# spike trains in the first place.

@@ -417,6 +417,69 @@ def test_compare_schemes_rows(digit):
     assert snl.coding_study.prepare("rate", digit, seed=3)[1] == {"seed": 3}
     err = snl.coding_study.noisy_error(digit[None], "latency", p_delete=0.5)
     assert err > snl.coding_study.noisy_error(digit[None], "latency")
+    # errors over the digit's own pixels: the background (x = 0) left out
+    on = digit > 0
+    x_hat = E.decode("rate", E.encode("rate", digit, 25, seed=0), seed=0)
+    assert by["rate"]["mae_digit"] == pytest.approx((x_hat - digit).abs()[on].mean().item(), rel=1e-6)
+    assert by["rate"]["mae_digit"] > by["rate"]["mae"]  # most pixels are black and decoded exactly
+    assert snl.coding_study.noisy_error(digit[None], "rate", pixels="digit") == pytest.approx(by["rate"]["mae_digit"])
+    with pytest.raises(ValueError, match="pixels must be one of"):
+        snl.coding_study.noisy_error(digit[None], "rate", pixels="ink")
+
+
+def test_prefix_errors_and_time_to_decision(digit):
+    kw = E.DEFAULT_PARAMS["latency"]
+    s = E.encode("latency", digit, 25, **kw)
+    e = E.prefix_errors("latency", digit, s, **kw)
+    assert e.shape == (25,) and e.dtype == torch.float64
+    # a latency code's prefix error only falls: every step adds pixels, exactly decoded
+    assert bool((e[1:] <= e[:-1] + 1e-12).all())
+    assert e[-1].item() == pytest.approx(E.round_trip_error("latency", digit, 25, **kw), abs=1e-6)
+    assert torch.equal(E.prefix_errors("latency", digit, s, steps=[3, 1], **kw), e[[2, 0]])
+    empty = (E.decode("latency", torch.zeros_like(s), **kw) - digit).abs().mean().item()
+    t = E.time_to_decision("latency", digit, s, **kw)
+    bar = e[-1].item() + 0.1 * (empty - e[-1].item())
+    assert e[t - 1] <= bar + 1e-9 and (t == 1 or e[t - 2] > bar)
+    with pytest.raises(ValueError, match="steps"):
+        E.prefix_errors("latency", digit, s, steps=[26], **kw)
+
+
+def _two_class_images():
+    """Class 0: the left half bright; class 1: the right half bright (with some noise)."""
+    g = torch.Generator().manual_seed(0)
+    imgs = torch.rand(40, 8, 8, generator=g) * 0.2
+    labels = torch.arange(40) % 2
+    imgs[labels == 0, :, :4] += 0.8
+    imgs[labels == 1, :, 4:] += 0.8
+    return imgs, labels
+
+
+@pytest.mark.parametrize("scheme", ["rate", "latency", "rank_order"])
+def test_recognition_curve_reads_prefixes(scheme):
+    imgs, labels = _two_class_images()
+    r = snl.coding_study.recognition_curve(scheme, imgs[:20], labels[:20], imgs[20:], labels[20:], num_steps=10, steps=[1, 3])
+    assert r["scheme"] == scheme and r["steps"] == [1, 3, 10] and len(r["accuracy"]) == 3
+    assert r["chance"] == 0.5 and r["final"] == r["accuracy"][-1] == 1.0
+    assert r["decision"] in r["steps"]
+    again = snl.coding_study.recognition_curve(scheme, imgs[:20], labels[:20], imgs[20:], labels[20:], num_steps=10, steps=[1, 3])
+    assert again == r  # seeded: reproducible
+
+
+def test_recognition_curve_decision_and_errors():
+    imgs, labels = _two_class_images()
+    # the delta code's image fades in over the first steps: its decision is the first step that
+    # closes 90 % of the gap between chance and the final accuracy
+    r = snl.coding_study.recognition_curve("delta", imgs[:20], labels[:20], imgs[20:], labels[20:], num_steps=6)
+    assert r["steps"] == [1, 2, 3, 4, 5, 6]
+    bar = r["chance"] + 0.9 * (r["final"] - r["chance"])
+    k = r["decision"]
+    assert r["accuracy"][k - 1] >= bar - 1e-12 and all(a < bar for a in r["accuracy"][: k - 1])
+    with pytest.raises(ValueError, match="one label per image"):
+        snl.coding_study.recognition_curve("rate", imgs, labels[:3], imgs, labels)
+    with pytest.raises(TypeError, match="integer tensor"):
+        snl.coding_study.recognition_curve("rate", imgs, labels.float(), imgs, labels)
+    with pytest.raises(ValueError, match="steps"):
+        snl.coding_study.recognition_curve("rate", imgs, labels, imgs, labels, num_steps=5, steps=[0])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -453,3 +516,24 @@ def test_exercise_checks_accept_right_and_reject_wrong_answers():
     assert not wrong and "linear" in wrong.message
     assert ex.check_first_spike_time(E.first_spike_time)
     assert not ex.check_first_spike_time(lambda s: s.argmax(0).float())
+    # a failed check is falsy: it must never turn into a pass (the old `return bad or passed(...)`)
+    late = ex.check_first_spike_time(lambda s: E.first_spike_time(s) + 1)
+    assert late.status == "failed" and not late
+    assert ex.check_first_spike_time(lambda s: torch.full((s.shape[1],), math.inf)).status == "failed"
+
+
+@pytest.mark.parametrize("stream", range(12))
+def test_rate_encoder_check_passes_a_right_encoder_on_any_random_stream(stream):
+    """The statistical check must not reject a right answer because of its particular draws."""
+
+    def encoder(x, num_steps, generator=None):
+        g = torch.Generator().manual_seed(1000 * stream + generator.initial_seed())
+        return torch.rand(num_steps, *x.shape, generator=g) < x
+
+    assert snl.exercises.check_rate_encoder(encoder).status == "passed"
+
+
+def test_hints_are_progressive():
+    for name in ("firing_rate", "rate_encoder", "latency_time", "first_spike_time", "fano_factor"):
+        first, second = snl.exercises.hint(name, 1), snl.exercises.hint(name, 2)
+        assert first.startswith("Hint 1 of 2") and second.startswith("Hint 2 of 2")

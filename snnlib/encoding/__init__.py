@@ -15,7 +15,8 @@ Layout: :mod:`.registry` holds the one table of schemes (:class:`Scheme`, :func:
 dispatches :func:`encode` / :func:`decode` through it; each module of :mod:`.schemes` defines one
 scheme and registers it, and is found and imported here, its ``__all__`` re-exported: a new
 scheme is one new file in ``snnlib/encoding/schemes/`` plus its test. :mod:`.measures` has
-:func:`round_trip_error`, :func:`decode_prefix` and :func:`time_to_decision`; :mod:`.noise`
+:func:`round_trip_error`, :func:`decode_prefix`, :func:`prefix_errors` and
+:func:`time_to_decision`; :mod:`.noise`
 has :func:`perturb`. Spike counts and rates of any record are in :mod:`snnlib.spikes`; the
 chapter's comparison of the schemes is :func:`snnlib.coding_study.compare_schemes`.
 
@@ -26,7 +27,7 @@ silently clipped.
 from __future__ import annotations
 
 from ._common import make_generator
-from .measures import decode_prefix, round_trip_error, time_to_decision
+from .measures import decode_prefix, prefix_errors, round_trip_error, time_to_decision
 from .noise import perturb
 from .registry import DEFAULT_PARAMS, SCHEMES, Scheme, decode, discover, encode, get_scheme, register, unregister
 
@@ -43,6 +44,7 @@ __all__ = [
     "make_generator",
     "round_trip_error",
     "decode_prefix",
+    "prefix_errors",
     "time_to_decision",
     "perturb",
 ]

@@ -1,4 +1,4 @@
-"""Exercises of the first notebook: a firing rate."""
+"""Exercises of the first notebook: the firing rate of a spike record."""
 
 from __future__ import annotations
 
@@ -6,63 +6,69 @@ from typing import Callable
 
 import torch
 
-from .core import Feedback, assert_close, checker, failed, passed, run_user
+from .core import Feedback, as_tensor, assert_close, checker, failed, passed, register_hints, run_user
 
-__all__ = ["firing_rate_solution", "check_firing_rate"]
+__all__ = ["check_firing_rate"]
+
+register_hints(
+    "firing_rate",
+    "A rate is a number of spikes divided by a duration. Which axis of spk [T, B, ...] is time?",
+    "Sum over axis 0 (or take the mean over axis 0) and divide by the duration of the record: spk.shape[0] steps of dt each.",
+)
 
 
-def firing_rate_solution(spk: torch.Tensor, dt: float) -> torch.Tensor:
-    """Reference answer: mean firing rate of each neuron, in spikes per unit of ``dt``'s time.
-
-    Args:
-        spk: time-first spike record, shape ``[T, B, ...]`` (0 or 1).
-        dt: duration of one time step (e.g. ``1e-3`` for 1 ms steps gives rates in Hz).
-
-    Returns:
-        rates, shape ``[B, ...]``: number of spikes divided by the duration ``T * dt``.
-    """
-    if not isinstance(spk, torch.Tensor) or spk.dim() < 2:
-        raise ValueError(f"spk must be a tensor of shape [T, B, ...] (time first), got {getattr(spk, 'shape', type(spk))}")
-    if not dt > 0:
-        raise ValueError(f"dt must be > 0, got {dt!r}")
-    return spk.sum(0) / (spk.shape[0] * dt)
+def _slip(got: torch.Tensor, spk: torch.Tensor, dt: float) -> str:
+    """The name of the common slip that ``got`` (float64, right shape) is, or ``""``."""
+    s = spk.double()
+    T = s.shape[0]
+    slips = (
+        (s.sum(0), "you returned spike counts: divide by the duration of the recording, T * dt."),
+        (s.mean(0), f"you returned spikes per step: divide by dt as well (here dt = {dt:g}) to get spikes per unit time."),
+        (s.mean(0) * dt, "you multiplied by dt: a rate is spikes divided by time, so divide by dt."),
+        (s.sum(0) / ((T - 1) * dt), "you divided by (T - 1) dt: the record lasts T steps of dt each."),
+        (s.sum(0) / dt, "you divided the count by dt only: divide by the whole duration, T * dt."),
+    )
+    for wrong, message in slips:
+        if torch.allclose(got, wrong, rtol=1e-5, atol=1e-9):
+            return message
+    return ""
 
 
 @checker
 def check_firing_rate(fn: Callable) -> Feedback:
     """Check a reader's ``fn(spk, dt) -> rates``: spikes ``[T, B, ...]`` in, rates ``[B, ...]`` out.
 
-    Tries several shapes and step sizes, and recognises the usual slips: averaging over the wrong
-    axis, forgetting ``dt``, or returning a spike count instead of a rate.
+    Tries several shapes, step sizes and dtypes (float32 and float64 spikes), compares with
+    :func:`snnlib.spikes.firing_rate` at the precision of the answer's dtype, and names the usual
+    slips: averaging over the wrong axis, forgetting ``dt``, returning a spike count, dividing by
+    ``T - 1``.
     """
+    from ..spikes import firing_rate
+
     gen = torch.Generator().manual_seed(1)
-    cases = [((200, 3, 4), 1e-3), ((50, 2), 0.5), ((37, 1, 5), 2e-3)]
-    for shape, dt in cases:
-        spk = (torch.rand(shape, generator=gen) < 0.1).float()
-        expected = firing_rate_solution(spk, dt)
+    cases = [((200, 3, 4), 1e-3, torch.float32), ((50, 2), 0.5, torch.float64), ((37, 1, 5), 2e-3, torch.float32)]
+    for shape, dt, dtype in cases:
+        spk = (torch.rand(shape, generator=gen) < 0.1).to(dtype)
+        expected = firing_rate(spk.double(), dt=dt)
         got = run_user(fn, spk.clone(), dt, what="your firing_rate")
-        try:
-            got_t = torch.as_tensor(got, dtype=torch.float64)
-        except Exception:
-            return failed(f"firing_rate should return a tensor of shape [B, ...], got {type(got).__name__}.")
+        where = f"for spikes of shape {shape} ({dtype}) and dt = {dt:g}"
+        got_t = as_tensor(got, "your answer")
         if got_t.shape != expected.shape:
-            if got_t.shape == spk.mean(-1).shape and got_t.shape != expected.shape:
+            if got_t.shape == spk.shape[:-1] or got_t.numel() == 1:
                 return failed(
-                    f"for spikes of shape {shape} the rates should have shape {tuple(expected.shape)} "
-                    f"but yours have {tuple(got_t.shape)}: reduce over time, dimension 0 (shapes are [T, B, ...])."
+                    f"{where} the rates should have shape {tuple(expected.shape)}, yours have "
+                    f"{tuple(got_t.shape)}: reduce over time only, dimension 0 (shapes are [T, B, ...]).",
+                    "spk.sum(0) adds up the spikes of every neuron over time.",
                 )
             return failed(
-                f"for spikes of shape {shape} (time first, [T, B, ...]) the rates should have shape "
-                f"{tuple(expected.shape)}, got {tuple(got_t.shape)}. Sum or average over dimension 0."
+                f"{where} (time first, [T, B, ...]) the rates should have shape {tuple(expected.shape)}, "
+                f"got {tuple(got_t.shape)}.",
+                "Sum or average over dimension 0.",
             )
-        exp64 = expected.double()
-        if torch.allclose(got_t, spk.sum(0).double()) and not torch.allclose(got_t, exp64):
-            return failed("you returned spike counts: divide by the duration of the recording, T * dt.")
-        if torch.allclose(got_t, spk.mean(0).double()) and not torch.allclose(got_t, exp64):
-            return failed(f"you returned spikes per step: divide by dt as well (dt = {dt}) to get spikes per unit time.")
-        bad = assert_close(
-            got_t, exp64, f"the rates for spikes of shape {shape} and dt={dt}", hint="rate = (number of spikes) / (T * dt)."
-        )
+        slip = _slip(got_t, spk, dt)
+        if slip:
+            return failed(f"{where}: {slip}")
+        bad = assert_close(got, expected, f"the rates {where}", hint="rate = (number of spikes) / (T * dt).")
         if bad is not None:
             return bad
-    return passed("rate = spikes / (T * dt), computed over the time axis for every neuron.")
+    return passed("rate = spikes / (T * dt), over the time axis, for every neuron, in any float dtype.")

@@ -37,11 +37,14 @@ def raster(
     title: Optional[str] = None,
     dt: float = 1.0,
     active_only: bool = False,
+    xlabel: Optional[str] = None,
 ):
     """Raster plot: a tick at ``(t, neuron)`` for every spike. ``spikes [T, ...]`` (the trailing axes are
     flattened into neurons); off spikes (negative values, delta code) are drawn in ``off_color``.
     ``max_neurons`` keeps the first neurons only; ``active_only`` drops neurons that never spike (the
-    y axis then counts active neurons). ``markersize`` defaults to one neuron's height. Returns the ``ax``."""
+    y axis then counts active neurons). ``markersize`` defaults to one neuron's height. Time runs in
+    steps of ``dt`` (``xlabel`` names it: default "time step" for ``dt = 1``, else "time"); the
+    neuron axis has integer ticks only. Returns the ``ax``."""
     s = spike_record(spikes, "spikes", _SPIKES, signed=True)
     s = s.reshape(s.shape[0], -1)
     maybe(_checks.integer, max_neurons, "max_neurons", 1)
@@ -49,6 +52,7 @@ def raster(
     optional_text(title, "title")
     _checks.positive(dt, "dt")
     _checks.boolean(active_only, "active_only")
+    optional_text(xlabel, "xlabel")
     if active_only:
         s = s[:, np.abs(s).sum(0) > 0]
     if max_neurons is not None:
@@ -65,8 +69,11 @@ def raster(
         ax.legend(loc="upper right", fontsize="small")
     ax.set_xlim(-0.5 * dt, (s.shape[0] - 0.5) * dt)
     ax.set_ylim(-0.5, s.shape[1] - 0.5)
-    ax.set_xlabel("time step" if dt == 1.0 else "time")
+    ax.set_xlabel(xlabel if xlabel is not None else ("time step" if dt == 1.0 else "time"))
     ax.set_ylabel("active neuron" if active_only else "neuron")
+    from matplotlib.ticker import MaxNLocator
+
+    ax.yaxis.set_major_locator(MaxNLocator(nbins="auto", integer=True))
     if title:
         ax.set_title(title)
     return ax
@@ -212,7 +219,7 @@ def coding_panel(x, spikes, x_hat, ax=None, shape=None, max_neurons: Optional[in
             f"expected shape [T, H, W] or [T, H, W, M], got shape {sp.shape}"
         )
     if ax is None:
-        _, ax = plt.subplots(1, 4, figsize=(12, 2.6), gridspec_kw={"width_ratios": [1, 2.2, 1, 1]})
+        _, ax = plt.subplots(1, 4, figsize=(6.9, 1.8), gridspec_kw={"width_ratios": [1, 2.2, 1, 1]})
     check_axes(ax, "ax", 4)
     ax[0].imshow(img, cmap=IMAGE_CMAP, vmin=0, vmax=1)
     ax[0].set_title("input")

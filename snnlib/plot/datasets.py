@@ -64,7 +64,8 @@ def digit_grid(
         y0, x0 = pad + band + r * step_y, pad + c * step_x
         mosaic[y0 : y0 + h, x0 : x0 + w] = imgs[k]
     wide = class_names is not None
-    ax = new_ax(ax, figsize=((0.8 if wide else 0.55) * ncols + 0.3, 0.55 * nrows * step_y / h + 0.3))
+    tile = min(0.8 if wide else 0.55, 6.6 / ncols)  # inches per column: the figure fits a 6.9 in page
+    ax = new_ax(ax, figsize=(tile * ncols + 0.3, tile * nrows * step_y / h + 0.3))
     ax.imshow(
         np.ma.masked_invalid(mosaic), cmap=cmap, vmin=min(0.0, float(np.nanmin(mosaic))), vmax=vmax, interpolation="nearest"
     )
@@ -73,13 +74,7 @@ def digit_grid(
             r, c = divmod(k, ncols)
             text = str(class_names[int(labs[k])]) if wide else str(int(labs[k]))
             ax.text(
-                pad + c * step_x + w / 2,
-                pad + band + r * step_y - 1,
-                text,
-                color=INH_COLOR,
-                fontsize=6 if wide else 7,
-                va="bottom",
-                ha="center",
+                pad + c * step_x + w / 2, pad + band + r * step_y - 1, text, color=INH_COLOR, fontsize=8, va="bottom", ha="center"
             )
     ax.set_xticks([])
     ax.set_yticks([])

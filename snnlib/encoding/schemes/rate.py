@@ -8,10 +8,10 @@ import torch
 
 from ... import _checks
 from ... import spikes as spike_measures
-from .._common import bernoulli, make_generator, unit_tensor
+from .._common import bernoulli, float_tensor, make_generator, unit_tensor
 from ..registry import Scheme, register
 
-__all__ = ["rate", "rate_decode", "density_rate"]
+__all__ = ["rate", "rate_decode", "density_rate", "bernoulli_fano", "bernoulli_isi_cv", "bernoulli_isi_pmf"]
 
 
 def rate(
@@ -23,6 +23,12 @@ def rate(
 
     so ``E[N / T] = g x`` (the count rate is an *unbiased* estimate of the intensity) and its
     standard deviation is ``sqrt(g x (1 - g x) / T)``: it shrinks like ``1 / sqrt(T)``.
+
+    This is a **discretised Poisson process**: a neuron firing at ``r`` spikes per unit time,
+    simulated in steps of ``dt``, spikes with ``p = r dt`` per step. Its counts have the Fano
+    factor ``1 - p`` (:func:`bernoulli_fano`) and its intervals are geometric, with
+    ``CV = sqrt(1 - p)`` (:func:`bernoulli_isi_cv`); as ``dt -> 0`` both tend to 1, the values of
+    a Poisson process (counts ``Poisson(r t)``, exponential intervals).
 
     Args:
         x: intensities in [0, 1], any shape ``[*shape]`` (e.g. ``[B, 28, 28]``).
@@ -82,6 +88,49 @@ def density_rate(spikes: torch.Tensor, dt: float = 1.0, window: int = 1) -> torc
     shifted = torch.cat([torch.zeros_like(csum[:window]), csum[:-window]], 0)[: psth.shape[0]]
     counts = torch.clamp(torch.arange(1, psth.shape[0] + 1, device=psth.device), max=window)
     return (csum - shifted) / counts.view(-1, *([1] * (psth.dim() - 1))).to(psth.dtype)
+
+
+def _probabilities(p) -> torch.Tensor:
+    """``p`` (a number or a tensor of spike probabilities per step, in (0, 1]) as a float tensor."""
+    t = p if isinstance(p, torch.Tensor) else torch.tensor(_checks.real(p, "p"))
+    float_tensor(t, "p", "[*shape]")
+    if bool(((t <= 0) | (t > 1)).any()):
+        raise ValueError(f"p must hold spike probabilities in (0, 1], got values in [{t.min().item():g}, {t.max().item():g}]")
+    return t
+
+
+def bernoulli_fano(p) -> torch.Tensor:
+    r"""Fano factor of the spike count of Bernoulli spikes (probability ``p`` per step) in any
+    window of ``T`` steps: ``Var[N] / E[N] = T p (1 - p) / (T p) = 1 - p``.
+
+    ``p`` a number or a tensor ``[*shape]`` in (0, 1] ``->`` a tensor of the same shape.
+    """
+    return 1.0 - _probabilities(p)
+
+
+def bernoulli_isi_cv(p) -> torch.Tensor:
+    r"""Coefficient of variation of the interspike intervals of Bernoulli spikes: the intervals
+    are geometric, ``P(ISI = k) = (1 - p)^{k-1} p``, with mean ``1 / p`` and variance
+    ``(1 - p) / p^2``, so ``CV = sqrt(1 - p)``.
+
+    ``p`` a number or a tensor ``[*shape]`` in (0, 1] ``->`` a tensor of the same shape.
+    """
+    return torch.sqrt(1.0 - _probabilities(p))
+
+
+def bernoulli_isi_pmf(k: torch.Tensor, p: float) -> torch.Tensor:
+    r"""The distribution of the interspike intervals of Bernoulli spikes, ``P(ISI = k) = (1 - p)^{k-1} p``
+    for ``k >= 1`` steps (geometric; the discretised exponential of a Poisson process).
+
+    ``k [*shape]`` (integer steps >= 1), ``p`` in (0, 1] ``->`` probabilities ``[*shape]``.
+    """
+    _checks.tensor(k, "k", "[*shape]", dtype="number", finite=True)
+    if k.numel() and bool((k < 1).any()):
+        raise ValueError(f"k must hold intervals >= 1 step, got a minimum of {k.min().item():g}")
+    q = _probabilities(p)
+    if q.dim():
+        raise ValueError(f"p must be one probability, got a tensor of shape {tuple(q.shape)}")
+    return (1.0 - q) ** (k.to(q.dtype) - 1.0) * q
 
 
 register(
