@@ -27,6 +27,7 @@ import numpy as np
 import torch
 
 from .. import _checks
+from ..spikes import isi_cv  # THE definition lives in snnlib.spikes; re-exported here for the LIF chapter
 from . import _validate
 from .analytic import analytic_rate, euler_rate
 from .physical import PhysicalLIFParams, check_params
@@ -93,29 +94,6 @@ def noisy_current(
     gen_device = generator.device if generator is not None else device
     xi = torch.randn((T, *shape), generator=generator, dtype=dtype, device=gen_device)
     return mean_t + std_t * xi.to(mean_t.device)
-
-
-def isi_cv(spk: torch.Tensor, ddof: int = 0) -> torch.Tensor:
-    r"""Coefficient of variation of each neuron's inter-spike intervals, ``CV = std(ISI) / mean(ISI)``.
-
-    ``spk``: a spike record ``[T, ...]`` (0 or 1, any real dtype). The intervals are the
-    differences of each neuron's spike steps (the step size cancels in the ratio). ``ddof`` is the
-    delta degrees of freedom of the standard deviation (0: NumPy's default; 1: the unbiased
-    estimate, ``torch.std``'s default). ``CV = 0`` for a periodic train, ``1`` for a Poisson
-    process (exponential intervals), ``sqrt(1 - p)`` for a Bernoulli train of spike probability
-    ``p`` per step (geometric intervals). Returns a float64 tensor ``[...]``; ``NaN`` for a neuron
-    with fewer than ``ddof + 2`` intervals, whose spread cannot be estimated.
-    """
-    _checks.spike_tensor(spk, "spk", "[T, ...]", min_dim=1)
-    ddof = _checks.integer(ddof, "ddof", 0, 1)
-    s = (spk.detach() > 0).reshape(spk.shape[0], -1).cpu()
-    out = torch.full((s.shape[1],), math.nan, dtype=torch.float64)
-    t = torch.arange(s.shape[0], dtype=torch.float64)
-    for j in range(s.shape[1]):
-        isi = torch.diff(t[s[:, j]])
-        if len(isi) >= ddof + 2:
-            out[j] = isi.std(correction=ddof) / isi.mean()
-    return out.reshape(spk.shape[1:])
 
 
 def _siegert_integral(lo: float, hi: float, points: int) -> float:
