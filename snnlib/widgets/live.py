@@ -56,7 +56,7 @@ class LiveExplorer:
         FigureCanvasAgg(self.figure)
         self._updater: Optional[Callable[[Dict[str, Any]], Any]] = None
         self._holding = False
-        for name, widget in self.controls.items():
+        for widget in self.controls.values():
             widget.observe(self._changed, names="value")
         self.reset_button.on_click(lambda _button: self.reset())
 
