@@ -197,13 +197,27 @@ class Explorer:
         bundle = {"text/plain": f"<{self.title}: {', '.join(c.name for c in self.controls)}>", "text/html": fallback}
         if live_mode:
             try:
-                if "google.colab" in sys.modules:  # Colab shows ipywidgets 8 through its custom widget manager
-                    from google.colab import output  # type: ignore
-
-                    output.enable_custom_widget_manager()
-                live = self.widget()._repr_mimebundle_()
+                live = _widget_bundle(self.widget())
             except Exception:  # no ipywidgets or no kernel: the HTML alone
                 live = None
             if live:
                 bundle.update({k: v for k, v in live.items() if k != "text/plain"})
         return bundle
+
+
+def _widget_bundle(box) -> Dict[str, Any]:
+    """The mime bundle that shows the ipywidget ``box``: ipywidgets 8's ``_repr_mimebundle_``, or the
+    widget-view bundle ipywidgets 7 (Colab's) displays from its ``_ipython_display_``."""
+    import ipywidgets
+
+    major = int(str(ipywidgets.__version__).split(".")[0])
+    if "google.colab" in sys.modules and major >= 8:  # Colab shows ipywidgets 8 through its custom widget manager
+        from google.colab import output  # type: ignore
+
+        output.enable_custom_widget_manager()
+    if hasattr(box, "_repr_mimebundle_"):
+        return box._repr_mimebundle_()
+    return {
+        "text/plain": repr(box),
+        "application/vnd.jupyter.widget-view+json": {"version_major": 2, "version_minor": 0, "model_id": box.model_id},
+    }
