@@ -8,7 +8,9 @@
    which Jupyter Book always loads, puts its configuration script on every page twice (the console
    error "redeclaration of const THEBE_JS_URL") with the address of a CDN: both copies, its script
    and its style sheet are removed.
-3. **Quick and full builds never share executed outputs.** jupyter-cache keys a notebook on its
+3. **Code fits the column.** ``static/snnbook.css`` sets code and outputs in 13 px monospace, so that
+   a line of 80 characters (the book's limit) fits the text column at the default width.
+4. **Quick and full builds never share executed outputs.** jupyter-cache keys a notebook on its
    code, not on ``SNNLIB_QUICK``; the execution cache therefore lives in one folder per mode
    (``_build/.jupyter_cache/quick`` or ``.../full``, unless ``execute.cache`` names one), and the
    config value ``snnbook_workload`` (compared by Sphinx between builds) makes a build in the other
@@ -84,12 +86,20 @@ def _drop_thebe_config(app, doctree, docname) -> None:
             node.parent.remove(node)
 
 
+STATIC = Path(__file__).resolve().parent / "static"
+
+
+def _add_static(app) -> None:
+    app.config.html_static_path.append(str(STATIC))
+
+
 def setup(app):
     app.add_config_value("snnbook_workload", "full", "env", [str])
+    app.connect("builder-inited", _add_static)
+    app.add_css_file("snnbook.css")
     # After sphinx-book-theme's handlers (priority 501) and sphinx-thebe's (500).
     app.connect("config-inited", _config_inited, priority=900)
     app.connect("html-page-context", _launch_buttons, priority=600)
     app.connect("html-page-context", _drop_thebe_assets, priority=600)
     app.connect("doctree-resolved", _drop_thebe_config, priority=600)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
-

@@ -251,10 +251,7 @@ def test_every_import_is_in_colab_or_installed_by_the_setup_cell():
         )
         problems += [f"{path.name}: import {m}" for m in sorted(_imported_modules(code, False) - allowed)]
     for path in sorted((ROOT / "snnlib").rglob("*.py")):
-        problems += [
-            f"{path.relative_to(ROOT)}: import {m}"
-            for m in sorted(_imported_modules(path.read_text(), True) - allowed)
-        ]
+        problems += [f"{path.relative_to(ROOT)}: import {m}" for m in sorted(_imported_modules(path.read_text(), True) - allowed)]
     assert not problems, "not in Colab and not installed by the set-up cell (add it to the colab extra):\n" + "\n".join(problems)
 
 
@@ -370,7 +367,14 @@ def colab_runtime(sim: Path = SIM_DIR) -> dict:
             }
         )
     )
-    return {"venv": venv, "python": python, "kernels": sim / "kernels", "ipython": ipython, "seconds": time.time() - start, "built": built}
+    return {
+        "venv": venv,
+        "python": python,
+        "kernels": sim / "kernels",
+        "ipython": ipython,
+        "seconds": time.time() - start,
+        "built": built,
+    }
 
 
 def snnlib_wheel(sim: Path = SIM_DIR) -> Path:
@@ -446,7 +450,12 @@ def test_every_notebook_runs_in_a_simulated_colab():
     except nbclient.exceptions.CellExecutionError as err:
         pytest.fail(f"a notebook fails in the simulated Colab:\n{str(err)[-4000:]}")
     timings = {name: round(s, 1) for name, _, s in results}
-    report = {"setup_s": round(setup_s, 1), "venv_built": runtime["built"], "notebooks_s": timings, "total_s": round(time.time() - start, 1)}
+    report = {
+        "setup_s": round(setup_s, 1),
+        "venv_built": runtime["built"],
+        "notebooks_s": timings,
+        "total_s": round(time.time() - start, 1),
+    }
     (SIM_DIR / "timings.json").write_text(json.dumps(report, indent=1) + "\n")
     print(f"simulated Colab: {report}")
     for i, (name, nb, _) in enumerate(results):
@@ -457,7 +466,9 @@ def test_every_notebook_runs_in_a_simulated_colab():
         else:
             assert "installed in this runtime already" in text, f"{name}: installed again in the same runtime: {text}"
         assert "| Colab |" in text, f"{name}: snl.setup did not see Colab: {text}"
-        views = [o for c in nb.cells for o in c.get("outputs", []) if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
+        views = [
+            o for c in nb.cells for o in c.get("outputs", []) if "application/vnd.jupyter.widget-view+json" in o.get("data", {})
+        ]
         if any("_explorer()" in source(c) for c in nb.cells if c.cell_type == "code"):
             assert views, f"{name}: the explorer is not live in Colab"
             state = nb.metadata.get("widgets", {}).get("application/vnd.jupyter.widget-state+json", {}).get("state", {})

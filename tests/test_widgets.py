@@ -879,7 +879,9 @@ def _js_text(view: str, cases: list) -> list:
       process.stdout.write(JSON.stringify(req.cases.map(v => { const d = V.compute(v); return [V.notes(v), V.readout(d, v)]; })));
     });"""
     )
-    proc = subprocess.run([NODE, "-e", script], input=json.dumps({"view": view, "cases": cases}), capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [NODE, "-e", script], input=json.dumps({"view": view, "cases": cases}), capture_output=True, text=True, timeout=120
+    )
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout)
 
@@ -912,7 +914,23 @@ def test_js_notes_and_readouts_are_pythons_character_for_character(make):
 
 
 def test_js_number_printing_is_mirrored():
-    cases = [0, -0.0, 1, 1.5, 0.1, 0.123456789, 12345.0, 0.0005, -2.5, 9.5, 100.0, 0.000123456, 2.0000005, 1e-7, 0.30000000000000004]
+    cases = [
+        0,
+        -0.0,
+        1,
+        1.5,
+        0.1,
+        0.123456789,
+        12345.0,
+        0.0005,
+        -2.5,
+        9.5,
+        100.0,
+        0.000123456,
+        2.0000005,
+        1e-7,
+        0.30000000000000004,
+    ]
     if NODE is None:
         pytest.skip("node is not installed")
     script = "function fmt(v) " + W._read_js("plot.js").split("function fmt(v) ")[1].split("\n  }\n")[0] + "\n  }\n"
