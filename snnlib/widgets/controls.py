@@ -214,7 +214,8 @@ class Dropdown:
             for i, (o, lab) in enumerate(zip(self.options, labels))
         )
         return (
-            f'<label class="snx-control"{title}><span class="snx-label">{label}</span>'
+            f'<label class="snx-control"{title}><span class="snx-label">{label}'
+            f'<span class="snx-note" data-note="{name}"></span></span>'
             f'<select data-control="{name}" id="{element_id}" aria-label="{label}">{opts}</select>'
             f"<output></output></label>"
         )
