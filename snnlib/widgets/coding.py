@@ -127,8 +127,12 @@ def _coding_pack(d):
 
 def _coding_plot(d, fig):
     """The raster of every input's spikes, the digit and the decoded image; returns the updater."""
+    from matplotlib.ticker import MaxNLocator
+
     gs = fig.add_gridspec(2, 3, width_ratios=[3.2, 1, 1])
     ax = fig.add_subplot(gs[:, 0])
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     on = ax.scatter([], [], s=1.5, c=SPIKE_COLOR, marker="|")
     off = ax.scatter([], [], s=1.5, c=INH_COLOR, marker="|")
     ax.set_xlabel("time step")
