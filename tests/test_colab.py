@@ -5,7 +5,7 @@ derived from ``_config.yml``; the set-up cell's install logic (install once, say
 with a restart message when pip replaced a package the runtime had loaded) runs against a fake pip;
 every module a notebook (or snnlib) imports is in Colab or in what the set-up cell installs.
 
-The simulation (``-m slow``): a fresh virtual environment under ``_build/colab-sim/`` holding only
+The simulation (``-m slow``): a fresh virtual environment under ``_build/.colab-sim/`` holding only
 what Colab preinstalls (:data:`COLAB_PACKAGES`: torch, torchvision, NumPy, matplotlib, ipywidgets
 7.7.1, the kernel), and a stub ``google.colab`` imported when the kernel starts, as Colab's is. The
 set-up cell's ``pip install "snnlib[colab] @ git+URL"`` is pointed at a wheel of this checkout; then
@@ -45,7 +45,8 @@ except ModuleNotFoundError:  # pragma: no cover
     tomllib = None
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
-SIM_DIR = ROOT / "_build" / "colab-sim"
+# Hidden: the book build's scan of its source folder (glob "**", which follows links) skips it.
+SIM_DIR = ROOT / "_build" / ".colab-sim"
 
 #: What the simulated Colab runtime has before the set-up cell runs (pip requirement strings).
 #: Colab preinstalls far more; these are what the book could rely on without installing it.
