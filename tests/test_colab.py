@@ -475,6 +475,9 @@ def test_every_notebook_runs_in_a_simulated_colab():
             state = nb.metadata.get("widgets", {}).get("application/vnd.jupyter.widget-state+json", {}).get("state", {})
             models = {m["model_name"] for m in state.values()}
             assert {"ImageModel", "ButtonModel"} <= models, f"{name}: the live explorer lacks its picture or Reset: {models}"
+            texts = [str(m["state"].get("value", "")) for m in state.values() if m["model_name"] == "HTMLModel"]
+            assert not [t for t in texts if "Error:" in t], f"{name}: the live explorer shows an error: {texts}"
+            assert any("=" in t or "spikes" in t for t in texts), f"{name}: the live explorer shows no read-out"
     versions = _pip(runtime["python"], "list", "--format=json").stdout
     installed = {d["name"].lower(): d["version"] for d in json.loads(versions)}
     assert installed["ipywidgets"] == "7.7.1", "the set-up cell upgraded Colab's ipywidgets (a restart would be needed)"

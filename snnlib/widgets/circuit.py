@@ -147,7 +147,7 @@ def circuit_explorer() -> Explorer:
             1,
             5,
             2,
-            1,
+            3,  # feed-forward inhibition then lets the output fire for a few steps after the onset
             integer=True,
             description="the delay of the motif's key connection (the inhibitory path, the loop or the lateral links)",
         ),
