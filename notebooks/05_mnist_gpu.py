@@ -24,14 +24,45 @@
 # In quick mode (`SNNLIB_QUICK=1`, used when the book is built) everything runs on the small bundled
 # subset for a few batches; without it the notebook trains the full five epochs on full MNIST.
 
+# %% [markdown] tags=["colab-badge", "remove-cell"]
+# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/snn-book/snn-book/blob/main/notebooks/05_mnist_gpu.ipynb)
+
 # %%
-# Set-up cell: in Colab (and only there) install snnlib from the book's repository;
-# everywhere: import it, seed every generator, and print the versions and the device.
-import subprocess
+# Set-up cell. In Colab (and only there) it installs snnlib and snnTorch from
+# the book's repository, once per runtime; everywhere it imports snnlib, seeds
+# every random generator and prints the versions and the device.
 import sys
 
 if "google.colab" in sys.modules:
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "git+https://github.com/snn-book/snn-book"], check=True)
+    import importlib
+    import importlib.metadata as md
+    import subprocess
+    import time
+
+    def installed():
+        dists = md.distributions()
+        return {(d.metadata["Name"] or "").lower(): d.version for d in dists}
+
+    SNNLIB = "snnlib[colab] @ git+https://github.com/snn-book/snn-book@main"
+    before = installed()
+    if before.get("snnlib") == "0.2.0" and "snntorch" in before:
+        print("snnlib 0.2.0 and snnTorch are installed in this runtime already")
+    else:
+        print("Installing snnlib and snnTorch with pip ...", flush=True)
+        start = time.time()
+        pip = [sys.executable, "-m", "pip", "install", "-q", SNNLIB]
+        subprocess.run(pip, check=True)
+        importlib.invalidate_caches()
+        print(f"... done in {time.time() - start:.0f} s")
+        after = installed()
+        stale = [n for n, v in before.items()
+                 if after.get(n) != v and n.replace("-", "_") in sys.modules]
+        if stale:
+            raise RuntimeError(
+                f"pip replaced {stale}, which this runtime had imported "
+                "already: choose Runtime > Restart session, then run this "
+                "cell again."
+            )
 
 import snnlib as snl
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 import shutil
 import subprocess
 
@@ -432,9 +433,10 @@ def test_live_widgets_in_a_kernel(tmp_path):
     assert "application/vnd.jupyter.widget-view+json" in out["data"] and "text/html" in out["data"]
     state = nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
     models = {m["model_name"] for m in state.values()}
-    assert {"FloatSliderModel", "IntSliderModel", "DropdownModel", "OutputModel"} <= models
-    outputs = [m["state"].get("outputs", []) for m in state.values() if m["model_name"] == "OutputModel"]
-    assert any("image/png" in o.get("data", {}) for outs in outputs for o in outs), "the live explorer drew no figure"
+    assert {"FloatSliderModel", "IntSliderModel", "DropdownModel", "ImageModel", "ButtonModel", "HTMLModel"} <= models
+    html = " ".join(str(m["state"].get("value", "")) for m in state.values() if m["model_name"] == "HTMLModel")
+    assert "spikes in 150 steps" in html, "the live explorer shows no read-out"
+    assert "\u03c4 = 9.5 steps" in html, "the live explorer shows no note beside the decay"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -860,3 +862,219 @@ def test_the_page_draws_with_the_palette():
     src = W.js_source()
     assert src.startswith("var SNNPalette = ")
     assert json.loads(src[len("var SNNPalette = ") : src.index(";\n")]) == palette.BROWSER
+
+
+# ---------------------------------------------------------------------------------------------
+# One definition of the text around the plot: notes, read-outs, inactive controls
+# ---------------------------------------------------------------------------------------------
+def _js_text(view: str, cases: list) -> list:
+    """``[notes, readout]`` of ``VIEWS[view]`` for each values dict, computed by the page's own script in Node."""
+    script = (
+        W.js_source()
+        + r""";
+    let data = '';
+    process.stdin.on('data', c => data += c);
+    process.stdin.on('end', () => {
+      const req = JSON.parse(data), V = SNNExplorer.VIEWS[req.view];
+      process.stdout.write(JSON.stringify(req.cases.map(v => { const d = V.compute(v); return [V.notes(v), V.readout(d, v)]; })));
+    });"""
+    )
+    proc = subprocess.run(
+        [NODE, "-e", script], input=json.dumps({"view": view, "cases": cases}), capture_output=True, text=True, timeout=120
+    )
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)
+
+
+def _grid_sample(ex, n, seed):
+    """``n`` random points of the explorer's control grid (each control drawn on its own), and the defaults."""
+    rng = np.random.default_rng(seed)
+
+    def draw(c):
+        if isinstance(c, W.Slider):
+            k = int(rng.integers(0, round((c.max - c.min) / c.step) + 1))
+            return int(c.min + k * c.step) if c.integer else round(c.min + k * c.step, 10)
+        return c.options[int(rng.integers(0, len(c.options)))]
+
+    return [ex.values(**{c.name: draw(c) for c in ex.controls}) for _ in range(n)] + [ex.defaults()]
+
+
+@needs_node
+@pytest.mark.parametrize("make", [W.lif_explorer, W.surrogate_explorer], ids=["lif", "surrogate"])
+def test_js_notes_and_readouts_are_pythons_character_for_character(make):
+    ex = make()
+    cases = _grid_sample(ex, 40, 3)
+    if ex.name == "lif":  # the corner cases of the text: no spike, one spike, no leak, a zero decay constant
+        cases += [ex.values(amplitude=0.0), ex.values(beta=1.0), ex.values(amplitude=0.11, num_steps=20), ex.values(beta=0.5)]
+    else:
+        cases += [ex.values(surrogate=s, sharpness=k) for s in W.SURROGATE_CHOICES for k in (0.5, 30.0)]
+    for v, (notes, readout) in zip(cases, _js_text(ex.name, cases)):
+        assert notes == ex.notes_for(v), v
+        assert readout == ex.readout_for(ex.update(**v), v), v
+
+
+def test_js_number_printing_is_mirrored():
+    cases = [
+        0,
+        -0.0,
+        1,
+        1.5,
+        0.1,
+        0.123456789,
+        12345.0,
+        0.0005,
+        -2.5,
+        9.5,
+        100.0,
+        0.000123456,
+        2.0000005,
+        1e-7,
+        0.30000000000000004,
+    ]
+    if NODE is None:
+        pytest.skip("node is not installed")
+    script = "function fmt(v) " + W._read_js("plot.js").split("function fmt(v) ")[1].split("\n  }\n")[0] + "\n  }\n"
+    script += f"process.stdout.write(JSON.stringify({json.dumps(cases)}.map(fmt).concat([Math.round(2.5), Math.round(-2.5)])))"
+    proc = subprocess.run([NODE, "-e", script], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert out[:-2] == [W.js_fmt(v) for v in cases]
+    assert out[-2:] == [W.js_round(2.5), W.js_round(-2.5)]
+
+
+def test_frames_carry_the_python_text(coding):
+    ex, payload = coding
+    for v in _grid_sample(ex, 6, 4):
+        f = payload["frames"][W.frame_key(ex, v)]
+        d = ex.update(**v)
+        assert f["_readout"] == ex.readout_for(d, v) and f["_readout"]
+        assert f["_notes"] == ex.notes_for(v) and "level" in f["_notes"]
+        assert f["_inactive"] == {}
+
+
+def test_every_circuit_control_does_something_or_is_disabled():
+    """At the defaults, moving a control through its range changes the motif's run unless the explorer
+    marks it inactive for that motif (with a reason), and then it changes nothing; the explorer opens
+    on a motif where every control is active."""
+    ex = W.circuit_explorer()
+    assert not ex.inactive_for(ex.defaults()), "the circuit explorer opens on a motif with a control that does nothing"
+    for motif in next(c for c in ex.controls if c.name == "motif").options:
+        base = ex.values(motif=motif)
+        d0 = ex.update(**base)
+        inactive = ex.inactive_for(base)
+        assert set(inactive) <= {c.name for c in ex.controls} and all(inactive.values())
+        for c in ex.controls:
+            if c.name == "motif":
+                continue
+            values = [c.min + k * c.step for k in range(round((c.max - c.min) / c.step) + 1)]
+            runs = [ex.update(**dict(base, **{c.name: int(x) if c.integer else round(x, 10)})) for x in values]
+            changed = any(not np.array_equal(d0["spikes"][p], d1["spikes"][p]) for d1 in runs for p in d0["populations"])
+            if c.name in inactive:
+                assert not changed, f"{motif}: {c.name} is marked inactive but changes the run"
+            else:
+                assert changed, f"{motif}: moving {c.name} changes nothing; mark it in CIRCUIT_INACTIVE"
+
+
+# ---------------------------------------------------------------------------------------------
+# The live explorer: same text as the page, one figure reused, Reset, tooltips
+# ---------------------------------------------------------------------------------------------
+def _live(make):
+    pytest.importorskip("ipywidgets")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    return W.LiveExplorer(make())
+
+
+def test_live_explorer_shows_the_pages_text_and_resets():
+    live = _live(W.lif_explorer)
+    ex = live.explorer
+    fig = live.figure
+    first_png = live.image.value
+    assert first_png[:4] == b"\x89PNG"
+    for name, value in (("amplitude", 0.3), ("refractory", 3), ("reset", "zero"), ("num_steps", 60)):
+        n = len(live.redraw_seconds)
+        live.controls[name].value = value
+        assert len(live.redraw_seconds) == n + 1, f"changing {name} did not redraw once"
+    v = live.values()
+    assert v["amplitude"] == pytest.approx(0.3) and v["num_steps"] == 60
+    d = ex.update(**v)
+    assert ex.readout_for(d, v) in live.readout.value
+    assert "\u03c4 = 9.5 steps" in live.notes["beta"].value
+    assert live.figure is fig, "a new figure per change"
+    mem_line = next(line for line in fig.axes[1].lines if line.get_label() == "membrane U[t]")
+    np.testing.assert_array_equal(mem_line.get_ydata(), d["mem"])
+    assert len(fig.axes[2].collections[0].get_segments()) == d["n_spikes"]
+    assert live.image.value != first_png
+    n = len(live.redraw_seconds)
+    live.reset_button.click()
+    assert live.values() == ex.defaults() and len(live.redraw_seconds) == n + 1, "Reset: the defaults, in one redraw"
+    tips = {c.name: c.description for c in ex.controls if c.description}
+    assert tips and all(c.description for c in ex.controls), "every control has a tooltip"
+    for name, text in tips.items():
+        w = live.controls[name]
+        assert (w.tooltip if w.has_trait("tooltip") else w.description_tooltip) == text
+
+
+def test_live_circuit_explorer_disables_what_does_nothing():
+    pytest.importorskip("snnlib.circuits")
+    live = _live(W.circuit_explorer)
+    assert not any(w.disabled for w in live.controls.values())
+    n_axes = len(live.figure.axes)
+    live.controls["motif"].value = "feedforward_excitation"
+    assert live.controls["inhibition"].disabled
+    assert W.CIRCUIT_INACTIVE["feedforward_excitation"]["inhibition"] in live.notes["inhibition"].value
+    assert len(live.figure.axes) != n_axes or live.figure.axes, "the panels follow the motif"
+    live.controls["motif"].value = "feedback_inhibition"
+    assert not live.controls["inhibition"].disabled and live.notes["inhibition"].value == ""
+    assert "Error" not in live.readout.value and live.readout.value
+
+
+@pytest.mark.parametrize("make", [W.lif_explorer, W.surrogate_explorer, W.coding_explorer, W.circuit_explorer])
+def test_every_explorer_fits_the_column_and_updates_in_place(make):
+    if make is W.coding_explorer:
+        _needs_encoding()
+    live = _live(make)
+    ex = live.explorer
+    assert ex.figsize[0] <= 6.9, f"{ex.name}: the figure is wider than the book's column"
+    fig = live.figure
+    axes = list(fig.axes)
+    slider = next(c for c in ex.controls if isinstance(c, W.Slider))
+    live.controls[slider.name].value = slider.max if live.values()[slider.name] != slider.max else slider.min
+    assert live.figure is fig and list(fig.axes) == axes, f"{ex.name}: moving {slider.name} rebuilt the figure"
+    assert "Error" not in live.readout.value
+
+
+# ---------------------------------------------------------------------------------------------
+# The offline animation player
+# ---------------------------------------------------------------------------------------------
+def _small_animation(n=4):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib import animation
+
+    fig, ax = plt.subplots(figsize=(3, 2))
+    img = ax.imshow(np.zeros((4, 4)), vmin=0, vmax=n)
+    fig.suptitle("tiny movie")
+
+    def update(t):
+        img.set_data(np.full((4, 4), t))
+        return [img]
+
+    anim = animation.FuncAnimation(fig, update, frames=n, interval=80)
+    plt.close(fig)
+    return anim
+
+
+def test_animation_player_is_offline_and_shows_its_first_frame():
+    view = W.animation(_small_animation(4))
+    html = view.html
+    assert len(view.frames) == 4 and view.frames[0] != view.frames[-1]
+    assert "http" not in html and "font-awesome" not in html.lower() and "<link" not in html
+    assert re.search(r'<img src="data:image/png;base64,[A-Za-z0-9+/=]+" width="300" height="200"', html), html[:300]
+    assert 'alt="tiny movie"' in html and 'data-frames="4"' in html
+    assert view._repr_html_().startswith('<div class="snnlib-animation"')
+    with pytest.raises(TypeError, match="matplotlib Animation"):
+        W.animation("not an animation")

@@ -1,5 +1,11 @@
 /* snnlib kernel-free explorers: reads the controls, runs the model (SNNModels), draws (SNNPlot).
  *
+ * The text around the plot (the note beside a control, the read-out under the plot, a control
+ * disabled where it changes nothing) is defined once, in Python (snnlib/widgets: Explorer.notes,
+ * .readout, .inactive). Views of precomputed frames show it from the frame (_notes, _readout,
+ * _inactive); the views that compute here (lif, surrogate) mirror it in notes() and readout(),
+ * checked character for character against Python by tests/test_widgets.py.
+ *
  * Every explorer on a page is one <div class="snnlib-explorer" id="..."> with its own copy of this
  * code inside a closure, so several explorers on one page never share state. After each redraw the
  * plotted data is published as window.snnlibExplorers[id] = {name, values, data, redraws} (the
@@ -29,13 +35,14 @@ var SNNExplorer = (function (M, P) {
     return v;
   }
 
-  function showValues(root, spec, v, view) {
-    var notes = view.notes ? view.notes(v, root.__snxStatic) : {};
+  function showValues(root, spec, v, notes, inactive) {
     spec.controls.forEach(function (c) {
       var out = byData(root, "readout", c.name);
       if (out) out.textContent = c.kind === "slider" ? (c.integer ? String(v[c.name]) : P.fmt(v[c.name])) : "";
-      var note = byData(root, "note", c.name);
-      if (note) note.textContent = notes[c.name] ? "  (" + notes[c.name] + ")" : "";
+      var note = byData(root, "note", c.name), text = inactive[c.name] || notes[c.name];
+      if (note) note.textContent = text ? "  (" + text + ")" : "";
+      var input = byData(root, "control", c.name);
+      if (input) input.disabled = !!inactive[c.name];
     });
   }
 
@@ -143,18 +150,14 @@ var SNNExplorer = (function (M, P) {
 
   VIEWS.coding = {
     width: 680, height: 330,
-    notes: function (v, S) {
-      if (!S || !S.levels) return {};
-      var L = S.levels[v.scheme];
-      return { level: L.param + " = " + L.values[v.level - 1] };
-    },
     compute: function (v, S, spec) {
       var f = S.frames[frameKey(spec, v)];
       if (!f) throw new Error("no precomputed frame for these settings");
       var sp = frameSpikes(f);
       return { T: f.T, N: f.N, on: sp.on, off: sp.off, decoded: f.decoded.map(function (x) { return x / 100; }),
                x: S.digits[String(v.digit)].map(function (x) { return x / 100; }), n_spikes: f.n_spikes, mae: f.mae,
-               rows: f.rows, error: f.error, label: S.labels[String(v.digit)] };
+               rows: f.rows, error: f.error, label: S.labels[String(v.digit)],
+               _notes: f._notes, _readout: f._readout, _inactive: f._inactive };
     },
     draw: function (fig, d, v, S) {
       var a = fig.axes(62, 26, fig.width - 62 - 200, 262, { xlim: [-0.5, d.T - 0.5], ylim: [d.N - 0.5, -0.5], xlabel: "time step",
@@ -169,11 +172,6 @@ var SNNExplorer = (function (M, P) {
       var b2 = fig.axes(fig.width - 140, 178, 120, 120, { xlim: [0, 28], ylim: [28, 0], noXTicks: true, noYTicks: true,
                                               title: "decoded" });
       b2.image(d.decoded, 28, 28, 0, 1);
-    },
-    readout: function (d) {
-      if (d.error) return d.error;
-      return d.n_spikes + " spikes; mean absolute error of the decoded image: " + P.fmt(Math.round(d.mae * 1000) / 1000) +
-        " (red marks: off spikes of delta modulation).";
     }
   };
 
@@ -190,7 +188,8 @@ var SNNExplorer = (function (M, P) {
         pops[p] = { T: rec.T, N: rec.N, spikes: frameSpikes(rec).on };
       });
       return { populations: f.populations, kinds: f.kinds, pops: pops, rates: f.rates, neuron_rates: f.neuron_rates,
-               summary: f.summary, label: S.labels[v.motif] || v.motif };
+               summary: f.summary, label: S.labels[v.motif] || v.motif,
+               _notes: f._notes, _readout: f._readout, _inactive: f._inactive };
     },
     draw: function (fig, d) {
       var total = 0, gap = 26, top = 26, avail = 340 - gap * (d.populations.length - 1);
@@ -216,14 +215,6 @@ var SNNExplorer = (function (M, P) {
         b.plotG.appendChild(r);
         b.text(0.0, i + 0.25, " " + p + ": " + P.fmt(Math.round(d.rates[p] * 1000) / 1000), { size: 11.5 });
       });
-    },
-    readout: function (d) {
-      var parts = [];
-      for (var k in d.summary) if (Object.prototype.hasOwnProperty.call(d.summary, k)) {
-        var x = d.summary[k];
-        parts.push(k.replace(/_/g, " ") + " = " + (x === null ? "n/a" : P.fmt(Math.round(x * 1000) / 1000)));
-      }
-      return parts.join("; ");
     }
   };
 
@@ -237,13 +228,15 @@ var SNNExplorer = (function (M, P) {
     function redraw() {
       pending = false;
       var v = readValues(root, spec);
-      showValues(root, spec, v, view);
+      showValues(root, spec, v, {}, {});
       var d;
       try {
         d = view.compute(v, staticData, spec);
+        var notes = view.notes ? view.notes(v, staticData) : (d._notes || {});
+        showValues(root, spec, v, notes, d._inactive || {});
         var fig = new P.Figure(plotDiv, view.width, view.height);
         view.draw(fig, d, v, staticData);
-        readDiv.textContent = view.readout ? view.readout(d, v, staticData) : "";
+        readDiv.textContent = view.readout ? view.readout(d, v, staticData) : (d._readout || "");
         root.removeAttribute("data-error");
       } catch (err) {
         readDiv.textContent = "Error: " + err.message;

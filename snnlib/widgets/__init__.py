@@ -27,21 +27,25 @@ The package, one module per idea (everything public is re-exported here: ``snl.w
 * :mod:`~snnlib.widgets.display`: the display mode;
 * :mod:`~snnlib.widgets.runtime`: the JavaScript bundled from ``snnlib/js/`` and its Python mirrors;
 * :mod:`~snnlib.widgets.explorer`: :class:`Explorer`;
+* :mod:`~snnlib.widgets.live`: the live (ipywidgets) version of an explorer;
 * :mod:`~snnlib.widgets.frames`: precomputed frames for explorers whose model runs only in Python;
+* :mod:`~snnlib.widgets.animation`: :func:`animation`, a matplotlib animation as an offline HTML player;
 * one module per explorer, named as it is: :mod:`~snnlib.widgets.lif`, :mod:`~snnlib.widgets.surrogate`,
   :mod:`~snnlib.widgets.coding`, :mod:`~snnlib.widgets.circuit`.
 """
 
 from __future__ import annotations
 
-from .circuit import CIRCUIT_STEPS, circuit_explorer
+from .animation import AnimationView, animation, animation_frames
+from .circuit import CIRCUIT_INACTIVE, CIRCUIT_STEPS, circuit_explorer
 from .coding import CODING_DIGITS, CODING_SCHEMES, CodingChoice, coding_explorer, coding_params
 from .controls import Control, Dropdown, Slider
 from .display import MODE_ENV, MODES, display_mode, set_display_mode
 from .explorer import Explorer
 from .frames import frame_grid, frame_key, pack_frames, unpack_frames
 from .lif import INPUT_LABELS, INPUT_ONSET, LIF_INPUTS, NOISE_SEED, RESET_LABELS, lif_explorer, lif_input
-from .runtime import JS_DIR, JS_FILES, _linspace, _read_js, js_source, mulberry32  # noqa: F401 (_read_js, _linspace: tests)
+from .live import LiveExplorer
+from .runtime import JS_DIR, JS_FILES, _linspace, _read_js, js_fmt, js_round, js_source, mulberry32  # noqa: F401 (_read_js, _linspace: tests)
 from .surrogate import GRAD_EXAMPLE, SURROGATE_CHOICES, SURROGATE_U, SURROGATE_W, surrogate_explorer, surrogate_weight_gradient
 
 __all__ = [
@@ -61,6 +65,12 @@ __all__ = [
     "frame_key",
     "pack_frames",
     "unpack_frames",
+    "LiveExplorer",
+    "js_fmt",
+    "js_round",
+    "animation",
+    "AnimationView",
+    "animation_frames",
     # the LIF explorer
     "lif_input",
     "lif_explorer",
@@ -85,4 +95,5 @@ __all__ = [
     # the circuit explorer
     "circuit_explorer",
     "CIRCUIT_STEPS",
+    "CIRCUIT_INACTIVE",
 ]

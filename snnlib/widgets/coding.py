@@ -12,6 +12,7 @@ from ..plot.palette import INH_COLOR, INK_CMAP, SPIKE_COLOR
 from .controls import Dropdown, Slider
 from .explorer import Explorer
 from .frames import cached, pack_frames, sparse_spikes
+from .runtime import js_fmt, js_number, js_round
 
 __all__ = ["CodingChoice", "CODING_SCHEMES", "CODING_DIGITS", "coding_params", "coding_explorer"]
 
@@ -125,24 +126,56 @@ def _coding_pack(d):
 
 
 def _coding_plot(d, fig):
+    """The raster of every input's spikes, the digit and the decoded image; returns the updater."""
+    from matplotlib.ticker import MaxNLocator
+
     gs = fig.add_gridspec(2, 3, width_ratios=[3.2, 1, 1])
     ax = fig.add_subplot(gs[:, 0])
-    sp = np.asarray(d["spikes"])
-    t_on, n_on = np.nonzero(sp > 0)
-    t_off, n_off = np.nonzero(sp < 0)
-    ax.scatter(t_on, n_on, s=1.5, c=SPIKE_COLOR, marker="|")
-    ax.scatter(t_off, n_off, s=1.5, c=INH_COLOR, marker="|")
-    ax.set_xlim(-0.5, sp.shape[0] - 0.5)
-    ax.set_ylim(sp.shape[1], -1)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    on = ax.scatter([], [], s=1.5, c=SPIKE_COLOR, marker="|")
+    off = ax.scatter([], [], s=1.5, c=INH_COLOR, marker="|")
     ax.set_xlabel("time step")
-    ax.set_ylabel(d["rows"])
-    ax.set_title(f"{CODING_SCHEMES[d['scheme']].label}: {d['n_spikes']} spikes", fontsize=10)
-    for k, (img, title) in enumerate([(d["x"], f"input (a {d['label']})"), (d["decoded"], f"decoded (MAE {d['mae']:.3f})")]):
+    title = ax.set_title("", fontsize=10, y=1.0)
+    images, titles = [], []
+    for k in range(2):
         a = fig.add_subplot(gs[k, 1:])
-        a.imshow(np.asarray(img), cmap=INK_CMAP, vmin=0, vmax=1)
-        a.set_title(title, fontsize=10)
+        images.append(a.imshow(np.zeros((28, 28)), cmap=INK_CMAP, vmin=0, vmax=1))
+        titles.append(a.set_title("", fontsize=10, y=1.0))
         a.axis("off")
+
+    def update(d) -> bool:
+        sp = np.asarray(d["spikes"])
+        for scatter, mask in ((on, sp > 0), (off, sp < 0)):
+            t, n = np.nonzero(mask)
+            scatter.set_offsets(np.column_stack([t, n]) if t.size else np.zeros((0, 2)))
+        ax.set_xlim(-0.5, sp.shape[0] - 0.5)
+        ax.set_ylim(sp.shape[1], -1)
+        ax.set_ylabel(d["rows"])
+        title.set_text(f"{CODING_SCHEMES[d['scheme']].label}: {d['n_spikes']} spikes")
+        images[0].set_data(np.asarray(d["x"]))
+        images[1].set_data(np.asarray(d["decoded"]))
+        titles[0].set_text(f"input (a {d['label']})")
+        titles[1].set_text("decoded" if d["error"] else f"decoded (MAE {d['mae']:.3f})")
+        return True
+
+    update(d)
     fig.tight_layout()
+    return update
+
+
+def _coding_notes(v) -> Dict[str, str]:
+    """The value the level slider sets: the scheme's parameter at that level."""
+    choice = CODING_SCHEMES[v["scheme"]]
+    return {"level": f"{choice.param} = {js_number(choice.levels[int(v['level']) - 1])}"}
+
+
+def _coding_readout(d, v) -> str:
+    """Spike count and the decoded image's error (or why the code does not fit in T steps)."""
+    if d["error"]:
+        return str(d["error"])
+    text = f"{d['n_spikes']} spikes; mean absolute error of the decoded image: {js_fmt(js_round(d['mae'], 3))}"
+    return text + (" (red marks: the off spikes of delta modulation)." if CODING_SCHEMES[v["scheme"]].scheme == "delta" else ".")
 
 
 def coding_explorer() -> Explorer:
@@ -156,8 +189,15 @@ def coding_explorer() -> Explorer:
     _check_schemes()
     images, labels = _coding_images()
     controls = [
-        Dropdown("scheme", "coding scheme", list(CODING_SCHEMES), "rate", labels=[v.label for v in CODING_SCHEMES.values()]),
-        Slider("num_steps", "number of steps T", 10, 40, 10, 30, integer=True),
+        Dropdown(
+            "scheme",
+            "coding scheme",
+            list(CODING_SCHEMES),
+            "rate",
+            labels=[v.label for v in CODING_SCHEMES.values()],
+            description="how a pixel's brightness becomes spikes (snl.encoding)",
+        ),
+        Slider("num_steps", "number of steps T", 10, 40, 10, 30, integer=True, description="the length of the spike train"),
         Slider(
             "level",
             "code parameter, level 1-3",
@@ -166,7 +206,7 @@ def coding_explorer() -> Explorer:
             1,
             2,
             integer=True,
-            description="the scheme's main parameter: low, middle or high (its value is shown beside the label)",
+            description="the scheme's main parameter: low, middle or high (the note with the slider gives its value)",
         ),
         Dropdown(
             "digit",
@@ -174,6 +214,7 @@ def coding_explorer() -> Explorer:
             list(CODING_DIGITS),
             CODING_DIGITS[0],
             labels=[f"a {int(labels[i])} (test image {i})" for i in CODING_DIGITS],
+            description="the MNIST test digit to encode",
         ),
     ]
     ex = Explorer(
@@ -182,8 +223,10 @@ def coding_explorer() -> Explorer:
         controls=controls,
         compute=_coding_compute,
         plot=_coding_plot,
-        figsize=(10.0, 4.6),
+        figsize=(6.9, 3.6),
         view="coding",
+        notes=_coding_notes,
+        readout=_coding_readout,
         description="Choose a code: the raster shows every input's spikes over time, the images the digit "
         "and what a decoder reads back from the spikes.",
     )

@@ -15,7 +15,7 @@ from typing import Any, Dict, Optional, Sequence, Union
 
 from .. import _checks
 
-__all__ = ["Slider", "Dropdown", "Control", "attr"]
+__all__ = ["Slider", "Dropdown", "Control", "attr", "set_tooltip"]
 
 
 def attr(text: Any) -> str:
@@ -47,6 +47,22 @@ def _html_parts(control: Any, uid: str):
     name = attr(control.name)
     title = f' title="{attr(control.description)}"' if control.description else ""
     return name, attr(control.label), title, f"{attr(uid)}-{name}"
+
+
+def set_tooltip(widget: Any, text: str) -> None:
+    """Give ``widget`` the hover text ``text``: ``tooltip`` in ipywidgets 8, ``description_tooltip`` in 7."""
+    if not text:
+        return
+    if widget.has_trait("tooltip"):
+        widget.tooltip = text
+    elif widget.has_trait("description_tooltip"):
+        widget.description_tooltip = text
+
+
+def _with_tooltip(widget: Any, text: str) -> Any:
+    """``widget`` with the hover text ``text`` (the control's description), as the page's ``title``."""
+    set_tooltip(widget, text)
+    return widget
 
 
 @dataclass
@@ -140,7 +156,7 @@ class Slider:
         )
         if not self.integer:
             kwargs["readout_format"] = ".3g"
-        return cls(**kwargs)
+        return _with_tooltip(cls(**kwargs), self.description)
 
 
 @dataclass
@@ -198,7 +214,8 @@ class Dropdown:
             for i, (o, lab) in enumerate(zip(self.options, labels))
         )
         return (
-            f'<label class="snx-control"{title}><span class="snx-label">{label}</span>'
+            f'<label class="snx-control"{title}><span class="snx-label">{label}'
+            f'<span class="snx-note" data-note="{name}"></span></span>'
             f'<select data-control="{name}" id="{element_id}" aria-label="{label}">{opts}</select>'
             f"<output></output></label>"
         )
@@ -208,12 +225,14 @@ class Dropdown:
         import ipywidgets as w
 
         labels = self.labels or [str(o) for o in self.options]
-        return w.Dropdown(
+        widget = w.Dropdown(
             options=list(zip(labels, self.options)),
             value=self.value,
             description=self.label,
             style={"description_width": "initial"},
+            layout=w.Layout(width="95%"),
         )
+        return _with_tooltip(widget, self.description)
 
 
 Control = Union[Slider, Dropdown]

@@ -25,13 +25,27 @@ class Explorer:
         title: heading shown above the controls.
         controls: the sliders and drop-downs, in display order (distinct names).
         compute: ``compute(**values) -> dict`` of arrays/numbers to draw.
-        plot: ``plot(data, fig)`` draws ``data`` into a matplotlib figure.
-        figsize: matplotlib figure size in inches (two positive numbers).
+        plot: ``plot(data, fig)`` draws ``data`` into an empty matplotlib figure. It may return an
+            *updater*, ``update(new_data) -> bool``, that redraws the same figure for new data by
+            changing its artists in place (and returns ``False`` when it cannot, e.g. when the
+            number of panels changes): the live explorer then needs no new figure per change.
+        figsize: matplotlib figure size in inches (two positive numbers; at most 6.9 wide for the
+            book's column).
         view: name of the kernel-free view in ``snnlib/js/explorer.js`` (``None``: the page shows a
             static picture at the default settings instead).
         static_data: ``() -> dict`` of data shipped inline with the kernel-free explorer (images,
             precomputed frames); passed to the JavaScript view.
         description: one or two sentences shown under the title.
+        notes: ``notes(values) -> {control name: text}``, a short note shown beside a control (the
+            value of the parameter a slider sets, a time constant, ...).
+        readout: ``readout(data, values) -> str``, the line of numbers shown under the plot.
+        inactive: ``inactive(values) -> {control name: reason}``: the controls that change nothing at
+            these values; both versions disable them and show the reason as their note.
+
+    ``notes``, ``readout`` and ``inactive`` are the one definition of that text: the live explorer
+    shows them, precomputed frames carry them to the page (:func:`~snnlib.widgets.pack_frames`),
+    and the views that compute in the browser (``lif``, ``surrogate``) mirror them in
+    ``snnlib/js/explorer.js``, checked character for character by ``tests/test_widgets.py``.
     """
 
     name: str
@@ -43,6 +57,9 @@ class Explorer:
     view: Optional[str] = None
     static_data: Optional[Callable[[], Dict[str, Any]]] = None
     description: str = ""
+    notes: Optional[Callable[[Dict[str, Any]], Dict[str, str]]] = None
+    readout: Optional[Callable[[Dict[str, Any], Dict[str, Any]], str]] = None
+    inactive: Optional[Callable[[Dict[str, Any]], Dict[str, str]]] = None
 
     def __post_init__(self):
         _text(self.name, "Explorer.name", nonempty=True)
@@ -66,8 +83,10 @@ class Explorer:
             _checks.positive(x, f"{who}.figsize[{i}]")
         if self.view is not None:
             _text(self.view, f"{who}.view", nonempty=True)
-        if self.static_data is not None and not callable(self.static_data):
-            raise TypeError(f"{who}.static_data must be callable or None, got {_checks.describe(self.static_data)}")
+        for what in ("static_data", "notes", "readout", "inactive"):
+            fn = getattr(self, what)
+            if fn is not None and not callable(fn):
+                raise TypeError(f"{who}.{what} must be callable or None, got {_checks.describe(fn)}")
 
     # -- the data -----------------------------------------------------------------------------
     def defaults(self) -> Dict[str, Any]:
@@ -91,6 +110,20 @@ class Explorer:
         """The data the explorer draws for these control values (defaults for the rest)."""
         return self.compute(**self.values(**overrides))
 
+    def notes_for(self, values: Dict[str, Any]) -> Dict[str, str]:
+        """The note beside each control at these values (an inactive control's reason replaces its note)."""
+        notes = dict(self.notes(values)) if self.notes is not None else {}
+        notes.update(self.inactive_for(values))
+        return notes
+
+    def inactive_for(self, values: Dict[str, Any]) -> Dict[str, str]:
+        """The controls that change nothing at these values, with the reason."""
+        return dict(self.inactive(values)) if self.inactive is not None else {}
+
+    def readout_for(self, data: Dict[str, Any], values: Dict[str, Any]) -> str:
+        """The line of numbers under the plot for ``data`` computed at ``values``."""
+        return self.readout(data, values) if self.readout is not None else ""
+
     def figure(self, **overrides):
         """A matplotlib figure of the explorer at these control values."""
         import matplotlib.pyplot as plt
@@ -102,25 +135,11 @@ class Explorer:
 
     # -- live widgets (Jupyter, Colab) ----------------------------------------------------------
     def widget(self):
-        """An ipywidgets box: the controls above an output that redraws on every change."""
-        import ipywidgets as w
-        import matplotlib.pyplot as plt
-        from IPython.display import display
+        """An ipywidgets box (ipywidgets 7 or 8): title, controls with their notes and tooltips, the
+        plot, the read-out and a Reset button, as the kernel-free version (:mod:`snnlib.widgets.live`)."""
+        from .live import LiveExplorer
 
-        widgets = {c.name: c.widget() for c in self.controls}
-        out = w.Output()
-
-        def redraw(**values):
-            with out:
-                out.clear_output(wait=True)
-                fig = plt.figure(figsize=self.figsize)
-                self.plot(self.compute(**values), fig)
-                display(fig)
-                plt.close(fig)
-
-        w.interactive_output(redraw, widgets)
-        controls = w.GridBox(list(widgets.values()), layout=w.Layout(grid_template_columns="repeat(2, 50%)"))
-        return w.VBox([w.HTML(f"<b>{attr(self.title)}</b>"), controls, out])
+        return LiveExplorer(self).box
 
     # -- kernel-free HTML (the rendered book) -----------------------------------------------------
     def html(self, uid: Optional[str] = None) -> str:
@@ -160,7 +179,7 @@ class Explorer:
 
         fig = self.figure()
         buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=90, bbox_inches="tight")
+        fig.savefig(buf, format="png", dpi=100, bbox_inches="tight")
         plt.close(fig)
         png = base64.b64encode(buf.getvalue()).decode()
         settings = attr(json.dumps(self.defaults()))
@@ -178,13 +197,27 @@ class Explorer:
         bundle = {"text/plain": f"<{self.title}: {', '.join(c.name for c in self.controls)}>", "text/html": fallback}
         if live_mode:
             try:
-                if "google.colab" in sys.modules:  # Colab shows ipywidgets 8 through its custom widget manager
-                    from google.colab import output  # type: ignore
-
-                    output.enable_custom_widget_manager()
-                live = self.widget()._repr_mimebundle_()
+                live = _widget_bundle(self.widget())
             except Exception:  # no ipywidgets or no kernel: the HTML alone
                 live = None
             if live:
                 bundle.update({k: v for k, v in live.items() if k != "text/plain"})
         return bundle
+
+
+def _widget_bundle(box) -> Dict[str, Any]:
+    """The mime bundle that shows the ipywidget ``box``: ipywidgets 8's ``_repr_mimebundle_``, or the
+    widget-view bundle ipywidgets 7 (Colab's) displays from its ``_ipython_display_``."""
+    import ipywidgets
+
+    major = int(str(ipywidgets.__version__).split(".")[0])
+    if "google.colab" in sys.modules and major >= 8:  # Colab shows ipywidgets 8 through its custom widget manager
+        from google.colab import output  # type: ignore
+
+        output.enable_custom_widget_manager()
+    if hasattr(box, "_repr_mimebundle_"):
+        return box._repr_mimebundle_()
+    return {
+        "text/plain": repr(box),
+        "application/vnd.jupyter.widget-view+json": {"version_major": 2, "version_minor": 0, "model_id": box.model_id},
+    }

@@ -68,8 +68,11 @@ def pack_frames(
 ) -> Dict[str, Any]:
     """Compute ``pack(explorer.update(**values))`` at every grid point; return ``{"zlib": base64}`` for the page.
 
-    The JSON ``{"frames": {key: packed}, **extra}`` is zlib-compressed and base64-encoded; the page
-    inflates it with the browser's ``DecompressionStream`` (no library, no network).
+    Each frame also carries the explorer's text at that point, from its one definition: ``_readout``
+    (``Explorer.readout_for``), ``_notes`` (``Explorer.notes_for``) and ``_inactive``
+    (``Explorer.inactive_for``), which the page shows as they are. The JSON
+    ``{"frames": {key: packed}, **extra}`` is zlib-compressed and base64-encoded; the page inflates
+    it with the browser's ``DecompressionStream`` (no library, no network).
     """
     _explorer(explorer)
     if not callable(pack):
@@ -81,8 +84,15 @@ def pack_frames(
     names = [c.name for c in explorer.controls]
     frames = {}
     for combo in frame_grid(explorer):
-        values = dict(zip(names, combo))
-        frames[frame_key(explorer, values)] = pack(explorer.update(**values))
+        values = explorer.values(**dict(zip(names, combo)))
+        data = explorer.update(**values)
+        packed = dict(pack(data))
+        packed.update(
+            _readout=explorer.readout_for(data, values),
+            _notes=explorer.notes_for(values),
+            _inactive=explorer.inactive_for(values),
+        )
+        frames[frame_key(explorer, values)] = packed
     blob = json.dumps({"frames": frames, **(extra or {})}, separators=(",", ":")).encode()
     return {"zlib": base64.b64encode(zlib.compress(blob, 9)).decode("ascii")}
 

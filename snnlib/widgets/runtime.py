@@ -4,12 +4,15 @@ Every kernel-free explorer inlines :func:`js_source`: the book's colours (``SNNP
 :data:`snnlib.plot.palette.BROWSER`), then ``models.js`` (the models, the same equations as snnlib),
 ``plot.js`` (SVG plotting) and ``explorer.js`` (the views and the controls' wiring). :func:`script_json`
 writes data that is safe inside a ``<script>`` element. :func:`mulberry32` and ``_linspace``
-compute exactly what ``models.js`` computes, operation for operation.
+compute exactly what ``models.js`` computes, operation for operation; :func:`js_round` and
+:func:`js_fmt` round and print numbers exactly as ``explorer.js`` does, so that the live explorers'
+read-outs and notes are character for character the page's (``tests/test_widgets.py`` checks it).
 """
 
 from __future__ import annotations
 
 import json
+import math
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -19,7 +22,7 @@ import numpy as np
 from .. import _checks
 from ..plot.palette import BROWSER
 
-__all__ = ["JS_DIR", "JS_FILES", "js_source", "script_json", "mulberry32"]
+__all__ = ["JS_DIR", "JS_FILES", "js_source", "script_json", "mulberry32", "js_round", "js_fmt", "js_number", "extent"]
 
 #: The folder of the JavaScript (package data of snnlib).
 JS_DIR = Path(__file__).resolve().parent.parent / "js"
@@ -69,3 +72,45 @@ def _linspace(lo: float, hi: float, n: int) -> np.ndarray:
     hi = _checks.real(hi, "hi")
     n = _checks.integer(n, "n", 2)
     return np.array([lo + (hi - lo) * i / (n - 1) for i in range(n)], dtype=np.float64)
+
+
+def js_round(x: float, digits: int = 0) -> float:
+    """``Math.round(x * 10**digits) / 10**digits`` as JavaScript computes it (halves round up, not to even)."""
+    scale = 10.0**digits
+    return math.floor(float(x) * scale + 0.5) / scale if digits else float(math.floor(float(x) + 0.5))
+
+
+def js_number(x: float) -> str:
+    """JavaScript's ``String(x)`` for a finite double of magnitude in [1e-6, 1e21) (or 0)."""
+    if x == 0:
+        return "0"
+    if x == math.floor(x) and abs(x) < 1e21:
+        return str(int(x))
+    text = repr(float(x))  # the shortest round-trip digits, as JavaScript's
+    if "e" in text:  # Python writes 1e-05 from 1e-4 down; JavaScript only below 1e-6
+        return format(float(x), "f").rstrip("0")
+    return text
+
+
+def js_fmt(v: float) -> str:
+    """``SNNPlot.fmt(v)`` of ``snnlib/js/plot.js``: how the page prints a number (ticks, read-outs, notes)."""
+    v = float(v)
+    if v == 0:
+        return "0"
+    a = abs(v)
+    if a >= 1e4 or a < 1e-3:
+        mantissa, exponent = f"{v:.1e}".split("e")
+        return f"{mantissa}e{int(exponent):+d}"
+    return js_number(js_round(v, 6))
+
+
+def extent(arrays, pad: float = 0.05) -> tuple:
+    """``SNNPlot.extent``: the ``(lo, hi)`` range of every finite number in ``arrays``, widened by ``pad`` of it."""
+    finite = [np.asarray(a, dtype=np.float64).reshape(-1) for a in arrays]
+    values = np.concatenate(finite) if finite else np.zeros(0)
+    values = values[np.isfinite(values)]
+    lo, hi = (float(values.min()), float(values.max())) if values.size else (0.0, 1.0)
+    if hi - lo < 1e-12:
+        lo, hi = lo - 0.5, lo + 0.5
+    p = (hi - lo) * pad
+    return lo - p, hi + p

@@ -11,7 +11,7 @@ from .. import surrogate as sg
 from ..plot.palette import ACCENT_COLOR, GRADIENT_COLOR, MUTED_COLOR, SPIKE_COLOR, ZERO_LINE_COLOR
 from .controls import Dropdown, Slider
 from .explorer import Explorer
-from .runtime import _linspace
+from .runtime import _linspace, extent, js_fmt, js_number, js_round
 
 __all__ = ["SURROGATE_U", "SURROGATE_W", "GRAD_EXAMPLE", "SURROGATE_CHOICES", "surrogate_weight_gradient", "surrogate_explorer"]
 
@@ -79,21 +79,55 @@ def _surrogate_compute(surrogate, sharpness, weight) -> Dict[str, Any]:
 
 
 def _surrogate_plot(d, fig):
+    """Forward step and smooth function, backward derivative, ``dL/dw`` over the weight; returns the updater."""
     axs = fig.subplots(1, 3)
     axs[0].plot(d["u"], d["heaviside"], color=SPIKE_COLOR, label="H(u) (forward)")
-    axs[0].plot(d["u"], d["smooth"], color=ACCENT_COLOR, ls="--", label="smooth S\u0303(u)")
-    axs[0].set_title("Forward and smooth step", fontsize=10)
-    axs[0].legend(fontsize=8)
-    axs[1].plot(d["u"], d["derivative"], color=ACCENT_COLOR)
-    axs[1].set_title("Backward dS/du", fontsize=10)
+    (smooth,) = axs[0].plot(d["u"], d["smooth"], color=ACCENT_COLOR, ls="--", label="smooth S\u0303(u)")
+    axs[0].set_title("Forward, smooth step", fontsize=10, y=1.0)
+    axs[0].legend(fontsize=8, loc="upper left")
+    (deriv,) = axs[1].plot(d["u"], d["derivative"], color=ACCENT_COLOR)
+    axs[1].set_title("Backward dS/du", fontsize=10, y=1.0)
     axs[2].axhline(0, color=ZERO_LINE_COLOR, lw=1)
-    axs[2].plot(d["w"], d["grad"], color=GRADIENT_COLOR)
-    axs[2].axvline(d["weight"], color=MUTED_COLOR, ls=":")
-    axs[2].plot([d["weight"]], [d["at"]["grad"]], "o", color=GRADIENT_COLOR)
-    axs[2].set_title("dL/dw reaching the weight", fontsize=10)
+    (grad,) = axs[2].plot(d["w"], d["grad"], color=GRADIENT_COLOR)
+    at_w = axs[2].axvline(d["weight"], color=MUTED_COLOR, ls=":")
+    (dot,) = axs[2].plot([d["weight"]], [d["at"]["grad"]], "o", color=GRADIENT_COLOR)
+    axs[2].set_title("dL/dw at the weight", fontsize=10, y=1.0)
     for ax, xl in zip(axs, ["u = U - U_thr", "u = U - U_thr", "weight w"]):
         ax.set_xlabel(xl)
+    axs[0].set_ylim(-0.15, 1.15)
+
+    def update(d) -> bool:
+        smooth.set_ydata(d["smooth"])
+        deriv.set_ydata(d["derivative"])
+        grad.set_ydata(d["grad"])
+        at_w.set_xdata([d["weight"], d["weight"]])
+        dot.set_data([d["weight"]], [d["at"]["grad"]])
+        axs[1].set_ylim(*extent([d["derivative"], [0.0]], 0.08))
+        axs[2].set_ylim(*extent([d["grad"], [0.0]], 0.08))
+        return True
+
+    update(d)
     fig.tight_layout()
+    return update
+
+
+def _surrogate_notes(v) -> Dict[str, str]:
+    """The parameter the sharpness slider sets for this surrogate (``VIEWS.surrogate.notes`` in explorer.js)."""
+    if v["surrogate"] == "none":
+        return {"sharpness": "unused"}
+    return {"sharpness": f"{sg.get(v['surrogate'], v['sharpness']).param} = {js_fmt(v['sharpness'])}"}
+
+
+def _surrogate_readout(d, v) -> str:
+    """The example, and its spike count and ``dL/dw`` at the chosen weight (``VIEWS.surrogate.readout``)."""
+    ex, at = d["example"], d["at"]
+    s = js_number
+    text = (
+        f"Example: one LIF neuron (\u03b2 = {s(ex['beta'])}, threshold {s(ex['threshold'])}) gets w \u00b7 {s(ex['x'])} "
+        f"for {s(ex['num_steps'])} steps; loss L = (N \u2212 {s(ex['target'])})\u00b2 on its spike count N. "
+        f"At w = {js_fmt(v['weight'])}: N = {s(at['count'])}, dL/dw = {js_fmt(js_round(at['grad'], 4))}"
+    )
+    return text + (" (the true derivative of the step is zero: nothing to learn from)." if v["surrogate"] == "none" else ".")
 
 
 def _label(name: str) -> str:
@@ -116,6 +150,7 @@ def surrogate_explorer() -> Explorer:
             choices,
             "arctan" if "arctan" in choices else choices[0],
             labels=[_label(s) for s in choices],
+            description="the function whose derivative the backward pass uses in place of the step's",
         ),
         Slider(
             "sharpness",
@@ -126,7 +161,7 @@ def surrogate_explorer() -> Explorer:
             2.0,
             description="arctan: alpha; fast sigmoid, sigmoid: slope; triangle: sharpness; straight-through: window",
         ),
-        Slider("weight", "weight w", 0.0, 1.5, 0.01, 0.25),
+        Slider("weight", "weight w", 0.0, 1.5, 0.01, 0.25, description="the weight at which dL/dw is read (the dot)"),
     ]
     return Explorer(
         name="surrogate",
@@ -134,8 +169,10 @@ def surrogate_explorer() -> Explorer:
         controls=controls,
         compute=_surrogate_compute,
         plot=_surrogate_plot,
-        figsize=(11.0, 3.6),
+        figsize=(6.9, 2.9),
         view="surrogate",
         description="Forward, the spike is always the step H(u); backward, the surrogate's derivative "
         "decides how much gradient reaches the weight.",
+        notes=_surrogate_notes,
+        readout=_surrogate_readout,
     )
