@@ -139,7 +139,7 @@ fig.tight_layout()
 anim = snl.plot.spike_animation(
     codes["rate"], max_frames=snl.workload(T, 6), title="rate code over time"
 )
-HTML(anim.to_jshtml())
+snl.widgets.animation(anim)
 
 # %% [markdown]
 # ```{admonition} Think!

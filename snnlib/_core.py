@@ -110,9 +110,23 @@ def setup(seed: int = 0, device: Union[str, torch.device, None] = None, verbose:
     dev = get_device(device)
     if verbose:
         v = versions()
-        print(" | ".join(f"{k} {val}" for k, val in v.items() if val is not None))
+        print(_wrap(" | ".join(f"{k} {val}" for k, val in v.items() if val is not None)))
         where = "Colab" if "google.colab" in sys.modules else "local"
         name = torch.cuda.get_device_name(dev) if dev.type == "cuda" else platform.processor() or platform.machine()
         mode = "quick mode (SNNLIB_QUICK=1): small workloads" if quick_mode() else "full workloads"
-        print(f"device: {dev} ({name}) | {where} | seed {seed} | {mode}")
+        print(_wrap(f"device: {dev} ({name}) | {where} | seed {seed} | {mode}"))
     return dev
+
+
+def _wrap(line: str, width: int = 80) -> str:
+    """``line`` broken at its `` | `` separators into lines of at most ``width`` characters (the book's column)."""
+    out, current = [], ""
+    for part in line.split(" | "):
+        candidate = f"{current} | {part}" if current else part
+        if current and len(candidate) > width:
+            out.append(current)
+            current = part
+        else:
+            current = candidate
+    out.append(current)
+    return "\n".join(out)

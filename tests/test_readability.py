@@ -44,10 +44,7 @@ FIGURE_TEXT_PT = 8.0
 VIEWPORT = {"width": 1280, "height": 900}
 #: Known resources from a network still in a chapter, page -> why and the fix. Reported, not failed,
 #: until the chapter is fixed; the test fails when an entry no longer applies (remove it then).
-PENDING_CDN = {
-    "notebooks/01_spike_coding.html": "matplotlib's anim.to_jshtml() links Font Awesome from a CDN: "
-    "show the animation with snl.widgets.animation(anim) instead"
-}
+PENDING_CDN: dict = {}
 
 MEASURE = r"""
 async () => {
