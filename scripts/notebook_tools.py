@@ -1,7 +1,7 @@
 """Tools for the book's notebooks: the canonical set-up cell, output stripping, authoring.
 
     python scripts/notebook_tools.py sync             # every notebook: set-up cell refreshed, outputs stripped,
-                                                      # its jupytext twin NAME.py rewritten
+                                                      # its jupytext twin NAME.md (MyST Markdown) rewritten
     python scripts/notebook_tools.py from-py SRC.py notebooks/NAME.ipynb
                                                       # percent-format script -> notebook (+ set-up cell)
     python scripts/notebook_tools.py check            # exit 1 if a notebook breaks a convention
@@ -220,12 +220,12 @@ def normalise(nb: dict, root: Path = ROOT, name: Optional[str] = None) -> dict:
 
 
 def save(nb: dict, path: Path) -> None:
-    """Write the notebook ``nb`` to ``path`` and its jupytext twin ``NAME.py`` beside it, atomically."""
+    """Write the notebook ``nb`` to ``path`` and its jupytext twin ``NAME.md`` (MyST Markdown) beside it, atomically."""
     import jupytext
 
     atomic_write_text(path, json.dumps(nb, indent=1, ensure_ascii=False) + "\n")
-    twin = jupytext.writes(jupytext.reads(json.dumps(nb), fmt="ipynb"), fmt="py:percent")
-    atomic_write_text(path.with_suffix(".py"), twin)
+    twin = jupytext.writes(jupytext.reads(json.dumps(nb), fmt="ipynb"), fmt="md:myst")
+    atomic_write_text(path.with_suffix(".md"), twin)
 
 
 def notebooks(root: Path = ROOT) -> list:

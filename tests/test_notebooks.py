@@ -206,14 +206,14 @@ def test_library_tests_and_scripts_are_formatted():
 
 
 def test_every_notebook_has_a_text_twin_that_agrees():
-    """Each notebook is paired (jupytext) with a percent-format script that reviewers read."""
+    """Each notebook is paired (jupytext) with a MyST Markdown twin that reviewers read."""
     import jupytext
 
     problems = []
     for nb_path in NOTEBOOKS:
-        twin = nb_path.with_suffix(".py")
+        twin = nb_path.with_suffix(".md")
         if not twin.exists():
-            problems.append(f"{twin.name} is missing: run jupytext --set-formats ipynb,py:percent {nb_path.name}")
+            problems.append(f"{twin.name} is missing: run python scripts/notebook_tools.py sync")
             continue
         a, b = jupytext.read(nb_path), jupytext.read(twin)
         cells_a = [(c.cell_type, c.source) for c in a.cells]
