@@ -52,6 +52,8 @@ EXCLUDED: Dict[str, str] = {
     "snnlib.engine.fused_linear.run": "backend hook, takes the checked Call of lif_multistep_linear",
     "snnlib.engine.loop.run": "backend hook, takes the checked Call of lif_multistep",
     "snnlib.engine.loop.run_linear": "backend hook, takes the checked Call of lif_multistep_linear",
+    "snnlib.engine.triton.run": "backend hook, takes the checked Call of lif_multistep",
+    "snnlib.engine.triton.run_linear": "backend hook, takes the checked Call of lif_multistep_linear",
     "snnlib.models.counting.count_dispatched_ops": "runs any function under a dispatch counter; its arguments are the function's",
     "snnlib.widgets.frames.cached": "a decorator",
     # result records: what functions return (their fields were checked by the function that made them)
@@ -65,6 +67,8 @@ EXCLUDED: Dict[str, str] = {
     "snnlib.learning.spike_times.SpikeTimeResult": "a result record (returned by train_spike_times)",
     "snnlib.learning.toy.ToyTrainResult": "a result record (returned by train_toy)",
     "snnlib.train.loop.FitResult": "a result record (returned by fit)",
+    "snnlib.learning.study.SeedStudy": "a result record (returned by seed_study)",
+    "snnlib.learning.study.ScaleStudy": "a result record (returned by scale_study)",
 }
 
 
