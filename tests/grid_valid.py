@@ -118,6 +118,30 @@ def _scheme():
     return encoding.get_scheme("rate")
 
 
+def seed_result():
+    def make():
+        return learning.seed_study(
+            rnd(8, 2), labels(8) % 2, ["arctan"], seeds=(0,), epochs=1, hidden=4, num_steps=3, batch_size=4
+        )
+
+    return once("seed_study", make)
+
+
+def train_step_args():
+    module = torch.nn.Linear(4, 2)
+    return dict(module=module, optimizer=torch.optim.SGD(module.parameters(), lr=0.1), loss_fn=torch.nn.functional.cross_entropy)
+
+
+def tiny_animation():
+    return plot.spike_animation(spikes=spk(4, 4, 4), max_frames=2)
+
+
+def tooltip_widget():
+    import ipywidgets
+
+    return ipywidgets.Button()
+
+
 ALL_TEXT = "*"  # the argument is free text or a label: left alone
 
 VALID: Dict[str, Entry] = {
@@ -536,6 +560,71 @@ VALID: Dict[str, Entry] = {
     P + "widgets.surrogate.surrogate_weight_gradient": Entry(
         lambda: dict(surrogate="arctan", sharpness=2.0, w=np.array([0.5, 1.0]))
     ),
+    # -- entry points added after the grid (spike statistics, noise, synapses, studies, widgets) ---
+    P + "coding_study.recognition_curve": Entry(
+        lambda: dict(
+            scheme="rate",
+            train_images=rnd(8, 4, 4),
+            train_labels=labels(8) % 2,
+            test_images=rnd(4, 4, 4, seed=1),
+            test_labels=labels(4) % 2,
+            num_steps=3,
+            batch_size=4,
+        )
+    ),
+    P + "encoding.measures.prefix_errors": Entry(lambda: dict(scheme="rate", x=rnd(4), spikes=spk(3, 4))),
+    P + "encoding.schemes.rate.bernoulli_fano": Entry(lambda: dict(p=0.3)),
+    P + "encoding.schemes.rate.bernoulli_isi_cv": Entry(lambda: dict(p=0.3)),
+    P + "encoding.schemes.rate.bernoulli_isi_pmf": Entry(lambda: dict(k=torch.arange(1, 5), p=0.3)),
+    P + "learning.bptt.bptt_by_hand": Entry(
+        lambda: dict(x=spk(3, 2, 4), weights=[rnd(5, 4), rnd(3, 5, seed=1)], grad_spk=rnd(3, 2, 3))
+    ),
+    P + "learning.bptt.bptt_delta": Entry(lambda: dict(e=rnd(3, 2, 4), mem=rnd(3, 2, 4, seed=1))),
+    P + "learning.bptt.lif_stack_forward": Entry(lambda: dict(x=spk(3, 2, 4), weights=[rnd(5, 4), rnd(3, 5, seed=1)])),
+    P + "learning.study.scale_study": Entry(
+        lambda: dict(x=rnd(8, 2), y=labels(8) % 2, epochs=1, hidden=4, num_steps=3, batch_size=4)
+    ),
+    P + "learning.study.scaled_surrogate": Entry(lambda: dict(surrogate="arctan", factor=0.5)),
+    P + "learning.study.seed_study": Entry(
+        lambda: dict(
+            x=rnd(8, 2), y=labels(8) % 2, surrogates=["arctan"], seeds=(0,), epochs=1, hidden=4, num_steps=3, batch_size=4
+        )
+    ),
+    P + "neurons.noise.noise_std": Entry(lambda: dict(sigma_v=1.0)),
+    P + "neurons.noise.noisy_current": Entry(lambda: dict(current=1.0, sigma_v=1.0, num_steps=5)),
+    P + "neurons.noise.siegert_rate": Entry(lambda: dict(current=2.0, sigma_v=1.0, points=101)),
+    P + "neurons.synaptic.conductance_lif_run": Entry(lambda: dict(g_exc=rnd(3, 2, 4), g_inh=rnd(3, 2, 4, seed=1))),
+    P + "neurons.synaptic.conductance_lif_step": Entry(lambda: dict(g_exc=rnd(2, 4), g_inh=rnd(2, 4, seed=1), state=None)),
+    P + "neurons.synaptic.synaptic_run": Entry(lambda: dict(cur=rnd(3, 2, 4))),
+    P + "neurons.synaptic.synaptic_step": Entry(lambda: dict(cur=rnd(2, 4), state=None)),
+    P + "plot.learning.plot_seed_study": Entry(lambda: dict(study=seed_result())),
+    P + "plot.lif.plot_noisy_fi": Entry(
+        lambda: dict(currents=torch.linspace(0.0, 3.0, 4), rates=rnd(2, 4), cvs=rnd(2, 4, seed=1), sigmas=[1.0, 2.0])
+    ),
+    P + "plot.lif.plot_trial_raster": Entry(lambda: dict(spk=spk(10, 3))),
+    P + "spikes.fano_factor": Entry(lambda: dict(counts=torch.tensor([[1.0, 2.0], [3.0, 2.0], [2.0, 4.0]]))),
+    P + "spikes.interspike_intervals": Entry(lambda: dict(spikes=spk(10, 3, p=0.5))),
+    P + "spikes.isi_cv": Entry(lambda: dict(spikes=spk(20, 3, p=0.5))),
+    P + "synapses.conductance.check_reversals": Entry(lambda: dict(e_exc=3.5, e_inh=-0.5)),
+    P + "synapses.conductance.conductance_from_efficacy": Entry(lambda: dict(efficacy=rnd(4), e_rev=3.5)),
+    P + "synapses.conductance.conductance_step": Entry(
+        lambda: dict(mem=rnd(2, 4), g_exc=rnd(2, 4, seed=1), g_inh=rnd(2, 4, seed=2), beta=0.9)
+    ),
+    P + "synapses.conductance.reversal": Entry(lambda: dict(e_mv=0.0)),
+    P + "synapses.exponential.decay_factor": Entry(lambda: dict(tau=5.0)),
+    P + "synapses.exponential.trace_run": Entry(lambda: dict(x=spk(3, 2, 4), alpha=0.8)),
+    P + "synapses.exponential.trace_step": Entry(lambda: dict(x=spk(2, 4), trace=None, alpha=0.8)),
+    P + "train.graphs.TrainStep": Entry(train_step_args),
+    P + "train.graphs.use_graphs": Entry(lambda: dict(requested=None, device=torch.device("cpu"), compiled=False, world_size=1)),
+    P + "widgets.animation.AnimationView": Entry(lambda: dict(frames=[b"\x89PNG"]), allow={"title": ALL_TEXT}),
+    P + "widgets.animation.animation": Entry(lambda: dict(anim=tiny_animation())),
+    P + "widgets.animation.animation_frames": Entry(lambda: dict(anim=tiny_animation())),
+    P + "widgets.controls.set_tooltip": Entry(lambda: dict(widget=tooltip_widget(), text="a tip"), allow={"text": ALL_TEXT}),
+    P + "widgets.live.LiveExplorer": Entry(lambda: dict(explorer=explorer())),
+    P + "widgets.runtime.extent": Entry(lambda: dict(arrays=[rnd(4)])),
+    P + "widgets.runtime.js_fmt": Entry(lambda: dict(v=1.5)),
+    P + "widgets.runtime.js_number": Entry(lambda: dict(x=1.5)),
+    P + "widgets.runtime.js_round": Entry(lambda: dict(x=1.25, digits=1)),
 }
 
 
