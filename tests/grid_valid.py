@@ -616,7 +616,9 @@ VALID: Dict[str, Entry] = {
     P + "synapses.exponential.trace_step": Entry(lambda: dict(x=spk(2, 4), trace=None, alpha=0.8)),
     P + "train.graphs.TrainStep": Entry(train_step_args),
     P + "train.graphs.use_graphs": Entry(lambda: dict(requested=None, device=torch.device("cpu"), compiled=False, world_size=1)),
-    P + "widgets.animation.AnimationView": Entry(lambda: dict(frames=[b"\x89PNG"]), allow={"title": ALL_TEXT}),
+    P + "widgets.animation.AnimationView": Entry(
+        lambda: dict(frames=once("frames", lambda: widgets.animation_frames(tiny_animation()))), allow={"title": ALL_TEXT}
+    ),
     P + "widgets.animation.animation": Entry(lambda: dict(anim=tiny_animation())),
     P + "widgets.animation.animation_frames": Entry(lambda: dict(anim=tiny_animation())),
     P + "widgets.controls.set_tooltip": Entry(lambda: dict(widget=tooltip_widget(), text="a tip"), allow={"text": ALL_TEXT}),
