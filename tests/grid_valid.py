@@ -608,12 +608,24 @@ VALID: Dict[str, Entry] = {
     P + "synapses.conductance.check_reversals": Entry(lambda: dict(e_exc=3.5, e_inh=-0.5)),
     P + "synapses.conductance.conductance_from_efficacy": Entry(lambda: dict(efficacy=rnd(4), e_rev=3.5)),
     P + "synapses.conductance.conductance_step": Entry(
-        lambda: dict(mem=rnd(2, 4), g_exc=rnd(2, 4, seed=1), g_inh=rnd(2, 4, seed=2), beta=0.9)
+        lambda: dict(mem=rnd(2, 4), g_exc=rnd(2, 4, seed=1), g_inh=rnd(2, 4, seed=2), beta=0.9),
+        allow={"g_exc": {"0-d tensor"}, "g_inh": {"0-d tensor"}},  # a conductance broadcasts to mem
+        propagate=("mem", "g_exc", "g_inh"),  # a per-step primitive of the hot path
     ),
     P + "synapses.conductance.reversal": Entry(lambda: dict(e_mv=0.0)),
-    P + "synapses.exponential.decay_factor": Entry(lambda: dict(tau=5.0)),
-    P + "synapses.exponential.trace_run": Entry(lambda: dict(x=spk(3, 2, 4), alpha=0.8)),
-    P + "synapses.exponential.trace_step": Entry(lambda: dict(x=spk(2, 4), trace=None, alpha=0.8)),
+    P + "synapses.exponential.decay_factor": Entry(
+        lambda: dict(tau=5.0),
+        allow={"tau": {"inf", "zero (must be > 0)"}},  # documented: 0 -> no trace, inf -> no decay
+    ),
+    P + "synapses.exponential.trace_run": Entry(
+        lambda: dict(x=spk(3, 2, 4), alpha=0.8),
+        allow={"alpha": {"zero (must be > 0)"}},  # alpha = 0: a trace with no memory
+    ),
+    P + "synapses.exponential.trace_step": Entry(
+        lambda: dict(x=spk(2, 4), trace=None, alpha=0.8),
+        allow={"x": {"0-d tensor", "empty tensor"}, "alpha": {"zero (must be > 0)"}},  # elementwise; alpha = 0: no memory
+        propagate=("x",),  # a per-step primitive of the hot path
+    ),
     P + "train.graphs.TrainStep": Entry(train_step_args),
     P + "train.graphs.use_graphs": Entry(lambda: dict(requested=None, device=torch.device("cpu"), compiled=False, world_size=1)),
     P + "widgets.animation.AnimationView": Entry(

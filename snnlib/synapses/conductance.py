@@ -85,6 +85,10 @@ def conductance_from_efficacy(efficacy: torch.Tensor, e_rev: float) -> torch.Ten
     Weights of the circuits are *efficacies*: how far one spike moves a membrane at rest. The same
     weight thus means about the same thing with current and conductance synapses.
     """
+    efficacy = _checks.tensor(efficacy, "efficacy", "[...]", dtype="float", finite=True)
+    e_rev = _checks.real(e_rev, "e_rev")
+    if e_rev == 0:
+        raise ValueError("e_rev must be a non-zero reversal potential, got 0")
     return efficacy / abs(e_rev)
 
 
@@ -104,6 +108,12 @@ def conductance_step(
         ``U[t+1]`` ``[B, ...]``, between ``U[t]`` and ``U_inf``: never outside
         ``[min(U[t], e_inh), max(U[t], e_exc)]`` (rounding is kept inside that interval too).
     """
+    mem = _checks.tensor(mem, "mem", "[B, ...]", min_dim=1, dtype="float")
+    for g, name in ((g_exc, "g_exc"), (g_inh, "g_inh")):
+        _checks.tensor(g, name, "[B, ...] (broadcastable to mem)", dtype="float")
+    if not isinstance(beta, torch.Tensor):
+        beta = _checks.real(beta, "beta", 0.0, 1.0)
+    e_exc, e_inh = check_reversals(e_exc, e_inh)
     if isinstance(beta, torch.Tensor):
         leak = -torch.log(beta.to(mem.dtype).clamp(0, 1))
     else:
