@@ -606,7 +606,10 @@ VALID: Dict[str, Entry] = {
     P + "spikes.interspike_intervals": Entry(lambda: dict(spikes=spk(10, 3, p=0.5))),
     P + "spikes.isi_cv": Entry(lambda: dict(spikes=spk(20, 3, p=0.5))),
     P + "synapses.conductance.check_reversals": Entry(lambda: dict(e_exc=3.5, e_inh=-0.5)),
-    P + "synapses.conductance.conductance_from_efficacy": Entry(lambda: dict(efficacy=rnd(4), e_rev=3.5)),
+    P + "synapses.conductance.conductance_from_efficacy": Entry(
+        lambda: dict(efficacy=rnd(4), e_rev=3.5),
+        allow={"efficacy": {"0-d tensor"}},  # one weight is a weight
+    ),
     P + "synapses.conductance.conductance_step": Entry(
         lambda: dict(mem=rnd(2, 4), g_exc=rnd(2, 4, seed=1), g_inh=rnd(2, 4, seed=2), beta=0.9),
         allow={"g_exc": {"0-d tensor"}, "g_inh": {"0-d tensor"}},  # a conductance broadcasts to mem
