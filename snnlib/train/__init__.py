@@ -17,6 +17,8 @@ The modules, one idea each:
 
 * :mod:`~snnlib.train.config`: :class:`TrainConfig`, checked on creation; the losses and readouts;
 * :mod:`~snnlib.train.schedule`: the learning-rate schedules;
+* :mod:`~snnlib.train.augment`: random shifts of the training images;
+* :mod:`~snnlib.train.recipes`: named recipes (the snnTorch tutorial's, ours) as config fields;
 * :mod:`~snnlib.train.loop`: :func:`fit`, :func:`evaluate`, :func:`build`, :func:`load_data`;
 * :mod:`~snnlib.train.checkpoint`: saving, loading and resuming (generator states included);
 * :mod:`~snnlib.train.measure`: device name, peak memory, synchronised timings;
@@ -26,18 +28,28 @@ The modules, one idea each:
 
 from __future__ import annotations
 
+from .augment import Shifter, random_shift
 from .checkpoint import CHECKPOINT_FILE, load_checkpoint, save_checkpoint
 from .cli import main
 from .compare import IMPLEMENTATIONS, compare_implementations
-from .config import LOSSES, READOUTS, TrainConfig
+from .config import LOSSES, OPTIMIZERS, READOUTS, TrainConfig
 from .loop import FitResult, TrainingDiverged, build, evaluate, fit, load_data
 from .measure import device_name, peak_memory
+from .recipes import RECIPE_FIELDS, RECIPES, recipe, recipe_config, recipe_of
 from .schedule import SCHEDULES
 
 __all__ = [
     "TrainConfig",
     "LOSSES",
     "READOUTS",
+    "OPTIMIZERS",
+    "RECIPES",
+    "RECIPE_FIELDS",
+    "recipe",
+    "recipe_config",
+    "recipe_of",
+    "random_shift",
+    "Shifter",
     "SCHEDULES",
     "FitResult",
     "TrainingDiverged",

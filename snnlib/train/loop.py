@@ -25,8 +25,9 @@ from .. import models as _models
 from .._checks import boolean, choice, describe, integer
 from .._core import get_device, seed_everything
 from .._io import atomic_write_json
+from .augment import Shifter
 from .checkpoint import check_resumable, checkpoint_file, load_checkpoint, restore, save_checkpoint, training_state
-from .config import LOSSES, READOUTS, TrainConfig
+from .config import LOSSES, OPTIMIZERS, READOUTS, TrainConfig
 from .measure import device_name, peak_memory, progress_bar, synchronize
 from .schedule import lr_factor
 
@@ -95,7 +96,7 @@ def load_data(config: TrainConfig, device: Union[str, torch.device, None] = None
 def build(config: TrainConfig, steps_per_epoch: int, device: Union[str, torch.device, None] = None):
     """``(model, optimizer, scheduler)`` for ``config`` (weights seeded by ``config.seed``) on ``device``.
 
-    Adam (fused on the CPU and CUDA when available) and a :class:`torch.optim.lr_scheduler.LambdaLR`
+    ``config.optimizer`` (Adam or AdamW, fused on the CPU and CUDA when available) and a :class:`torch.optim.lr_scheduler.LambdaLR`
     following ``config.schedule`` over ``steps_per_epoch * config.epochs`` steps.
     """
     config = _config(config)
@@ -111,11 +112,12 @@ def build(config: TrainConfig, steps_per_epoch: int, device: Union[str, torch.de
         learn_threshold=config.learn_threshold,
         fast=config.fast,
     ).to(device)
+    optimizer = OPTIMIZERS[config.optimizer]
     adam = dict(lr=config.lr, betas=config.betas, weight_decay=config.weight_decay)
     try:
-        opt = torch.optim.Adam(model.parameters(), fused=device.type in ("cpu", "cuda"), **adam)
+        opt = optimizer(model.parameters(), fused=device.type in ("cpu", "cuda"), **adam)
     except (RuntimeError, TypeError):  # pragma: no cover - fused Adam unsupported here
-        opt = torch.optim.Adam(model.parameters(), **adam)
+        opt = optimizer(model.parameters(), **adam)
     total = steps_per_epoch * config.epochs
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lr_factor(config.schedule, total, config.warmup_steps))
     return model, opt, sched
@@ -286,10 +288,11 @@ def _train_epoch(
     synchronize(device)
     t0 = time.perf_counter()
     n = 0
+    shift = Shifter(config.shift, config.seed, epoch, device, _background(train_batches))
     for i, (x, y) in enumerate(train_batches):
         if i >= steps_per_epoch:
             break
-        loss, run_model = _step(config, model, run_model, opt, x, y)
+        loss, run_model = _step(config, model, run_model, opt, shift(x), y)
         opt.step()
         sched.step()
         losses.append(loss.detach())
@@ -330,7 +333,13 @@ def _step(config: TrainConfig, model, run_model, opt, x: torch.Tensor, y: torch.
 
 def _loss(config: TrainConfig, spk: torch.Tensor, mem: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     """The training loss ``config.loss`` (see :data:`LOSSES`) of output records ``[T, B, C]`` and labels ``[B]``."""
-    return LOSSES[config.loss](spk, mem, y)
+    return LOSSES[config.loss](spk, mem, y, config.label_smoothing)
+
+
+def _background(batches) -> float:
+    """The value a blank (0) pixel takes after ``batches``' scaling: the fill of shifted images."""
+    blank = torch.zeros((1, 1), dtype=torch.uint8)
+    return float(batches.normalise(blank).reshape(-1)[0]) if hasattr(batches, "normalise") else 0.0
 
 
 def _check_finite(losses: List[torch.Tensor], epoch: int, step: int, config: TrainConfig) -> None:
