@@ -93,7 +93,9 @@ def test_short_run_beats_chance_by_far(bundled):
         progress=False,
         data=(
             bundled[0],
-            D.Batches(*D.load_mnist("test", source="bundled"), batch_size=500, shuffle=False, device="cpu", scale="standard"),
+            D.Batches(
+                *D.load_mnist("test", source="bundled"), batch_size=500, shuffle=False, device="cpu", scale=bundled[0].scale
+            ),
         ),
     )
     acc = hist.history["epochs"][-1]["test_accuracy"]
@@ -352,3 +354,9 @@ def test_help_describes_every_option_and_covers_every_field():
     args = p.parse_args(["--shift", "2", "--label-smoothing", "0.05", "--optimizer", "adamw", "--betas", "0.8", "0.99"])
     c = T.cli.config_from_args(args)
     assert (c.shift, c.label_smoothing, c.optimizer, c.betas) == (2, 0.05, "adamw", (0.8, 0.99))
+
+
+def test_fit_refuses_data_scaled_otherwise_than_the_config(bundled):
+    other = "unit" if bundled[0].scale == "standard" else "standard"
+    with pytest.raises(ValueError, match=f"scale={bundled[0].scale!r} but config.scale is {other!r}"):
+        T.fit(_cfg(epochs=1, scale=other), progress=False, data=bundled)

@@ -110,8 +110,7 @@ def check_rate_decoding(fn: Callable) -> Feedback:
             )
         wrong = int((pred != expected).sum())
         return failed(
-            f"for a record of shape [T, B, C] = {[T, B, C]}, {wrong} of {B} predictions are not the class with the "
-            "most spikes.",
+            f"for a record of shape [T, B, C] = {[T, B, C]}, {wrong} of {B} predictions are not the class with the most spikes.",
             "sum over time (dim 0), then take the argmax over classes (the last dim).",
         )
     return passed("rate decoding: the class whose neuron fired most wins, for records of three different sizes.")

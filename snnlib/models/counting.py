@@ -6,6 +6,8 @@
   of a spike: an addition) and membrane updates.
 * :func:`layer_energy`: those operations priced with a table of energy per operation, by default
   :data:`HOROWITZ_45NM` (Horowitz, ISSCC 2014: 45 nm CMOS at 0.9 V, 32-bit floating point).
+* :func:`energy_scenario`: one network's layers with their energy, as plain JSON values (the
+  records ``benchmarks/energy.py`` writes and :func:`snnlib.plot.plot_layer_energy` draws).
 * :func:`count_dispatched_ops`: the PyTorch operators one call dispatches (the fast path's argument).
 """
 
@@ -24,6 +26,7 @@ __all__ = [
     "LayerOps",
     "layer_operations",
     "layer_energy",
+    "energy_scenario",
     "MEMBRANE_UPDATE",
 ]
 
@@ -184,3 +187,23 @@ def layer_energy(ops: LayerOps, per_op: Optional[Dict[str, float]] = None, kind:
     }
     out["total"] = out["macs"] + out["acs"] + out["membrane_updates"]
     return out
+
+
+def energy_scenario(
+    name: str, layers: List[LayerOps], network: str, description: str = "", per_op: Optional[Dict[str, float]] = None
+) -> Dict[str, object]:
+    """The layers of ``network`` (``"ANN"`` or ``"SNN"``) among ``layers`` (from :func:`layer_operations`)
+    with their energy (:func:`layer_energy`, nanojoules), as plain JSON values:
+    ``{"name", "description", "layers": [{"network", "layer", "macs", "acs", "membrane_updates",
+    "energy_nj": {...}}], "total_nj"}``."""
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a str, got {_checks.describe(name)}")
+    rows = [dict(ops._asdict(), energy_nj=layer_energy(ops, per_op)) for ops in layers if ops.network == network]
+    if not rows:
+        raise ValueError(f"layers hold no layer of network {network!r}; they hold {sorted({o.network for o in layers})}")
+    return {
+        "name": str(name),
+        "description": str(description),
+        "layers": rows,
+        "total_nj": sum(r["energy_nj"]["total"] for r in rows),
+    }

@@ -9,7 +9,7 @@ import torch.nn.functional as F
 
 from .. import _checks
 
-__all__ = ["membrane_ce_loss", "mean_membrane_ce_loss", "rate_ce_loss", "predict", "READOUTS"]
+__all__ = ["membrane_ce_loss", "mean_membrane_ce_loss", "summed_membrane_ce_loss", "rate_ce_loss", "predict", "READOUTS"]
 
 #: The readouts of :func:`predict`.
 READOUTS = ("count", "membrane")
@@ -47,6 +47,14 @@ def mean_membrane_ce_loss(mem_rec: torch.Tensor, y: torch.Tensor, label_smoothin
     every step, only on average."""
     _records(mem_rec, y, "mem_rec")
     return F.cross_entropy(mem_rec.mean(0), y, label_smoothing=_smoothing(label_smoothing))
+
+
+def summed_membrane_ce_loss(mem_rec: torch.Tensor, y: torch.Tensor, label_smoothing: float = 0.0) -> torch.Tensor:
+    """Cross-entropy on the output membrane summed over steps, ``CE(sum_t U[t], y)`` (``[T, B, C]``,
+    ``y`` ``[B]``): the membrane readout's score itself as the logits, ``T`` times sharper than
+    :func:`mean_membrane_ce_loss` (``label_smoothing`` as in :func:`membrane_ce_loss`)."""
+    _records(mem_rec, y, "mem_rec")
+    return F.cross_entropy(mem_rec.sum(0), y, label_smoothing=_smoothing(label_smoothing))
 
 
 def rate_ce_loss(spk_rec: torch.Tensor, y: torch.Tensor, label_smoothing: float = 0.0) -> torch.Tensor:

@@ -32,7 +32,7 @@ from .learning import (
     plot_unrolled_graph,
 )
 from .lif import plot_charging, plot_current, plot_euler_error, plot_fi_curve, plot_lif_response, plot_membrane, plot_raster_row
-from .mnist import plot_accuracy_curves, plot_loss_curve, plot_output_spikes, plot_throughput
+from .mnist import plot_accuracy_curves, plot_layer_energy, plot_loss_curve, plot_output_spikes, plot_throughput
 from .palette import (
     ACCENT_COLOR,
     BROWSER,
@@ -117,5 +117,6 @@ __all__ = [
     "plot_loss_curve",
     "plot_accuracy_curves",
     "plot_throughput",
+    "plot_layer_energy",
     "plot_output_spikes",
 ]

@@ -80,7 +80,7 @@ def parser() -> argparse.ArgumentParser:
         "--loss",
         choices=list(LOSSES),
         default=d.loss,
-        help="membrane: sum over steps of CE(U[t]); mean_membrane: CE(mean U); rate: CE(spike counts)",
+        help="membrane: sum over steps of CE(U[t]); mean_membrane / summed_membrane: CE(mean / sum of U); rate: CE(spike counts)",
     )
     run.add_argument(
         "--label-smoothing",

@@ -26,6 +26,7 @@ __all__ = ["TrainConfig", "LOSSES", "READOUTS", "OPTIMIZERS"]
 LOSSES: Dict[str, Callable[[torch.Tensor, torch.Tensor, torch.Tensor, float], torch.Tensor]] = {
     "membrane": lambda spk, mem, y, ls: _models.membrane_ce_loss(mem, y, ls),
     "mean_membrane": lambda spk, mem, y, ls: _models.mean_membrane_ce_loss(mem, y, ls),
+    "summed_membrane": lambda spk, mem, y, ls: _models.summed_membrane_ce_loss(mem, y, ls),
     "rate": lambda spk, mem, y, ls: _models.rate_ce_loss(spk, y, ls),
 }
 
@@ -51,8 +52,9 @@ class TrainConfig:
         scale: input scaling, ``"standard"`` ((x - mean) / std) or ``"unit"`` (pixels / 255).
         shift: augment the training images by random shifts of up to this many pixels in each
             direction (0: none; see :mod:`snnlib.train.augment`).
-        loss: ``"membrane"`` (CE on the output membrane at every step, summed), ``"mean_membrane"``
-            (CE on the membrane averaged over steps) or ``"rate"`` (CE on spike counts); see :data:`LOSSES`.
+        loss: ``"membrane"`` (CE on the output membrane at every step, summed), ``"mean_membrane"`` /
+            ``"summed_membrane"`` (CE on the membrane averaged / summed over steps) or ``"rate"`` (CE on
+            spike counts); see :data:`LOSSES`.
         label_smoothing: in [0, 1), the share of the target spread evenly over the classes.
         readout: ``"membrane"`` (highest summed output membrane, the recipe) or ``"count"`` (spike count,
             ties broken by the membrane).

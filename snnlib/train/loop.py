@@ -197,7 +197,7 @@ def fit(
     if stop_after_epoch is not None:
         stop_after_epoch = integer(stop_after_epoch, "stop_after_epoch", 0)
     device = get_device(config.device)
-    train_batches, test_batches = load_data(config, device) if data is None else _data_pair(data)
+    train_batches, test_batches = load_data(config, device) if data is None else _data_pair(data, config)
     steps_per_epoch = len(train_batches) if config.max_batches is None else min(config.max_batches, len(train_batches))
     model, opt, sched = build(config, steps_per_epoch, device)
     history: Dict[str, Any] = {
@@ -246,9 +246,9 @@ def fit(
         if log:
             e = history["epochs"][-1]
             print(
-                f"epoch {epoch + 1}/{config.epochs}: loss {e['train_loss']:.4f}, test accuracy "
-                f"{100 * e['test_accuracy']:.2f}%, {e['train_seconds']:.1f} s training "
-                f"({e['samples_per_s']:.0f} samples/s), {e['eval_seconds']:.1f} s test",
+                f"epoch {epoch + 1}/{config.epochs}: loss {e['train_loss']:.3f}, test "
+                f"{100 * e['test_accuracy']:.2f}%, {e['train_seconds']:.1f} s train "
+                f"({e['samples_per_s']:.0f}/s), {e['eval_seconds']:.1f} s test",
                 flush=True,
             )
         if ckpt_path is not None:
@@ -360,10 +360,17 @@ def _config(config: Any) -> TrainConfig:
     return config
 
 
-def _data_pair(data: Any) -> Tuple[_data.Batches, Any]:
+def _data_pair(data: Any, config: TrainConfig) -> Tuple[_data.Batches, Any]:
     if not isinstance(data, (tuple, list)) or len(data) != 2 or not isinstance(data[0], _data.Batches):
         raise TypeError(
             "data must be a pair (train_batches, test_batches), train_batches a snnlib.data.Batches "
             f"(see snnlib.train.load_data), got {describe(data)}"
         )
+    for name, batches in zip(("train", "test"), data):
+        scale = getattr(batches, "scale", config.scale)
+        if scale != config.scale:
+            raise ValueError(
+                f"data: the {name} batches scale the pixels with scale={scale!r} but config.scale is "
+                f"{config.scale!r}; make them with snnlib.train.load_data(config) or the same scale"
+            )
     return data[0], data[1]
