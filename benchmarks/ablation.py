@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any, Dict, List
 
 import torch
-from _common import ROOT, default_mnist_root
+from _common import ROOT, run_arguments
 
 from snnlib import train as T
 from snnlib._io import atomic_write_json
@@ -38,10 +38,12 @@ ROWS: List[Dict[str, Any]] = [
     dict(name="schedule", base="reference", kept=True, change="warm-up + cosine decay", fields={"schedule": "cosine"}),
     dict(name="lr", base="schedule", kept=True, change="peak lr 2e-3", fields={"lr": 2e-3}),
     dict(name="readout", base="lr", kept=True, change="summed-membrane readout", fields={"readout": "membrane"}),
+    dict(name="shift", base="readout", kept=True, change="random shifts, 1 px", fields={"shift": 1}),
     dict(name="standardised", base="readout", kept=False, change="standardised pixels", fields={"scale": "standard"}),
     dict(name="rate loss", base="readout", kept=False, change="CE on spike counts", fields={"loss": "rate"}),
     dict(name="mean loss", base="readout", kept=False, change="CE on mean membrane", fields={"loss": "mean_membrane"}),
     dict(name="sum loss", base="readout", kept=False, change="CE on summed membrane", fields={"loss": "summed_membrane"}),
+    dict(name="label smoothing", base="readout", kept=False, change="label smoothing 0.1", fields={"label_smoothing": 0.1}),
     dict(
         name="AdamW",
         base="readout",
@@ -49,6 +51,7 @@ ROWS: List[Dict[str, Any]] = [
         change="AdamW, weight decay 0.1",
         fields={"optimizer": "adamw", "weight_decay": 0.1},
     ),
+    dict(name="shift 2", base="readout", kept=False, change="random shifts, 2 px", fields={"shift": 2}),
     dict(
         name="learnt neurons",
         base="readout",
@@ -56,9 +59,6 @@ ROWS: List[Dict[str, Any]] = [
         change="learnt beta, threshold",
         fields={"learn_beta": True, "learn_threshold": True},
     ),
-    dict(name="shift 2", base="readout", kept=False, change="random shifts, 2 px", fields={"shift": 2}),
-    dict(name="shift", base="readout", kept=False, change="random shifts, 1 px", fields={"shift": 1}),
-    dict(name="label smoothing", base="readout", kept=True, change="label smoothing 0.1", fields={"label_smoothing": 0.1}),
 ]
 
 
@@ -107,40 +107,32 @@ def _run(recipe: Dict[str, Any], seed: int, args, data):
         batches.scale = config.scale
     data[0].seed = seed  # each seed shuffles its own way, as a fresh run would
     rec = T.fit(config, progress=False, log=False, data=data).record()
-    last = rec["epochs"][-1]
-    return rec, {
+    return rec, _record(seed, rec["epochs"], rec["train_seconds_total"], rec["peak_memory"])
+
+
+def _record(seed: int, epochs: List[Dict[str, Any]], seconds: float, memory: Dict[str, Any]) -> Dict[str, Any]:
+    """The ablation's record of one run from its per-epoch records (those of ``snnlib.train.fit``)."""
+    last = epochs[-1]
+    return {
         "seed": seed,
         "final_test_accuracy": last["test_accuracy"],
         "test_accuracy_count": last["test_accuracy_count"],
         "test_accuracy_membrane": last["test_accuracy_membrane"],
         "hidden_spikes_per_sample": last["hidden_spikes_per_sample"],
-        "train_seconds": rec["train_seconds_total"],
-        "epoch_accuracies": [e["test_accuracy"] for e in rec["epochs"]],
-        "epoch_hidden_spikes": [e["hidden_spikes_per_sample"] for e in rec["epochs"]],
-        "epochs": rec["epochs"],
-        "peak_memory": rec["peak_memory"],
+        "train_seconds": seconds,
+        "epoch_accuracies": [e["test_accuracy"] for e in epochs],
+        "epoch_hidden_spikes": [e["hidden_spikes_per_sample"] for e in epochs],
+        "epochs": epochs,
+        "peak_memory": memory,
     }
 
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--rows", nargs="+", default=None, help="the rows to run (default: all)")
-    p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
-    p.add_argument("--epochs", type=int, default=5)
-    p.add_argument("--source", default="full", choices=["auto", "full", "bundled"])
-    p.add_argument("--root", default=default_mnist_root())
-    p.add_argument("--device", default="auto")
-    p.add_argument("--threads", type=int, default=None)
-    p.add_argument("--max-batches", type=int, default=None, help="batches per epoch (default: all; for tests)")
+    run_arguments(p)
     p.add_argument("--json", default=str(ROOT / "benchmarks" / "results" / "ablation.json"))
     p.add_argument("--list", action="store_true", help="print the rows and stop")
-    p.add_argument(
-        "--import-runs",
-        nargs=2,
-        metavar=("FILE", "ROW"),
-        default=None,
-        help="add the runs of an accuracy.py JSON to ROW (only if its recipe and epochs are ROW's), then stop",
-    )
     args = p.parse_args(argv)
     recipes = row_recipes()
     default = T.recipe("default")
@@ -152,7 +144,7 @@ def main(argv=None) -> int:
             print(f"{row['name']:16s} <- {row['base']!s:16s} {'kept' if row['kept'] else '    '} {row['change']}")
         return 0
     names = [r["name"] for r in ROWS]
-    chosen = [] if args.import_runs else names if args.rows is None else args.rows
+    chosen = names if args.rows is None else args.rows
     for name in chosen:
         if name not in names:
             p.error(f"unknown row {name!r}; the rows are {names}")
@@ -175,8 +167,6 @@ def main(argv=None) -> int:
         "rows": [],
     }
     out.update({k: old.get(k) for k in ("device", "device_name", "torch", "threads")})
-    if args.import_runs:
-        _import(args.import_runs, recipes, previous, args)
     data = None
     for row in ROWS:
         recipe = recipes[row["name"]]
@@ -218,44 +208,6 @@ def main(argv=None) -> int:
                 f"(n={len(s['seeds'])}), {s['mean_hidden_spikes']:.0f} hidden spikes/image"
             )
     return 0
-
-
-def _import(spec, recipes, previous, args) -> None:
-    """Add the runs of an accuracy.py record to a row of ``previous`` (checked: same recipe, epochs, data)."""
-    path, name = spec
-    if name not in recipes:
-        raise SystemExit(f"unknown row {name!r}")
-    rec = json.loads(Path(path).read_text())
-    # a field the record lacks was added to TrainConfig later: the run had its neutral value (the tutorial's)
-    neutral = T.recipe("snntorch tutorial")
-    theirs = {k: rec["recipe"].get(k, neutral[k]) for k in recipes[name]}
-    if theirs != recipes[name] or rec["recipe"]["epochs"] != args.epochs or rec["recipe"]["max_batches"] is not None:
-        diff = {k: (theirs[k], v) for k, v in recipes[name].items() if theirs[k] != v}
-        raise SystemExit(f"{path} is not a run of row {name!r}: differs in {diff} or in epochs")
-    row = previous.setdefault(name, {"recipe": recipes[name], "runs": []})
-    if row.get("recipe") != recipes[name]:
-        row.update(recipe=recipes[name], runs=[])
-    for r in rec["runs"]:
-        if any(x["seed"] == r["seed"] for x in row["runs"]):
-            continue
-        last = r["epochs"][-1]
-        row["runs"].append(
-            {
-                "seed": r["seed"],
-                "final_test_accuracy": last["test_accuracy"],
-                "test_accuracy_count": last["test_accuracy_count"],
-                "test_accuracy_membrane": last["test_accuracy_membrane"],
-                "hidden_spikes_per_sample": last["hidden_spikes_per_sample"],
-                "train_seconds": r["train_seconds"],
-                "epoch_accuracies": [e["test_accuracy"] for e in r["epochs"]],
-                "epoch_hidden_spikes": [e["hidden_spikes_per_sample"] for e in r["epochs"]],
-                "epochs": r["epochs"],
-                "peak_memory": r["peak_memory"],
-                "imported_from": f"{Path(path).name} ({rec.get('device_name')}, finished {rec.get('finished')})",
-            }
-        )
-    row["runs"].sort(key=lambda r: r["seed"])
-    print(f"imported {len(rec['runs'])} run(s) of {path} into row {name!r}")
 
 
 def _write(out: Dict[str, Any], path: str) -> None:

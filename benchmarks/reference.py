@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 
 import torch
-from _common import ROOT, default_mnist_root
+from _common import ROOT, run_arguments
 
 from snnlib import train as T
 from snnlib._io import atomic_write_json
@@ -36,14 +36,8 @@ RESULTS = ROOT / "benchmarks" / "results"
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
-    p.add_argument("--epochs", type=int, default=1)
-    p.add_argument("--lockstep-steps", type=int, default=30)
-    p.add_argument("--source", default="full", choices=["auto", "full", "bundled"])
-    p.add_argument("--root", default=default_mnist_root())
-    p.add_argument("--device", default="auto")
-    p.add_argument("--threads", type=int, default=None)
-    p.add_argument("--max-batches", type=int, default=None, help="batches per epoch (default: all; for tests)")
+    run_arguments(p, epochs=1)
+    p.add_argument("--lockstep-steps", type=int, default=30, help="batches of the lockstep comparison")
     p.add_argument("--ablation", default=str(RESULTS / "ablation.json"))
     p.add_argument("--json", default=str(RESULTS / "reference.json"))
     args = p.parse_args(argv)

@@ -70,7 +70,8 @@ with contextlib.redirect_stdout(io.StringIO()) as found:
 for line in found.getvalue().splitlines():
     say(line)
 where = T.measure.device_name(device)
-print(f"training images {tuple(train_x.shape)}, test images {tuple(test_x.shape)}")
+print(f"training images {tuple(train_x.shape)}, "
+      f"test images {tuple(test_x.shape)}")
 print(f"computing on {where}")
 
 
@@ -238,7 +239,8 @@ for a in (a1, a2):
 plt.tight_layout()
 plt.show()
 for name in ops:
-    print(f"{name}: {ops[name]} operations, {1000 * secs[name]:.1f} ms per step")
+    print(f"{name}: {ops[name]} operations, "
+          f"{1000 * secs[name]:.1f} ms per step")
 say(
     f"Timed on {where}, {reps} steps each"
     + (" (quick mode: a rough look, not a benchmark)." if quick else ".")
@@ -273,13 +275,16 @@ for name, config in (
     ("ours", T.TrainConfig(**run)),
 ):
     print(f"{name}:")
-    results[name] = T.fit(config, data=(train, test), progress=not quick, log=True)
+    results[name] = T.fit(
+        config, data=(train, test), progress=not quick, log=True
+    )
 net = results["ours"].model
 history = results["ours"].history
 steps_per_epoch = len(history["loss"]) // len(history["epochs"])
 fig, (a1, a2) = plt.subplots(1, 2, figsize=(6.9, 2.6))
-snl.plot.plot_loss_curve(history["loss"], ax=a1, steps_per_epoch=steps_per_epoch,
-                         smooth=10)
+snl.plot.plot_loss_curve(
+    history["loss"], ax=a1, steps_per_epoch=steps_per_epoch, smooth=10
+)
 snl.plot.plot_accuracy_curves(
     {k: [e["test_accuracy"] for e in r.history["epochs"]]
      for k, r in results.items()}, ax=a2)
@@ -332,7 +337,8 @@ rows = "".join(
     f"<tr><td>{name}</td>"
     f"<td>{n_train / r['train_samples_per_s']:.1f}</td>"
     f"<td>{len(test_x) / r['eval_samples_per_s']:.2f}</td>"
-    f"<td>{r['test_accuracy']:.1%} after {r['trained_samples']} samples</td></tr>"
+    f"<td>{r['test_accuracy']:.1%} after {r['trained_samples']} samples"
+    "</td></tr>"
     for name, r in cmp["results"].items()
 )
 note = (
@@ -402,8 +408,9 @@ print(f"{'':5s} {'layer':22s} {'MACs':>9s} {'ACs':>8s} {'updates':>8s}"
       f" {'nJ':>7s}")
 for sc, net_name in zip(scenarios, ("ANN", "SNN")):
     for r in sc["layers"]:
-        print(f"{net_name:5s} {r['layer']:22s} {r['macs']:9,.0f} {r['acs']:8,.0f}"
-              f" {r['membrane_updates']:8,.0f} {r['energy_nj']['total']:7.1f}")
+        print(f"{net_name:5s} {r['layer']:22s} {r['macs']:9,.0f}"
+              f" {r['acs']:8,.0f} {r['membrane_updates']:8,.0f}"
+              f" {r['energy_nj']['total']:7.1f}")
 snl.plot.plot_layer_energy(scenarios)
 plt.show()
 
@@ -457,7 +464,7 @@ say(
 
 # %%
 def synaptic_operations(hidden_spikes, fan_out):
-    """Hidden spikes [T, B, H], synapses per hidden neuron -> additions per image."""
+    """Hidden spikes [T, B, H], fan-out -> additions per image."""
     raise NotImplementedError("exercise: count the synaptic operations here")
 
 

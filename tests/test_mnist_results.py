@@ -111,37 +111,11 @@ def test_ablation_energy_and_reference_scripts_run(tmp_path):
     """The three scripts run end to end on the bundled subset with tiny settings."""
     abl, energy, ref = tmp_path / "ablation.json", tmp_path / "energy.json", tmp_path / "reference.json"
     common = ["--source", "bundled", "--threads", "1"]
+    tiny = ["--seeds", "0", "--epochs", "1", "--max-batches", "2"]
     for args in (
-        [
-            "ablation.py",
-            "--rows",
-            "reference",
-            "readout",
-            "--seeds",
-            "0",
-            "--epochs",
-            "1",
-            "--max-batches",
-            "2",
-            "--json",
-            str(abl),
-        ],
+        ["ablation.py", "--rows", "reference", "readout", *tiny, "--json", str(abl)],
         ["energy.py", "--ablation", str(abl), "--source", "bundled", "--ours", "readout", "--json", str(energy)],
-        [
-            "reference.py",
-            "--seeds",
-            "0",
-            "--epochs",
-            "1",
-            "--max-batches",
-            "2",
-            "--lockstep-steps",
-            "2",
-            "--ablation",
-            str(abl),
-            "--json",
-            str(ref),
-        ],
+        ["reference.py", *tiny, "--lockstep-steps", "2", "--ablation", str(abl), "--json", str(ref)],
     ):
         extra = common if args[0] != "energy.py" else []
         proc = subprocess.run(

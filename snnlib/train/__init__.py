@@ -8,10 +8,12 @@ With ``checkpoint=DIR`` it writes ``DIR/last.pt`` after every epoch (atomically)
 optimiser, scheduler, generator states and history, so that ``resume=True`` continues exactly where
 the run stopped.
 
-The recipe (:class:`TrainConfig`'s defaults): Adam (lr 2e-3, betas 0.9/0.999), a short linear
-warm-up then cosine decay to zero over the whole run, inputs standardised with the MNIST mean and
-standard deviation, cross-entropy on the output membrane at every step (summed over steps), read
-out by the summed output membrane (the spike-count readout is reported alongside).
+The recipe (:class:`TrainConfig`'s defaults, the best row of ``benchmarks/ablation.py``): Adam
+(lr 2e-3, betas 0.9/0.999), a short linear warm-up then cosine decay to zero over the whole run,
+pixels scaled to [0, 1], each training image shifted by up to one pixel at random, cross-entropy on
+the output membrane at every step (summed over steps), read out by the summed output membrane (the
+spike-count readout is reported alongside). ``recipe_config("snntorch tutorial")`` is the reference
+it improves on.
 
 The modules, one idea each:
 

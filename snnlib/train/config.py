@@ -49,7 +49,7 @@ class TrainConfig:
             ``betas`` a pair of numbers in [0, 1), ``weight_decay`` >= 0.
         schedule: ``"cosine"`` (linear warm-up for ``warmup_steps`` then cosine to 0) or ``"constant"``
             (see :mod:`snnlib.train.schedule`).
-        scale: input scaling, ``"standard"`` ((x - mean) / std) or ``"unit"`` (pixels / 255).
+        scale: input scaling, ``"unit"`` (pixels / 255, the recipe) or ``"standard"`` ((x - mean) / std).
         shift: augment the training images by random shifts of up to this many pixels in each
             direction (0: none; see :mod:`snnlib.train.augment`).
         loss: ``"membrane"`` (CE on the output membrane at every step, summed), ``"mean_membrane"`` /
@@ -84,8 +84,8 @@ class TrainConfig:
     weight_decay: float = 0.0
     schedule: str = "cosine"
     warmup_steps: int = 100
-    scale: str = "standard"
-    shift: int = 0
+    scale: str = "unit"
+    shift: int = 1
     loss: str = "membrane"
     label_smoothing: float = 0.0
     readout: str = "membrane"

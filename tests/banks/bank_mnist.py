@@ -28,7 +28,7 @@ def _decode_float(spk):
 
 
 def _decode_loop(spk):
-    T, B, C = spk.shape
+    _t, B, C = spk.shape
     out = []
     for b in range(B):
         counts = [float(spk[:, b, c].sum()) for c in range(C)]
