@@ -39,6 +39,14 @@ ROWS: List[Dict[str, Any]] = [
     dict(name="lr", base="schedule", kept=True, change="peak lr 2e-3", fields={"lr": 2e-3}),
     dict(name="readout", base="lr", kept=True, change="summed-membrane readout", fields={"readout": "membrane"}),
     dict(name="shift", base="readout", kept=True, change="random shifts, 1 px", fields={"shift": 1}),
+    dict(
+        name="shift, rate loss",
+        base="shift",
+        kept=False,
+        change="CE on spike counts, count readout",
+        fields={"loss": "rate", "readout": "count"},
+    ),
+    dict(name="lr, constant", base="reference", kept=False, change="peak lr 2e-3, no schedule", fields={"lr": 2e-3}),
     dict(name="standardised", base="readout", kept=False, change="standardised pixels", fields={"scale": "standard"}),
     dict(name="rate loss", base="readout", kept=False, change="CE on spike counts", fields={"loss": "rate"}),
     dict(name="mean loss", base="readout", kept=False, change="CE on mean membrane", fields={"loss": "mean_membrane"}),
@@ -167,14 +175,15 @@ def main(argv=None) -> int:
         "rows": [],
     }
     out.update({k: old.get(k) for k in ("device", "device_name", "torch", "threads")})
-    data = None
-    for row in ROWS:
+    for row in ROWS:  # every row first, with the runs already made, so that every write keeps them all
         recipe = recipes[row["name"]]
         prev = previous.get(row["name"], {})
-        runs = [r for r in prev.get("runs", []) if prev.get("recipe") == recipe]
         entry = {k: row[k] for k in ("name", "base", "change", "kept", "fields")}
-        entry.update({"recipe": recipe, "runs": runs})
+        entry.update({"recipe": recipe, "runs": [r for r in prev.get("runs", []) if prev.get("recipe") == recipe]})
         out["rows"].append(entry)
+    data = None
+    for row, entry in zip(ROWS, out["rows"]):
+        recipe, runs = entry["recipe"], entry["runs"]
         if row["name"] not in chosen:
             continue
         for seed in args.seeds:

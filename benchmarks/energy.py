@@ -34,6 +34,7 @@ def main(argv=None) -> int:
     p.add_argument("--source", default="auto", choices=["auto", "full", "bundled"])
     p.add_argument("--root", default=default_mnist_root())
     p.add_argument("--ours", default=None, help="the ablation row of our recipe (default: its best row)")
+    p.add_argument("--sparse", default="shift, rate loss", help="an ablation row with sparser hidden activity")
     p.add_argument("--json", default=str(RESULTS / "energy.json"))
     args = p.parse_args(argv)
     ablation = json.loads(Path(args.ablation).read_text())
@@ -43,6 +44,8 @@ def main(argv=None) -> int:
         "reference": rows["reference"]["summary"]["mean_hidden_spikes"],
         "ours": rows[best]["summary"]["mean_hidden_spikes"],
     }
+    if rows.get(args.sparse, {}).get("runs"):
+        spikes["sparse"] = rows[args.sparse]["summary"]["mean_hidden_spikes"]
     num_steps = rows[best]["recipe"]["num_steps"]
     images, _labels = D.load_mnist("test", source=args.source, root=args.root)
     x = images.float().div(255).reshape(len(images), -1)
@@ -59,6 +62,7 @@ def main(argv=None) -> int:
         "num_steps": num_steps,
         "hidden_spikes": spikes,
         "best_row": best,
+        "sparse_row": args.sparse if "sparse" in spikes else None,
         "test_images": len(images),
         "nonzero_pixels": nonzero,
         "rate_coded_input_spikes": input_spikes,
@@ -66,6 +70,11 @@ def main(argv=None) -> int:
             M.energy_scenario("ANN", ops["ours"], "ANN", "784-1000-10 ReLU network, dense"),
             M.energy_scenario("SNN, reference recipe", ops["reference"], "SNN", "analogue image, reference recipe's spikes"),
             M.energy_scenario("SNN, our recipe", ops["ours"], "SNN", "analogue image, our recipe's hidden spikes"),
+            *(
+                [M.energy_scenario("SNN, rate loss", ops["sparse"], "SNN", f"analogue image, row {args.sparse!r}")]
+                if "sparse" in ops
+                else []
+            ),
             M.energy_scenario("ANN, zero pixels skipped", skipping, "ANN", "layer 1 MACs only for nonzero pixels"),
             M.energy_scenario("SNN, zero pixels skipped", skipping, "SNN", "layer 1 MACs only for nonzero pixels"),
             M.energy_scenario("SNN, rate-coded input", spiking, "SNN", "Bernoulli input spikes, hidden activity as ours"),
