@@ -44,7 +44,7 @@ def plot_loss_curve(loss, ax=None, steps_per_epoch: Optional[int] = None, smooth
             lw=1.8,
             label=label or f"running mean ({smooth} steps)",
         )
-        ax.legend(frameon=False)
+        ax.legend(frameon=False, fontsize=8)
     ax.set_xlabel("epoch" if steps_per_epoch else "training step")
     ax.set_ylabel("loss (sum over steps of CE)")
     ax.set_yscale("log")
@@ -64,7 +64,10 @@ def plot_accuracy_curves(runs, ax=None):
         ax.plot(np.arange(1, len(accs) + 1), accs, marker="o", label=str(label))
     ax.set_xlabel("epoch")
     ax.set_ylabel("test accuracy (%)")
-    ax.legend(frameon=False)
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.legend(frameon=False, fontsize=8)
     ax.grid(alpha=0.3)
     return ax
 
