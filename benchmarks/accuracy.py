@@ -6,6 +6,11 @@
 Each seed is a complete ``snnlib.train.fit`` run with the command line's defaults (the recipe);
 the JSON (written atomically, and updated after every seed) holds each seed's per-epoch record,
 the mean and standard deviation of the final test accuracy, the device and the recipe.
+
+    python benchmarks/accuracy.py --from-ablation benchmarks/results/ablation.json
+
+makes the same record from the ablation's best row instead (the same runs: the defaults, same seeds,
+same data, same code path), checking that the row's recipe is the default, without training again.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ import time
 from pathlib import Path
 
 import torch
-from _common import ROOT, default_mnist_root
+from _common import ROOT, run_arguments
 
 from snnlib import train as T
 from snnlib._io import atomic_write_json
@@ -42,15 +47,39 @@ def _summarise(out) -> None:
     )
 
 
+def _from_ablation(args) -> int:
+    abl = json.loads(Path(args.from_ablation).read_text())
+    row = next(r for r in abl["rows"] if r["name"] == abl["best_row"])
+    if row["recipe"] != T.recipe("default"):
+        raise SystemExit(f"the ablation's best row {row['name']!r} is not the default recipe: rerun the ablation")
+    config = T.recipe_config("default", epochs=abl["epochs"], source=abl["source"], max_batches=abl["max_batches"])
+    out = {
+        "benchmark": "accuracy",
+        "from_ablation": f"{Path(args.from_ablation).name}, row {row['name']!r}",
+        "device": abl["device"],
+        "device_name": abl["device_name"],
+        "torch": abl["torch"],
+        "recipe": config.to_dict(),
+        "runs": [
+            {
+                "seed": r["seed"],
+                "final_test_accuracy": r["final_test_accuracy"],
+                "train_seconds": r["train_seconds"],
+                "epochs": r["epochs"],
+                "peak_memory": r["peak_memory"],
+            }
+            for r in row["runs"]
+        ],
+    }
+    _summarise(out)
+    atomic_write_json(args.json, out)
+    print(f"mean over {len(out['runs'])} seeds: {100 * out['mean_accuracy']:.2f}%; wrote {args.json}")
+    return 0
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
-    p.add_argument("--epochs", type=int, default=5)
-    p.add_argument("--source", default="full", choices=["auto", "full", "bundled"])
-    p.add_argument("--root", default=default_mnist_root())
-    p.add_argument("--device", default="auto")
-    p.add_argument("--threads", type=int, default=None)
-    p.add_argument("--max-batches", type=int, default=None)
+    run_arguments(p)
     p.add_argument("--json", default=str(ROOT / "benchmarks" / "results" / "accuracy.json"))
     p.add_argument(
         "--merge",
@@ -58,7 +87,10 @@ def main(argv=None) -> int:
         default=None,
         help="merge these per-seed JSON files (e.g. from parallel runs) into --json, then stop",
     )
+    p.add_argument("--from-ablation", default=None, help="make the record from this ablation JSON's best row, then stop")
     args = p.parse_args(argv)
+    if args.from_ablation:
+        return _from_ablation(args)
     if args.merge:
         parts = [json.loads(Path(f).read_text()) for f in args.merge]
         out = dict(parts[0])

@@ -93,7 +93,9 @@ def test_short_run_beats_chance_by_far(bundled):
         progress=False,
         data=(
             bundled[0],
-            D.Batches(*D.load_mnist("test", source="bundled"), batch_size=500, shuffle=False, device="cpu", scale="standard"),
+            D.Batches(
+                *D.load_mnist("test", source="bundled"), batch_size=500, shuffle=False, device="cpu", scale=bundled[0].scale
+            ),
         ),
     )
     acc = hist.history["epochs"][-1]["test_accuracy"]
@@ -309,3 +311,103 @@ def test_resume_after_a_kill_is_bit_identical(tmp_path):
         assert torch.equal(a, b), f"{name} differs after a kill and a resume"
     assert full.history["loss"] == resumed.history["loss"]
     assert [e["test_accuracy"] for e in full.history["epochs"]] == [e["test_accuracy"] for e in resumed.history["epochs"]]
+
+
+def test_random_shift_moves_each_image_within_the_bound():
+    x = torch.zeros(64, 28, 28)
+    x[:, 14, 14] = 1.0  # one bright pixel in the middle of every image
+    gen = torch.Generator().manual_seed(0)
+    out = T.random_shift(x, 2, gen)
+    assert out.shape == x.shape and out.dtype == x.dtype
+    pos = out.reshape(64, -1).argmax(-1)
+    rows, cols = pos // 28 - 14, pos % 28 - 14
+    assert out.sum() == 64, "a shift moves the pixel, it never loses or duplicates it"
+    assert rows.abs().max() <= 2 and cols.abs().max() <= 2
+    assert len(set(zip(rows.tolist(), cols.tolist()))) > 10, "the offsets differ from image to image"
+    assert T.random_shift(x, 0) is x
+    edge = T.random_shift(torch.ones(4, 28, 28), 1, torch.Generator().manual_seed(1), fill=-0.5)
+    assert set(edge.unique().tolist()) <= {1.0, -0.5}
+    with pytest.raises(ValueError, match="max_shift"):
+        T.random_shift(x, -1)
+    with pytest.raises(ValueError, match=r"x must have shape \[B, H, W\]"):
+        T.random_shift(torch.zeros(4, 784), 1)
+
+
+def test_shifter_is_seeded_by_seed_and_epoch():
+    x = torch.rand(8, 28, 28)
+    a, b = T.Shifter(1, 3, 0, "cpu")(x), T.Shifter(1, 3, 0, "cpu")(x)
+    assert torch.equal(a, b)
+    assert not torch.equal(a, T.Shifter(1, 3, 1, "cpu")(x)) and not torch.equal(a, T.Shifter(1, 4, 0, "cpu")(x))
+    flat = T.Shifter(1, 3, 0, "cpu")(x.reshape(8, 784))
+    assert torch.equal(flat.reshape(8, 28, 28), a)
+    assert T.Shifter(0, 3, 0, "cpu")(x) is x
+
+
+def test_the_recipe_options_train_and_resume(tmp_path, bundled):
+    kw = dict(shift=1, label_smoothing=0.1, optimizer="adamw", weight_decay=1e-2, loss="mean_membrane")
+    full = T.fit(_cfg(tmp_path / "a", **kw), progress=False, data=bundled)
+    T.fit(_cfg(tmp_path / "b", **kw), progress=False, stop_after_epoch=1, data=bundled)
+    resumed = T.fit(_cfg(tmp_path / "b", **kw), resume=True, progress=False, data=bundled)
+    assert full.history["loss"] == resumed.history["loss"], "shifts and the optimiser resume exactly"
+    plain = T.fit(_cfg(), progress=False, data=bundled)
+    assert full.history["loss"] != plain.history["loss"]
+    with pytest.raises(ValueError, match="optimizer"):
+        T.TrainConfig(optimizer="sgd")
+    for bad in (1.0, -0.1):
+        with pytest.raises(ValueError, match="label_smoothing"):
+            T.TrainConfig(label_smoothing=bad)
+    with pytest.raises(ValueError, match="shift"):
+        T.TrainConfig(shift=-1)
+
+
+def test_losses_with_label_smoothing():
+    from snnlib import models as M
+
+    gen = torch.Generator().manual_seed(0)
+    mem, y = torch.randn(5, 4, 10, generator=gen), torch.tensor([1, 2, 3, 4])
+    ce = torch.nn.functional.cross_entropy
+    assert torch.allclose(M.membrane_ce_loss(mem, y), sum(ce(mem[t], y) for t in range(5)))
+    assert torch.allclose(M.membrane_ce_loss(mem, y, 0.1), sum(ce(mem[t], y, label_smoothing=0.1) for t in range(5)))
+    assert torch.allclose(M.mean_membrane_ce_loss(mem, y, 0.2), ce(mem.mean(0), y, label_smoothing=0.2))
+    spk = (mem > 0).float()
+    assert torch.allclose(M.rate_ce_loss(spk, y, 0.1), ce(spk.sum(0), y, label_smoothing=0.1))
+    with pytest.raises(ValueError, match="label_smoothing"):
+        M.membrane_ce_loss(mem, y, 1.0)
+
+
+def test_recipes_and_the_reference():
+    ref = T.recipe_config("snntorch tutorial", epochs=1, seed=2)
+    assert (ref.lr, ref.schedule, ref.scale, ref.readout, ref.loss) == (5e-4, "constant", "unit", "count", "membrane")
+    assert (ref.epochs, ref.seed, ref.shift, ref.label_smoothing) == (1, 2, 0, 0.0)
+    assert T.recipe_of(T.recipe_config("default")) == T.recipe("default") == T.recipe_of(T.TrainConfig())
+    assert T.recipe_config("default", lr=1e-3).lr == 1e-3
+    with pytest.raises(TypeError, match="unknown TrainConfig field"):
+        T.recipe_config("default", learning_rate=1e-3)
+    with pytest.raises(ValueError, match="name"):
+        T.recipe("keras")
+
+
+def test_help_describes_every_option_and_covers_every_field():
+    from dataclasses import fields
+
+    p = T.cli.parser()
+    text = p.format_help()
+    for action in p._actions:
+        if action.dest != "help":
+            assert action.help and len(action.help) > 8, f"--{action.dest} has no description"
+    dests = {a.dest for a in p._actions}
+    mapped = {"fast": "plain", "compile": "no_compile"}
+    for f in fields(T.TrainConfig):
+        assert mapped.get(f.name, f.name) in dests, f"TrainConfig.{f.name} has no command-line option"
+    assert "(default: 0.002)" in text or f"(default: {T.TrainConfig().lr})" in text
+    args = p.parse_args([])
+    assert T.cli.config_from_args(args) == T.TrainConfig(), "no options: exactly the default recipe"
+    args = p.parse_args(["--shift", "2", "--label-smoothing", "0.05", "--optimizer", "adamw", "--betas", "0.8", "0.99"])
+    c = T.cli.config_from_args(args)
+    assert (c.shift, c.label_smoothing, c.optimizer, c.betas) == (2, 0.05, "adamw", (0.8, 0.99))
+
+
+def test_fit_refuses_data_scaled_otherwise_than_the_config(bundled):
+    other = "unit" if bundled[0].scale == "standard" else "standard"
+    with pytest.raises(ValueError, match=f"scale={bundled[0].scale!r} but config.scale is {other!r}"):
+        T.fit(_cfg(epochs=1, scale=other), progress=False, data=bundled)

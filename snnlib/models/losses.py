@@ -9,7 +9,7 @@ import torch.nn.functional as F
 
 from .. import _checks
 
-__all__ = ["membrane_ce_loss", "rate_ce_loss", "predict", "READOUTS"]
+__all__ = ["membrane_ce_loss", "mean_membrane_ce_loss", "summed_membrane_ce_loss", "rate_ce_loss", "predict", "READOUTS"]
 
 #: The readouts of :func:`predict`.
 READOUTS = ("count", "membrane")
@@ -27,20 +27,46 @@ def _records(rec: torch.Tensor, y: torch.Tensor, name: str, spikes: bool = False
         )
 
 
-def membrane_ce_loss(mem_rec: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+def _smoothing(label_smoothing: float) -> float:
+    return _checks.real(label_smoothing, "label_smoothing", 0.0, 1.0, max_open=True)
+
+
+def membrane_ce_loss(mem_rec: torch.Tensor, y: torch.Tensor, label_smoothing: float = 0.0) -> torch.Tensor:
     """Cross-entropy on the output membrane at every step, summed over steps: ``sum_t CE(U[t], y)``.
 
     ``mem_rec`` ``[T, B, C]``, ``y`` ``[B]`` (class indices). Computed as one call over ``T*B`` rows.
+    ``label_smoothing`` in [0, 1): the target gives that much probability to the classes evenly
+    (as :func:`torch.nn.functional.cross_entropy`), so the network is not pushed towards
+    ever larger membrane differences.
     """
     _records(mem_rec, y, "mem_rec")
     T, B, C = mem_rec.shape
-    return F.cross_entropy(mem_rec.reshape(T * B, C), y.repeat(T)) * T
+    ce = F.cross_entropy(mem_rec.reshape(T * B, C), y.repeat(T), label_smoothing=_smoothing(label_smoothing))
+    return ce * T
 
 
-def rate_ce_loss(spk_rec: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    """The spike-rate alternative: cross-entropy on the spike counts ``sum_t S[t]`` (``[T, B, C]``, ``y`` ``[B]``)."""
+def mean_membrane_ce_loss(mem_rec: torch.Tensor, y: torch.Tensor, label_smoothing: float = 0.0) -> torch.Tensor:
+    """Cross-entropy on the output membrane averaged over steps, ``CE(mean_t U[t], y)``: the quantity
+    the membrane readout ranks (``mem_rec`` ``[T, B, C]``, ``y`` ``[B]``; ``label_smoothing`` as in
+    :func:`membrane_ce_loss`). Unlike the per-step loss it does not ask for the right answer at
+    every step, only on average."""
+    _records(mem_rec, y, "mem_rec")
+    return F.cross_entropy(mem_rec.mean(0), y, label_smoothing=_smoothing(label_smoothing))
+
+
+def summed_membrane_ce_loss(mem_rec: torch.Tensor, y: torch.Tensor, label_smoothing: float = 0.0) -> torch.Tensor:
+    """Cross-entropy on the output membrane summed over steps, ``CE(sum_t U[t], y)`` (``[T, B, C]``,
+    ``y`` ``[B]``): the membrane readout's score itself as the logits, ``T`` times sharper than
+    :func:`mean_membrane_ce_loss` (``label_smoothing`` as in :func:`membrane_ce_loss`)."""
+    _records(mem_rec, y, "mem_rec")
+    return F.cross_entropy(mem_rec.sum(0), y, label_smoothing=_smoothing(label_smoothing))
+
+
+def rate_ce_loss(spk_rec: torch.Tensor, y: torch.Tensor, label_smoothing: float = 0.0) -> torch.Tensor:
+    """The spike-rate alternative: cross-entropy on the spike counts ``sum_t S[t]`` (``[T, B, C]``, ``y`` ``[B]``;
+    ``label_smoothing`` as in :func:`membrane_ce_loss`)."""
     _records(spk_rec, y, "spk_rec", spikes=True)
-    return F.cross_entropy(spk_rec.sum(0), y)
+    return F.cross_entropy(spk_rec.sum(0), y, label_smoothing=_smoothing(label_smoothing))
 
 
 def predict(spk_rec: torch.Tensor, mem_rec: Optional[torch.Tensor] = None, readout: str = "count") -> torch.Tensor:

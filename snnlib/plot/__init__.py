@@ -43,7 +43,7 @@ from .lif import (
     plot_raster_row,
     plot_trial_raster,
 )
-from .mnist import plot_accuracy_curves, plot_loss_curve, plot_output_spikes, plot_throughput
+from .mnist import plot_accuracy_curves, plot_layer_energy, plot_loss_curve, plot_output_spikes, plot_throughput
 from .palette import (
     ACCENT_COLOR,
     BROWSER,
@@ -131,5 +131,6 @@ __all__ = [
     "plot_loss_curve",
     "plot_accuracy_curves",
     "plot_throughput",
+    "plot_layer_energy",
     "plot_output_spikes",
 ]

@@ -1,4 +1,5 @@
-"""MNIST on the GPU (:mod:`snnlib.models`, :mod:`snnlib.train`): training curves, throughput, output spikes."""
+"""MNIST on the GPU (:mod:`snnlib.models`, :mod:`snnlib.train`): training curves, throughput, output spikes,
+the energy per layer."""
 
 from __future__ import annotations
 
@@ -7,10 +8,17 @@ from typing import Optional
 import numpy as np
 
 from .. import _checks
-from .base import mapping, maybe, new_ax, optional_text, record, spike_record, to_numpy
-from .palette import EXC_COLOR, RAW_COLOR, SPIKE_COLOR, THRESHOLD_COLOR
+from .base import check_axes, mapping, maybe, new_ax, optional_text, record, spike_record, to_numpy
+from .palette import ACCENT_COLOR, CURRENT_COLOR, EXC_COLOR, RAW_COLOR, SPIKE_COLOR, THRESHOLD_COLOR
 
-__all__ = ["plot_loss_curve", "plot_accuracy_curves", "plot_throughput", "plot_output_spikes"]
+__all__ = ["plot_loss_curve", "plot_accuracy_curves", "plot_throughput", "plot_output_spikes", "plot_layer_energy"]
+
+#: The kinds of operation of :func:`snnlib.models.layer_energy`, their labels and colours.
+_OPERATIONS = (
+    ("macs", "multiply-accumulates", THRESHOLD_COLOR),
+    ("acs", "additions (synaptic operations)", CURRENT_COLOR),
+    ("membrane_updates", "membrane updates", ACCENT_COLOR),
+)
 
 
 def plot_loss_curve(loss, ax=None, steps_per_epoch: Optional[int] = None, smooth: int = 20, label=None):
@@ -36,7 +44,7 @@ def plot_loss_curve(loss, ax=None, steps_per_epoch: Optional[int] = None, smooth
             lw=1.8,
             label=label or f"running mean ({smooth} steps)",
         )
-        ax.legend(frameon=False)
+        ax.legend(frameon=False, fontsize=8)
     ax.set_xlabel("epoch" if steps_per_epoch else "training step")
     ax.set_ylabel("loss (sum over steps of CE)")
     ax.set_yscale("log")
@@ -56,7 +64,10 @@ def plot_accuracy_curves(runs, ax=None):
         ax.plot(np.arange(1, len(accs) + 1), accs, marker="o", label=str(label))
     ax.set_xlabel("epoch")
     ax.set_ylabel("test accuracy (%)")
-    ax.legend(frameon=False)
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.legend(frameon=False, fontsize=8)
     ax.grid(alpha=0.3)
     return ax
 
@@ -102,3 +113,50 @@ def plot_output_spikes(spk_rec, sample: int = 0, ax=None):
     ax.set_xlabel("time step")
     ax.set_ylabel("output neuron (class)")
     return ax
+
+
+def plot_layer_energy(scenarios, axes=None):
+    """The arithmetic energy per image of each layer, one panel per layer, one bar per network.
+
+    ``scenarios``: records of :func:`snnlib.models.energy_scenario` (``{"name", "layers": [{"layer",
+    "energy_nj": {"macs", "acs", "membrane_updates"}}]}``), all with the same layers. Each bar is
+    stacked by kind of operation (MACs, additions, membrane updates) and labelled with its total in
+    nJ; each panel has its own scale (the first layer costs about a hundred times the second).
+    ``axes``: one matplotlib Axes per layer (default: a new figure 6.9 inches wide). Returns the axes.
+    """
+    if isinstance(scenarios, (str, bytes)) or not hasattr(scenarios, "__len__") or not len(scenarios):
+        raise TypeError("scenarios must be a non-empty list of energy_scenario records")
+    for i, sc in enumerate(scenarios):
+        mapping(sc, f"scenarios[{i}]", "an energy_scenario record")
+        if "name" not in sc or "layers" not in sc or not sc["layers"]:
+            raise ValueError(f"scenarios[{i}] must have a name and layers (see snnlib.models.energy_scenario)")
+    layers = [row["layer"] for row in scenarios[0]["layers"]]
+    for i, sc in enumerate(scenarios):
+        if [row["layer"] for row in sc["layers"]] != layers:
+            raise ValueError(f"scenarios[{i}] has layers {[r['layer'] for r in sc['layers']]}, expected {layers}")
+    if axes is None:
+        import matplotlib.pyplot as plt
+
+        _fig, axes = plt.subplots(1, len(layers), figsize=(6.9, 0.45 * len(scenarios) + 1.4), sharey=True)
+        axes = np.atleast_1d(axes)
+    check_axes(axes, "axes", len(layers))
+    names = [str(sc["name"]) for sc in scenarios]
+    y = np.arange(len(names))
+    for j, (ax, layer) in enumerate(zip(axes, layers)):
+        left = np.zeros(len(names))
+        for key, label, colour in _OPERATIONS:
+            vals = np.array([float(sc["layers"][j]["energy_nj"][key]) for sc in scenarios])
+            ax.barh(y, vals, left=left, color=colour, label=label if j == 0 else None, height=0.6)
+            left += vals
+        for k, total in enumerate(left):
+            ax.text(total, k, f" {total:,.0f}" if total >= 10 else f" {total:.1f}", va="center", fontsize=8)
+        ax.set_xlim(0, left.max() * 1.35)
+        ax.set_title(layer, fontsize=9)
+        ax.set_xlabel("energy per image (nJ)", fontsize=9)
+        ax.tick_params(labelsize=8)
+    axes[0].set_yticks(y)
+    axes[0].set_yticklabels(names, fontsize=8)
+    axes[0].invert_yaxis()
+    axes[0].figure.legend(loc="lower center", ncol=3, frameon=False, fontsize=8, bbox_to_anchor=(0.5, -0.02))
+    axes[0].figure.tight_layout(rect=(0, 0.08, 1, 1))
+    return axes

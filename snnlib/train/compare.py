@@ -1,8 +1,14 @@
-"""Side-by-side training throughput of the implementations of the chapter's network.
+"""The implementations of the chapter's network side by side: throughput, full training runs, lockstep.
 
-:func:`compare_implementations` trains snnlib's fast path, snnTorch's tutorial network and a plain
-PyTorch loop (and, if asked, snnlib's per-step loop) on the same batches, alternating, and measures
-samples/s; ``benchmarks/throughput.py`` writes its result for the chapter.
+* :func:`compare_implementations` trains snnlib's fast path, snnTorch's tutorial network and a
+  plain PyTorch loop (and, if asked, snnlib's per-step loop) on the same batches, alternating, and
+  measures samples/s; ``benchmarks/throughput.py`` writes its result for the chapter.
+* :func:`train_implementation` trains one of them with the snnTorch tutorial's loop (Adam, the
+  per-step membrane loss) for whole epochs and evaluates after each: the reference run of
+  ``benchmarks/reference.py``.
+* :func:`lockstep` starts two implementations from the same weights, trains them on the same
+  batches and reports how far their losses and weights drift apart (float rounding only, if
+  they compute the same thing).
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ from .._core import seed_everything
 from .config import READOUTS
 from .measure import device_name, progress_bar, synchronize
 
-__all__ = ["Implementation", "IMPLEMENTATIONS", "compare_implementations"]
+__all__ = ["Implementation", "IMPLEMENTATIONS", "compare_implementations", "train_implementation", "lockstep"]
 
 
 class Implementation(NamedTuple):
@@ -60,6 +66,25 @@ IMPLEMENTATIONS: Dict[str, Implementation] = {
 
 #: The implementations compared when ``names`` is not given; the first is the one the ratios divide by.
 DEFAULT_NAMES = ("snnlib fast path", "snnTorch reference", "PyTorch reference")
+
+
+def _make(name: str, num_steps: int, seed: int, device) -> torch.nn.Module:
+    seed_everything(seed)
+    return IMPLEMENTATIONS[name].make(num_steps).to(device)
+
+
+def _adam(model: torch.nn.Module, lr: float, device) -> torch.optim.Optimizer:
+    return torch.optim.Adam(model.parameters(), lr=lr, betas=(0.9, 0.999), fused=device.type in ("cpu", "cuda"))
+
+
+def _train_step(name: str, model, opt, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """One optimiser step of implementation ``name`` on ``(x, y)``; returns the loss (detached)."""
+    _spk, mem = model(x)
+    loss = _tutorial_loss(mem, y) if IMPLEMENTATIONS[name].per_step_loss else _models.membrane_ce_loss(mem, y)
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+    return loss.detach()
 
 
 def _tutorial_loss(mem_rec: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
@@ -121,26 +146,15 @@ def compare_implementations(
     eval_batches = None if eval_batches is None else integer(eval_batches, "eval_batches", 1)
     readout = choice(readout, "readout", READOUTS)
     device = train_batches.device
-    models, opts = {}, {}
-    for name in names:
-        seed_everything(seed)
-        models[name] = IMPLEMENTATIONS[name].make(num_steps).to(device)
-        opts[name] = torch.optim.Adam(models[name].parameters(), lr=lr, betas=(0.9, 0.999), fused=device.type in ("cpu", "cuda"))
+    models = {name: _make(name, num_steps, seed, device) for name in names}
+    opts = {name: _adam(models[name], lr, device) for name in names}
     it = _cycle(train_batches)
     batches = [next(it) for _ in range(warmup + batches_per_round * rounds)]
     stats = {n: {"rounds": [], "cpu": [], "samples": 0} for n in names}
 
     def train_on(name, chunk):
-        model, opt = models[name], opts[name]
         for x, y in chunk:
-            _spk, mem = model(x)
-            if IMPLEMENTATIONS[name].per_step_loss:
-                loss = _tutorial_loss(mem, y)
-            else:
-                loss = _models.membrane_ce_loss(mem, y)
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
+            _train_step(name, models[name], opts[name], x, y)
         synchronize(device)
 
     for name in names:
@@ -191,6 +205,126 @@ def compare_implementations(
         "rounds": rounds,
         "torch": torch.__version__,
     }
+
+
+def train_implementation(
+    name: str,
+    train_batches: _data.Batches,
+    test_batches,
+    epochs: int = 1,
+    lr: float = 5e-4,
+    num_steps: int = 25,
+    seed: int = 0,
+    max_batches: Optional[int] = None,
+    readout: str = "count",
+    progress: bool = True,
+) -> Dict[str, Any]:
+    """Train implementation ``name`` (a key of :data:`IMPLEMENTATIONS`) as snnTorch's tutorial does, for whole epochs.
+
+    Adam (``lr``, betas 0.9/0.999, constant), the per-step membrane loss ``sum_t CE(U[t], y)``,
+    batches of ``train_batches`` (shuffled by its seed, epoch by epoch, as :func:`snnlib.train.fit`
+    shuffles them), weights seeded by ``seed``; after each epoch the test accuracy over all of
+    ``test_batches`` with ``readout``. ``max_batches``: stop each epoch early (for tests).
+
+    Returns ``{"name", "description", "epochs": [{"epoch", "test_accuracy", "train_seconds",
+    "samples_per_s"}], "final_test_accuracy", "train_seconds", "device_name", "seed", "lr"}``.
+    """
+    choice(name, "name", IMPLEMENTATIONS)
+    if not isinstance(train_batches, _data.Batches):
+        raise TypeError(f"train_batches must be a snnlib.data.Batches, got {describe(train_batches)}")
+    epochs = integer(epochs, "epochs", 1)
+    lr = positive(lr, "lr")
+    max_batches = None if max_batches is None else integer(max_batches, "max_batches", 1)
+    readout = choice(readout, "readout", READOUTS)
+    device = train_batches.device
+    model = _make(name, integer(num_steps, "num_steps", 1), integer(seed, "seed", 0), device)
+    opt = _adam(model, lr, device)
+    steps = len(train_batches) if max_batches is None else min(max_batches, len(train_batches))
+    record = []
+    for epoch in range(epochs):
+        model.train()
+        train_batches.set_epoch(epoch)
+        bar = progress_bar(steps, f"{name}, epoch {epoch + 1}/{epochs}", boolean(progress, "progress"))
+        synchronize(device)
+        t0, n = time.perf_counter(), 0
+        for i, (x, y) in enumerate(train_batches):
+            if i >= steps:
+                break
+            _train_step(name, model, opt, x, y)
+            n += y.shape[0]
+            if bar is not None:
+                bar.update(1)
+        synchronize(device)
+        seconds = time.perf_counter() - t0
+        if bar is not None:
+            bar.close()
+        accuracy, _n, _s = _timed_accuracy(model, test_batches, None, readout, device)
+        record.append({"epoch": epoch + 1, "test_accuracy": accuracy, "train_seconds": seconds, "samples_per_s": n / seconds})
+    return {
+        "name": name,
+        "description": IMPLEMENTATIONS[name].description,
+        "epochs": record,
+        "final_test_accuracy": record[-1]["test_accuracy"],
+        "train_seconds": sum(e["train_seconds"] for e in record),
+        "device_name": device_name(device),
+        "seed": seed,
+        "lr": lr,
+    }
+
+
+def lockstep(
+    train_batches: _data.Batches,
+    names: Sequence[str] = ("snnlib fast path", "snnTorch reference"),
+    steps: int = 20,
+    lr: float = 5e-4,
+    num_steps: int = 25,
+    seed: int = 0,
+) -> Dict[str, Any]:
+    """Train two implementations from the *same* initial weights on the same ``steps`` batches and compare.
+
+    The second implementation gets a copy of the first one's initial weights (both are 784-1000-10
+    with ``fc1``/``fc2`` layers). Returns ``{"names", "steps", "losses": {name: [loss per step]},
+    "max_relative_loss_difference", "max_weight_difference" (largest absolute difference of any
+    weight after the last step), "initial_weights_equal"}``. Two implementations of the same
+    computation differ by float rounding only, which grows slowly over the steps.
+    """
+    names = list(names)
+    if len(names) != 2:
+        raise ValueError(f"names must name two implementations, got {names!r}")
+    for i, name in enumerate(names):
+        choice(name, f"names[{i}]", IMPLEMENTATIONS)
+    if not isinstance(train_batches, _data.Batches):
+        raise TypeError(f"train_batches must be a snnlib.data.Batches, got {describe(train_batches)}")
+    steps = integer(steps, "steps", 1)
+    device = train_batches.device
+    models = [_make(name, integer(num_steps, "num_steps", 1), integer(seed, "seed", 0), device) for name in names]
+    first, second = (_weights(m) for m in models)
+    same_init = all(torch.equal(first[k], second[k]) for k in first)
+    with torch.no_grad():
+        for key, value in first.items():
+            second[key].copy_(value)
+    opts = [_adam(m, positive(lr, "lr"), device) for m in models]
+    losses: Dict[str, list] = {name: [] for name in names}
+    it = _cycle(train_batches)
+    for _ in range(steps):
+        x, y = next(it)
+        for name, model, opt in zip(names, models, opts):
+            losses[name].append(float(_train_step(name, model, opt, x, y)))
+    a, b = (np.asarray(losses[n]) for n in names)
+    first, second = (_weights(m) for m in models)
+    return {
+        "names": names,
+        "steps": steps,
+        "losses": losses,
+        "max_relative_loss_difference": float(np.max(np.abs(a - b) / np.maximum(np.abs(a), 1e-12))),
+        "max_weight_difference": max(float((first[k] - second[k]).abs().max()) for k in first),
+        "initial_weights_equal": same_init,
+    }
+
+
+def _weights(model: torch.nn.Module) -> Dict[str, torch.Tensor]:
+    """The weights and biases of ``fc1`` and ``fc2`` (the parameters every implementation shares)."""
+    return {f"{layer}.{p}": getattr(getattr(model, layer), p).detach() for layer in ("fc1", "fc2") for p in ("weight", "bias")}
 
 
 @torch.no_grad()

@@ -20,13 +20,19 @@ from .. import neurons as _neurons
 from .._checks import boolean, choice, describe, integer, positive, probability, real
 from .schedule import SCHEDULES
 
-__all__ = ["TrainConfig", "LOSSES", "READOUTS"]
+__all__ = ["TrainConfig", "LOSSES", "READOUTS", "OPTIMIZERS"]
 
-#: Training loss name -> ``loss(spk, mem, y)`` (output records ``[T, B, C]``, labels ``[B]``).
-LOSSES: Dict[str, Callable[[torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor]] = {
-    "membrane": lambda spk, mem, y: _models.membrane_ce_loss(mem, y),
-    "rate": lambda spk, mem, y: _models.rate_ce_loss(spk, y),
+#: Training loss name -> ``loss(spk, mem, y, label_smoothing)`` (output records ``[T, B, C]``, labels ``[B]``).
+LOSSES: Dict[str, Callable[[torch.Tensor, torch.Tensor, torch.Tensor, float], torch.Tensor]] = {
+    "membrane": lambda spk, mem, y, ls: _models.membrane_ce_loss(mem, y, ls),
+    "mean_membrane": lambda spk, mem, y, ls: _models.mean_membrane_ce_loss(mem, y, ls),
+    "summed_membrane": lambda spk, mem, y, ls: _models.summed_membrane_ce_loss(mem, y, ls),
+    "rate": lambda spk, mem, y, ls: _models.rate_ce_loss(spk, y, ls),
 }
+
+#: Optimiser name -> its class: Adam (``weight_decay`` added to the gradient, L2) or AdamW
+#: (``weight_decay`` shrinks the weights directly, decoupled from the gradient's scale).
+OPTIMIZERS: Dict[str, type] = {"adam": torch.optim.Adam, "adamw": torch.optim.AdamW}
 
 #: Readouts of :func:`snnlib.models.predict`: summed output membrane, or spike count (ties by the membrane).
 READOUTS = ("membrane", "count")
@@ -38,13 +44,18 @@ class TrainConfig:
 
     Attributes:
         epochs, batch_size, num_steps: as named (5, 128, 25); integers >= 1.
-        lr, betas, weight_decay: Adam's settings (2e-3, (0.9, 0.999), 0): ``lr`` finite and > 0,
+        optimizer: ``"adam"`` or ``"adamw"`` (see :data:`OPTIMIZERS`).
+        lr, betas, weight_decay: the optimiser's settings: ``lr`` finite and > 0,
             ``betas`` a pair of numbers in [0, 1), ``weight_decay`` >= 0.
         schedule: ``"cosine"`` (linear warm-up for ``warmup_steps`` then cosine to 0) or ``"constant"``
             (see :mod:`snnlib.train.schedule`).
-        scale: input scaling, ``"standard"`` ((x - mean) / std) or ``"unit"`` (pixels / 255).
-        loss: ``"membrane"`` (CE on the output membrane at every step) or ``"rate"`` (CE on spike
-            counts); see :data:`LOSSES`.
+        scale: input scaling, ``"unit"`` (pixels / 255, the recipe) or ``"standard"`` ((x - mean) / std).
+        shift: augment the training images by random shifts of up to this many pixels in each
+            direction (0: none; see :mod:`snnlib.train.augment`).
+        loss: ``"membrane"`` (CE on the output membrane at every step, summed), ``"mean_membrane"`` /
+            ``"summed_membrane"`` (CE on the membrane averaged / summed over steps) or ``"rate"`` (CE on
+            spike counts); see :data:`LOSSES`.
+        label_smoothing: in [0, 1), the share of the target spread evenly over the classes.
         readout: ``"membrane"`` (highest summed output membrane, the recipe) or ``"count"`` (spike count,
             ties broken by the membrane).
         beta, threshold, learn_beta, learn_threshold, reset: the LIF neurons (beta in [0, 1],
@@ -67,13 +78,16 @@ class TrainConfig:
     epochs: int = 5
     batch_size: int = 128
     num_steps: int = 25
+    optimizer: str = "adam"
     lr: float = 2e-3
     betas: Tuple[float, float] = (0.9, 0.999)
     weight_decay: float = 0.0
     schedule: str = "cosine"
     warmup_steps: int = 100
-    scale: str = "standard"
+    scale: str = "unit"
+    shift: int = 1
     loss: str = "membrane"
+    label_smoothing: float = 0.0
     readout: str = "membrane"
     beta: float = 0.95
     threshold: float = 1.0
@@ -96,13 +110,16 @@ class TrainConfig:
             "epochs": integer(self.epochs, "epochs", 1),
             "batch_size": integer(self.batch_size, "batch_size", 1),
             "num_steps": integer(self.num_steps, "num_steps", 1),
+            "optimizer": choice(self.optimizer, "optimizer", OPTIMIZERS),
             "lr": positive(self.lr, "lr"),
             "betas": _betas(self.betas),
             "weight_decay": real(self.weight_decay, "weight_decay", 0.0),
             "schedule": choice(self.schedule, "schedule", SCHEDULES),
             "warmup_steps": integer(self.warmup_steps, "warmup_steps", 0),
             "scale": choice(self.scale, "scale", _data.SCALES),
+            "shift": integer(self.shift, "shift", 0, 8),
             "loss": choice(self.loss, "loss", LOSSES),
+            "label_smoothing": real(self.label_smoothing, "label_smoothing", 0.0, 1.0, max_open=True),
             "readout": choice(self.readout, "readout", READOUTS),
             "beta": probability(self.beta, "beta"),
             "threshold": positive(self.threshold, "threshold"),

@@ -29,6 +29,7 @@ from .._core import get_device, seed_everything
 from .._io import atomic_write_json, check_writable, clean_stale
 from . import distributed as _distributed
 from . import graphs as _graphs
+from .augment import Shifter
 from .checkpoint import (
     check_resumable,
     checkpoint_file,
@@ -38,7 +39,7 @@ from .checkpoint import (
     save_checkpoint,
     training_state,
 )
-from .config import LOSSES, READOUTS, TrainConfig
+from .config import LOSSES, OPTIMIZERS, READOUTS, TrainConfig
 from .measure import device_name, peak_memory, progress_bar, synchronize
 from .schedule import lr_factor
 
@@ -112,7 +113,7 @@ def load_data(config: TrainConfig, device: Union[str, torch.device, None] = None
 def build(config: TrainConfig, steps_per_epoch: int, device: Union[str, torch.device, None] = None):
     """``(model, optimizer, scheduler)`` for ``config`` (weights seeded by ``config.seed``) on ``device``.
 
-    Adam (fused on the CPU and CUDA when available) and a :class:`torch.optim.lr_scheduler.LambdaLR`
+    ``config.optimizer`` (Adam or AdamW, fused on the CPU and CUDA when available) and a :class:`torch.optim.lr_scheduler.LambdaLR`
     following ``config.schedule`` over ``steps_per_epoch * config.epochs`` steps.
     """
     config = _config(config)
@@ -128,11 +129,12 @@ def build(config: TrainConfig, steps_per_epoch: int, device: Union[str, torch.de
         learn_threshold=config.learn_threshold,
         fast=config.fast,
     ).to(device)
+    optimizer = OPTIMIZERS[config.optimizer]
     adam = dict(lr=config.lr, betas=config.betas, weight_decay=config.weight_decay)
     try:
-        opt = torch.optim.Adam(model.parameters(), fused=device.type in ("cpu", "cuda"), **adam)
+        opt = optimizer(model.parameters(), fused=device.type in ("cpu", "cuda"), **adam)
     except (RuntimeError, TypeError):  # pragma: no cover - fused Adam unsupported here
-        opt = torch.optim.Adam(model.parameters(), **adam)
+        opt = optimizer(model.parameters(), **adam)
     total = steps_per_epoch * config.epochs
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lr_factor(config.schedule, total, config.warmup_steps))
     return model, opt, sched
@@ -236,7 +238,7 @@ def fit(
     progress, log = progress and world.main, log and world.main
     ckpt_path = checkpoint_file(config.checkpoint) if config.checkpoint else None
     json_path = _writable_json(json_path)
-    train_batches, test_batches = load_data(config, device) if data is None else _data_pair(data)
+    train_batches, test_batches = load_data(config, device) if data is None else _data_pair(data, config)
     steps_per_epoch = len(train_batches) if config.max_batches is None else min(config.max_batches, len(train_batches))
     model, opt, sched = build(config, steps_per_epoch, device)
     if ckpt_path is not None:
@@ -305,9 +307,9 @@ def fit(
         if log:
             e = history["epochs"][-1]
             print(
-                f"epoch {epoch + 1}/{config.epochs}: loss {e['train_loss']:.4f}, test accuracy "
-                f"{100 * e['test_accuracy']:.2f}%, {e['train_seconds']:.1f} s training "
-                f"({e['samples_per_s']:.0f} samples/s), {e['eval_seconds']:.1f} s test",
+                f"epoch {epoch + 1}/{config.epochs}: loss {e['train_loss']:.3f}, test "
+                f"{100 * e['test_accuracy']:.2f}%, {e['train_seconds']:.1f} s train "
+                f"({e['samples_per_s']:.0f}/s), {e['eval_seconds']:.1f} s test",
                 flush=True,
             )
         if ckpt_path is not None and world.main:
@@ -350,10 +352,11 @@ def _train_epoch(
     synchronize(device)
     t0 = time.perf_counter()
     n = i = 0
+    shift = Shifter(config.shift, config.seed, epoch, device, _background(train_batches))
     for i, (x, y, weight, size) in enumerate(world.batches(train_batches)):
         if i >= steps_per_epoch:
             break
-        pending.append(world.share(step(x, y, weight), weight))
+        pending.append(world.share(step(shift(x), y, weight), weight))
         sched.step()
         n += size
         if (i + 1) % check_every == 0 or i + 1 == steps_per_epoch:
@@ -374,7 +377,13 @@ def _train_epoch(
 
 def _loss(config: TrainConfig, spk: torch.Tensor, mem: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     """The training loss ``config.loss`` (see :data:`LOSSES`) of output records ``[T, B, C]`` and labels ``[B]``."""
-    return LOSSES[config.loss](spk, mem, y)
+    return LOSSES[config.loss](spk, mem, y, config.label_smoothing)
+
+
+def _background(batches) -> float:
+    """The value a blank (0) pixel takes after ``batches``' scaling: the fill of shifted images."""
+    blank = torch.zeros((1, 1), dtype=torch.uint8)
+    return float(batches.normalise(blank).reshape(-1)[0]) if hasattr(batches, "normalise") else 0.0
 
 
 def _checked(pending: List[torch.Tensor], epoch: int, step: int, config: TrainConfig, world) -> torch.Tensor:
@@ -429,10 +438,17 @@ def _config(config: Any) -> TrainConfig:
     return config
 
 
-def _data_pair(data: Any) -> Tuple[_data.Batches, Any]:
+def _data_pair(data: Any, config: TrainConfig) -> Tuple[_data.Batches, Any]:
     if not isinstance(data, (tuple, list)) or len(data) != 2 or not isinstance(data[0], _data.Batches):
         raise TypeError(
             "data must be a pair (train_batches, test_batches), train_batches a snnlib.data.Batches "
             f"(see snnlib.train.load_data), got {describe(data)}"
         )
+    for name, batches in zip(("train", "test"), data):
+        scale = getattr(batches, "scale", config.scale)
+        if scale != config.scale:
+            raise ValueError(
+                f"data: the {name} batches scale the pixels with scale={scale!r} but config.scale is "
+                f"{config.scale!r}; make them with snnlib.train.load_data(config) or the same scale"
+            )
     return data[0], data[1]
