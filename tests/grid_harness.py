@@ -37,6 +37,12 @@ EXCLUDED: Dict[str, str] = {
     "(tests/test_exercise_banks.py drives them with right and wrong answers)",
     "snnlib.plasticity.checks.": "exercise checkers and reference solutions of the STDP chapter (never raise on an answer)",
     "snnlib.conversion.checks.": "exercise checkers and reference solutions of the conversion chapter",
+    "snnlib.train.cli.config_from_args": "takes argparse's Namespace, which the command line's parser makes (tests/test_train.py)",
+    "snnlib.train.compare.lockstep": "trains two implementations side by side (minutes); its arguments are in the grid "
+    "through the functions it calls",
+    "snnlib.train.compare.train_implementation": "a whole training run of one implementation (benchmarks/reference.py)",
+    "snnlib.models.counting.energy_scenario": "assembles a record from layer_energy results (in the grid)",
+    "snnlib.plot.mnist.plot_layer_energy": "draws energy_scenario records",
     "snnlib.train.cli.main": "a command line: argparse answers a bad option with exit status 2 (tests/test_train.py)",
     "snnlib.conversion.experiment.main": "a command line (argparse, exit status 2)",
     "snnlib.plasticity.training.run_experiment": "the chapter's whole experiment (minutes); its arguments "

@@ -716,5 +716,27 @@ METHODS: Dict[str, Tuple[Any, Entry]] = {
     ),
 }
 
+# issue 15 (the MNIST chapter's recipe, energy and comparisons)
+VALID.update(
+    {
+        P + "models.losses.mean_membrane_ce_loss": Entry(lambda: dict(mem_rec=rnd(3, 4, 10), y=labels(4))),
+        P + "models.losses.summed_membrane_ce_loss": Entry(lambda: dict(mem_rec=rnd(3, 4, 10), y=labels(4))),
+        P + "models.counting.layer_operations": Entry(lambda: dict(hidden_spikes=2800.0)),
+        P + "models.counting.layer_energy": Entry(lambda: dict(ops=models.counting.layer_operations(2800.0)[0])),
+        P + "train.augment.random_shift": Entry(
+            lambda: dict(x=rnd(2, 28, 28), max_shift=1),
+            # 0 switches the augmentation off (documented); x is a training batch on the hot path, whose
+            # data were checked when loaded (a NaN may be shifted out of the frame, so it need not propagate)
+            allow={"max_shift": {"zero count"}, "x": {"nan", "inf", "-inf"}},
+        ),
+        P + "train.augment.Shifter": Entry(
+            lambda: dict(max_shift=1, seed=0, epoch=0, device="cpu"), allow={"max_shift": {"zero count"}}
+        ),
+        P + "train.recipes.recipe": Entry(lambda: dict(name="default")),
+        P + "train.recipes.recipe_config": Entry(lambda: dict(name="default")),
+        P + "train.recipes.recipe_of": Entry(lambda: dict(config=train.TrainConfig())),
+    }
+)
+
 # names used only by some entries (keep the imports honest for the linter)
 _ = (snl, coding_study, plot, spikes, cpu, _scheme)
