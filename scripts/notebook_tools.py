@@ -203,6 +203,7 @@ def normalise(nb: dict, root: Path = ROOT, name: Optional[str] = None) -> dict:
     for c in cells:
         if isinstance(c.get("source"), list):
             c["source"] = "".join(c["source"])
+        c["source"] = c["source"].strip("\n")  # blank lines around a cell do not survive the text twin
         if c["cell_type"] == "code":
             c["outputs"], c["execution_count"] = [], None
         c.get("metadata", {}).pop("execution", None)

@@ -52,7 +52,7 @@ SIM_DIR = ROOT / "_build" / ".colab-sim"
 #: Colab preinstalls far more; these are what the book could rely on without installing it.
 COLAB_PACKAGES = ("torch==2.14.1", "torchvision==0.29.1", "numpy", "matplotlib", "ipywidgets==7.7.1", "ipykernel")
 #: Top-level modules Colab provides (its preinstalled packages and what they bring).
-COLAB_MODULES = {"torch", "torchvision", "numpy", "matplotlib", "ipywidgets", "IPython", "ipykernel", "PIL", "google"}
+COLAB_MODULES = {"torch", "triton", "torchvision", "numpy", "matplotlib", "ipywidgets", "IPython", "ipykernel", "PIL", "google"}
 #: The stub of Colab's own module: enough for what snnlib and the notebooks call.
 GOOGLE_COLAB_STUB = {
     "google/colab/__init__.py": '"""Stub of Colab\'s google.colab (tests/test_colab.py)."""\nfrom . import output  # noqa: F401\n',

@@ -143,8 +143,9 @@ def test_poisoned_weights_stop_training_and_name_the_good_checkpoint(tmp_path, b
     the error names last.pt after epoch 1, and resuming from it works."""
     real = L._train_epoch
 
-    def poisoning(config, model, run_model, opt, sched, batches, steps, epoch, device, progress):
-        out = real(config, model, run_model, opt, sched, batches, steps, epoch, device, progress)
+    def poisoning(config, step, sched, batches, steps, epoch, *args):
+        out = real(config, step, sched, batches, steps, epoch, *args)
+        model = step.module
         if epoch == 1:
             with torch.no_grad():
                 model.fc2.weight[3, 7] = float("nan")
