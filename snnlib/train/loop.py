@@ -353,10 +353,13 @@ def _train_epoch(
     t0 = time.perf_counter()
     n = i = 0
     shift = Shifter(config.shift, config.seed, epoch, device, _background(train_batches))
-    for i, (x, y, weight, size) in enumerate(world.batches(train_batches)):
+    # Shift each global batch before it is split over the processes, so that every process count
+    # draws the same shifts (one process and N processes train on the same images).
+    shifted = ((shift(x), y) for x, y in train_batches)
+    for i, (x, y, weight, size) in enumerate(world.batches(shifted)):
         if i >= steps_per_epoch:
             break
-        pending.append(world.share(step(shift(x), y, weight), weight))
+        pending.append(world.share(step(x, y, weight), weight))
         sched.step()
         n += size
         if (i + 1) % check_every == 0 or i + 1 == steps_per_epoch:
