@@ -29,10 +29,11 @@ from __future__ import annotations
 import inspect
 import os
 from dataclasses import dataclass
-from typing import Iterable, Iterator, Tuple
+from typing import Iterable, Iterator, Tuple, Union
 
 import torch
 
+from .. import _checks as C
 from .._core import get_device
 
 __all__ = ["World", "SINGLE", "init", "launched", "main_process"]
@@ -54,14 +55,28 @@ class World:
 
     Attributes:
         rank, size: this process's rank and the number of processes.
-        backend: the process group's backend (``"nccl"``, ``"gloo"``), ``None`` for one process.
+        backend: the process group's backend (``"nccl"``, ``"gloo"``, ``"mpi"``, ``"ucc"``,
+            ``"xccl"``, or per device as ``"cpu:gloo,cuda:nccl"``), ``""`` for one process.
         owner: this module made the process group (and :meth:`close` destroys it).
+
+    Raises:
+        TypeError, ValueError: a rank outside ``[0, size)``, a size below 1, an unknown backend.
     """
 
     rank: int = 0
     size: int = 1
     backend: str = ""
     owner: bool = False
+
+    def __post_init__(self) -> None:
+        size = C.integer(self.size, "size", 1)
+        C.integer(self.rank, "rank", 0, size - 1)
+        if not isinstance(self.backend, str):
+            raise TypeError(f"backend must be a process-group backend name (str), got {C.describe(self.backend)}")
+        if self.backend:  # "gloo", or per device "cpu:gloo,cuda:nccl"
+            for part in self.backend.split(","):
+                C.choice(part.split(":")[-1], "backend", BACKENDS)
+        C.boolean(self.owner, "owner")
 
     @property
     def main(self) -> bool:
@@ -112,14 +127,17 @@ class World:
             torch.distributed.destroy_process_group()
 
 
+#: The process-group backends torch.distributed knows (a World's ``backend``).
+BACKENDS = ("gloo", "nccl", "mpi", "ucc", "xccl")
+
 #: The world of one process.
 SINGLE = World()
 
 
-def init(device: str = "auto") -> Tuple[World, torch.device]:
+def init(device: Union[str, torch.device, None] = "auto") -> Tuple[World, torch.device]:
     """``(world, device)`` of this process: joins (or makes, under ``torchrun``) the process group.
 
-    ``device`` is the run's device name (``"auto"``, ``"cpu"``, ``"cuda"``...). Under ``torchrun``
+    ``device`` is the run's device name (``"auto"`` or ``None``, ``"cpu"``, ``"cuda"``...). Under ``torchrun``
     ``"auto"`` and ``"cuda"`` mean this process's GPU, ``cuda:LOCAL_RANK`` (NCCL), and ``"cpu"`` the
     CPU (gloo); the MPS device is not supported. Without it, a world of one on
     :func:`snnlib.get_device`'s device.

@@ -35,6 +35,8 @@ from typing import Any, Callable, ContextManager, Dict, Iterator, List, Optional
 
 import torch
 
+from .. import _checks as C
+
 __all__ = ["TrainStep", "CudaGraphs", "use_graphs"]
 
 LossFn = Callable[[torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor]
@@ -72,8 +74,16 @@ def use_graphs(requested: Optional[bool], device: torch.device, compiled: bool, 
     """Whether a run uses CUDA graphs: ``requested`` (``None``: yes on CUDA), never for a compiled
     model (``torch.compile`` has its own) or several processes (see :mod:`snnlib.train.distributed`).
 
-    Raises ValueError for ``requested=True`` where graphs cannot be used.
+    Raises ValueError for ``requested=True`` where graphs cannot be used, and TypeError/ValueError
+    for arguments of the wrong kind (``requested`` True, False or None; ``device`` a
+    ``torch.device``; ``compiled`` True or False; ``world_size`` an integer >= 1).
     """
+    if requested is not None:
+        C.boolean(requested, "requested")
+    if not isinstance(device, torch.device):
+        raise TypeError(f"device must be a torch.device, got {C.describe(device)}")
+    C.boolean(compiled, "compiled")
+    world_size = C.integer(world_size, "world_size", 1)
     why = None
     if device.type != "cuda":
         why = f"CUDA graphs need a CUDA device (this run is on {device})"
@@ -118,12 +128,21 @@ class TrainStep:
         warmup: int = 3,
         ops: Any = None,
     ):
+        if not isinstance(module, torch.nn.Module):
+            raise TypeError(f"module must be a torch.nn.Module, got {C.describe(module)}")
+        if not isinstance(optimizer, torch.optim.Optimizer):
+            raise TypeError(f"optimizer must be a torch.optim.Optimizer, got {C.describe(optimizer)}")
+        for value, name in ((loss_fn, "loss_fn"), (eager, "eager"), (forward, "forward")):
+            if not callable(value) and not (value is None and name != "loss_fn"):
+                raise TypeError(f"{name} must be a callable, got {C.describe(value)}")
+        if autocast is not None and not isinstance(autocast, torch.dtype):
+            raise TypeError(f"autocast must be None or a torch.dtype (torch.bfloat16), got {C.describe(autocast)}")
         self.module, self.optimizer, self.loss_fn = module, optimizer, loss_fn
         self.eager = module if eager is None else eager
         self.forward = self.eager if forward is None else forward
         self.autocast = autocast
-        self.graphs = bool(graphs)
-        self.warmup = int(warmup)
+        self.graphs = C.boolean(graphs, "graphs")
+        self.warmup = C.integer(warmup, "warmup", 0)
         self.ops = CudaGraphs() if ops is None and self.graphs else ops
         self.device = next(module.parameters()).device
         self.fallback: Optional[str] = None

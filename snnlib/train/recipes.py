@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import fields, replace
 from typing import Any, Dict
 
-from .._checks import choice
+from .._checks import choice, describe
 from .config import TrainConfig
 
 __all__ = ["RECIPE_FIELDS", "RECIPES", "recipe", "recipe_config", "recipe_of"]
@@ -47,6 +47,8 @@ RECIPE_FIELDS = (
 
 def recipe_of(config: TrainConfig) -> Dict[str, Any]:
     """The recipe fields of ``config`` (JSON values: ``betas`` a list)."""
+    if not isinstance(config, TrainConfig):
+        raise TypeError(f"config must be a TrainConfig, got {describe(config)}")
     d = config.to_dict()
     return {k: d[k] for k in RECIPE_FIELDS}
 
