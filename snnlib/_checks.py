@@ -39,6 +39,7 @@ __all__ = [
     "spike_tensor",
     "finite_tensor",
     "same_shape",
+    "broadcasts_to",
     "reads_values",
     "host_values",
 ]
@@ -265,6 +266,19 @@ def same_shape(a: torch.Tensor, b: torch.Tensor, name_a: str, name_b: str, shape
     if tuple(a.shape) != tuple(b.shape):
         raise ValueError(f"{name_a} and {name_b} must have the same shape {shape}, got {tuple(a.shape)} and {tuple(b.shape)}")
     return tuple(a.shape)
+
+
+def broadcasts_to(x: torch.Tensor, target: torch.Tensor, name: str, target_name: str, shape: str) -> None:
+    """Raise a :class:`ValueError` unless ``x`` broadcasts to the shape of ``target`` (``shape``)
+    without changing it: ``x`` may be a scalar or have ones where ``target`` does not."""
+    try:
+        ok = tuple(torch.broadcast_shapes(x.shape, target.shape)) == tuple(target.shape)
+    except RuntimeError:
+        ok = False
+    if not ok:
+        raise ValueError(
+            f"{name} must broadcast to the shape of {target_name} {shape} = {tuple(target.shape)}, got shape {tuple(x.shape)}"
+        )
 
 
 def reads_values(x: torch.Tensor) -> bool:

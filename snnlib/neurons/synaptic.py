@@ -239,8 +239,9 @@ def conductance_lif_step(
     ``[e_inh, e_exc]`` stays there.
 
     Args:
-        g_exc, g_inh: conductances ``[B, ...]`` (rates per step, >= 0; not scanned here, once per
-            step: :func:`conductance_lif_run` checks its inputs).
+        g_exc, g_inh: conductances ``[B, ...]`` (rates per step, >= 0; ``g_inh`` broadcastable to
+            ``g_exc``, whose shape is the layer's; not scanned here, once per step: NaN propagates
+            to the membrane; :func:`conductance_lif_run` checks its inputs).
         state: :class:`LIFState`, a membrane tensor or ``None`` (rest).
         params: :class:`LIFParams` (beta, threshold < e_exc, reset, refractory).
         e_exc, e_inh: reversal potentials (``e_inh < 0 < threshold < e_exc``).
@@ -250,7 +251,8 @@ def conductance_lif_step(
         ``(spk, state)``: spikes ``[B, ...]`` and the new :class:`LIFState`.
     """
     _checks.tensor(g_exc, "g_exc", _STEP, dtype="float", nonempty=False)
-    _checks.tensor(g_inh, "g_inh", _STEP, dtype="float", nonempty=False)
+    _checks.tensor(g_inh, "g_inh", _STEP + " (broadcastable to g_exc)", dtype="float", nonempty=False)
+    _checks.broadcasts_to(g_inh, g_exc, "g_inh", "g_exc", _STEP)
     if not isinstance(params, LIFParams):
         raise TypeError(f"params must be an LIFParams, got {_checks.describe(params)}")
     e_exc, e_inh = _syn.check_reversals(e_exc, e_inh, params.threshold)
