@@ -286,11 +286,11 @@ def bptt_delta(
         delta[t]   = e[t] s'(U[t] - thr) + beta delta[t+1]
 
     (the membrane at ``t`` reaches the loss through its own spike and, decayed by ``beta``,
-    through the next membrane). Returns ``delta`` in ``e``'s dtype.
+    through the next membrane). ``e`` and ``mem`` must be finite. Returns ``delta`` in ``e``'s dtype.
     """
     shape = "[T, B, n]"
-    _checks.tensor(e, "e", shape, ndim=3, dtype="float")
-    _checks.tensor(mem, "mem", shape, ndim=3, dtype="float")
+    _checks.tensor(e, "e", shape, ndim=3, dtype="float", finite=True)
+    _checks.tensor(mem, "mem", shape, ndim=3, dtype="float", finite=True)
     _checks.same_shape(e, mem, "e", "mem", shape)
     beta = _checks.real(beta, "beta", 0.0, 1.0)
     threshold = _checks.positive(threshold, "threshold")
@@ -314,7 +314,7 @@ def bptt_by_hand(
     """Every ``dL/dW^l`` of a :func:`lif_stack_forward` stack, from the multilayer BPTT recursion.
 
     ``grad_spk`` ``[T, B, n_L]`` is the loss's direct gradient on the output spikes,
-    ``dL/dS^L[t]`` (for ``L = sum_t sum_k (S_k[t] - Y_k[t])^2 / 2`` it is ``S^L - Y``). Going
+    ``dL/dS^L[t]`` (finite; for ``L = sum_t sum_k (S_k[t] - Y_k[t])^2 / 2`` it is ``S^L - Y``). Going
     down the layers, with ``delta^l[t] = dL/dU^l[t]`` from :func:`bptt_delta`::
 
         e^L[t]     = grad_spk[t];      e^l[t] = delta^(l+1)[t] W^(l+1)   (l < L)
@@ -329,7 +329,7 @@ def bptt_by_hand(
     with torch.no_grad():
         rec = lif_stack_forward(x, [w.detach() for w in weights], beta, threshold, sur)
         out_shape = tuple(rec.spk[-1].shape)
-        _checks.tensor(grad_spk, "grad_spk", f"[T, B, n_L] = {list(out_shape)}", ndim=3, dtype="float")
+        _checks.tensor(grad_spk, "grad_spk", f"[T, B, n_L] = {list(out_shape)}", ndim=3, dtype="float", finite=True)
         if tuple(grad_spk.shape) != out_shape:
             raise ValueError(f"grad_spk must have shape [T, B, n_L] = {list(out_shape)}, got shape {tuple(grad_spk.shape)}")
         inputs = [x, *rec.spk[:-1]]  # S^(l-1) for each layer
