@@ -212,6 +212,16 @@ class Backend:
             raise TypeError(
                 f"Backend.unavailable must be callable (() -> reason or None), got {_checks.describe(self.unavailable)}"
             )
+        if not callable(self.unavailable_for):
+            raise TypeError(
+                "Backend.unavailable_for must be callable (request -> reason or None), "
+                f"got {_checks.describe(self.unavailable_for)}"
+            )
+        devices = self.auto_devices
+        if devices is not None and not (isinstance(devices, tuple) and all(isinstance(d, str) for d in devices)):
+            raise TypeError(
+                f"Backend.auto_devices must be None or a tuple of device types ('cpu', 'cuda'), got {_checks.describe(devices)}"
+            )
 
     def why_not(self, request: Request) -> Optional[str]:
         """Why this backend cannot run ``request`` here (``None`` when it can)."""
