@@ -58,9 +58,12 @@ _SCRIPT = """(function () {
 })();"""
 
 
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
 def _png_size(png: bytes):
     """(width, height) in pixels from a PNG's header."""
-    if png[:8] != b"\x89PNG\r\n\x1a\n":
+    if png[:8] != _PNG_SIGNATURE:
         raise ValueError("not a PNG")
     return struct.unpack(">II", png[16:24])
 
@@ -96,9 +99,14 @@ class AnimationView:
     """An animation as self-contained HTML (:attr:`html`; shown by notebooks and the book as it is)."""
 
     def __init__(self, frames: List[bytes], interval: int = 150, title: str = ""):
+        if not isinstance(frames, (list, tuple)):
+            raise TypeError(f"frames must be a list of PNG images (bytes), got {_checks.describe(frames)}")
         if not frames:
             raise ValueError("frames must not be empty")
-        self.frames = list(frames)
+        for i, frame in enumerate(frames):
+            if not isinstance(frame, (bytes, bytearray)) or frame[:8] != _PNG_SIGNATURE:
+                raise ValueError(f"frames[{i}] must be a PNG image (bytes), got {_checks.describe(frame)}")
+        self.frames = [bytes(f) for f in frames]
         self.interval = _checks.integer(interval, "interval", 1)
         self.title = str(title)
         self.width, self.height = _png_size(self.frames[0])

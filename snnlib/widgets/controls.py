@@ -50,7 +50,10 @@ def _html_parts(control: Any, uid: str):
 
 
 def set_tooltip(widget: Any, text: str) -> None:
-    """Give ``widget`` the hover text ``text``: ``tooltip`` in ipywidgets 8, ``description_tooltip`` in 7."""
+    """Give ``widget`` (an ipywidgets widget) the hover text ``text``: ``tooltip`` in ipywidgets 8,
+    ``description_tooltip`` in 7."""
+    if not callable(getattr(widget, "has_trait", None)):
+        raise TypeError(f"widget must be an ipywidgets widget, got {_checks.describe(widget)}")
     if not text:
         return
     if widget.has_trait("tooltip"):

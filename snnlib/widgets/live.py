@@ -21,9 +21,14 @@ import io
 import time
 from typing import Any, Callable, Dict, List, Optional
 
+from .. import _checks
 from .controls import set_tooltip
 
 __all__ = ["LiveExplorer"]
+
+#: What the live explorer reads of an :class:`~snnlib.widgets.Explorer` (which it cannot import:
+#: the explorer imports this module to show itself).
+_EXPLORER_ATTRS = ("controls", "compute", "plot", "figsize", "title", "description")
 
 #: The pixel density of the live figure (the inline backend's): 100 dpi, a 6.9-inch figure is 690 px.
 LIVE_DPI = 100
@@ -44,6 +49,11 @@ class LiveExplorer:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
 
+        missing = [a for a in _EXPLORER_ATTRS if not hasattr(explorer, a)]
+        if missing:
+            raise TypeError(
+                f"explorer must be an snnlib.widgets.Explorer (without {', '.join(missing)}), got {_checks.describe(explorer)}"
+            )
         self.explorer = explorer
         self.redraw_seconds: List[float] = []
         self.controls = {c.name: c.widget() for c in explorer.controls}

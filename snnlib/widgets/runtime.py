@@ -75,26 +75,33 @@ def _linspace(lo: float, hi: float, n: int) -> np.ndarray:
 
 
 def js_round(x: float, digits: int = 0) -> float:
-    """``Math.round(x * 10**digits) / 10**digits`` as JavaScript computes it (halves round up, not to even)."""
+    """``Math.round(x * 10**digits) / 10**digits`` as JavaScript computes it (halves round up, not to even).
+
+    ``x`` a finite real number, ``digits`` an integer (negative: tens, hundreds...).
+    """
+    x = _checks.real(x, "x")
+    digits = _checks.integer(digits, "digits")
     scale = 10.0**digits
-    return math.floor(float(x) * scale + 0.5) / scale if digits else float(math.floor(float(x) + 0.5))
+    return math.floor(x * scale + 0.5) / scale if digits else float(math.floor(x + 0.5))
 
 
 def js_number(x: float) -> str:
     """JavaScript's ``String(x)`` for a finite double of magnitude in [1e-6, 1e21) (or 0)."""
+    x = _checks.real(x, "x")
     if x == 0:
         return "0"
     if x == math.floor(x) and abs(x) < 1e21:
         return str(int(x))
-    text = repr(float(x))  # the shortest round-trip digits, as JavaScript's
+    text = repr(x)  # the shortest round-trip digits, as JavaScript's
     if "e" in text:  # Python writes 1e-05 from 1e-4 down; JavaScript only below 1e-6
-        return format(float(x), "f").rstrip("0")
+        return format(x, "f").rstrip("0")
     return text
 
 
 def js_fmt(v: float) -> str:
-    """``SNNPlot.fmt(v)`` of ``snnlib/js/plot.js``: how the page prints a number (ticks, read-outs, notes)."""
-    v = float(v)
+    """``SNNPlot.fmt(v)`` of ``snnlib/js/plot.js``: how the page prints a number (ticks, read-outs, notes);
+    ``v`` a finite real number."""
+    v = _checks.real(v, "v")
     if v == 0:
         return "0"
     a = abs(v)
@@ -105,8 +112,22 @@ def js_fmt(v: float) -> str:
 
 
 def extent(arrays, pad: float = 0.05) -> tuple:
-    """``SNNPlot.extent``: the ``(lo, hi)`` range of every finite number in ``arrays``, widened by ``pad`` of it."""
-    finite = [np.asarray(a, dtype=np.float64).reshape(-1) for a in arrays]
+    """``SNNPlot.extent``: the ``(lo, hi)`` range of every finite number in ``arrays``, widened by ``pad`` of it.
+
+    ``arrays`` is a list or tuple of arrays (or tensors, or lists) of numbers of any shape; NaN and
+    inf in them are skipped, as the JavaScript skips them. ``pad`` is a finite real number.
+    """
+    if not isinstance(arrays, (list, tuple)):
+        raise TypeError(f"arrays must be a list or tuple of arrays of numbers, got {_checks.describe(arrays)}")
+    pad = _checks.real(pad, "pad")
+    finite = []
+    for i, a in enumerate(arrays):
+        if isinstance(a, (str, bytes)):
+            raise TypeError(f"arrays[{i}] must be an array of numbers, got {_checks.describe(a)}")
+        try:
+            finite.append(np.asarray(a, dtype=np.float64).reshape(-1))
+        except (TypeError, ValueError) as err:
+            raise TypeError(f"arrays[{i}] must be an array of numbers, got {_checks.describe(a)}") from err
     values = np.concatenate(finite) if finite else np.zeros(0)
     values = values[np.isfinite(values)]
     lo, hi = (float(values.min()), float(values.max())) if values.size else (0.0, 1.0)
