@@ -41,12 +41,12 @@ def prepare(
     return (image.flatten() if s.across_last_axis else image), kw
 
 
-def _check_images(images: torch.Tensor) -> torch.Tensor:
-    _checks.tensor(images, "images", _IMAGES, ndim=3, dtype="float", finite=True)
+def _check_images(images: torch.Tensor, name: str = "images") -> torch.Tensor:
+    _checks.tensor(images, name, _IMAGES, ndim=3, dtype="float", finite=True)
     lo, hi = images.min().item(), images.max().item()
     if lo < 0.0 or hi > 1.0:
         raise ValueError(
-            f"images {_IMAGES} must hold intensities in [0, 1], but they span [{lo:.4g}, {hi:.4g}]; "
+            f"{name} {_IMAGES} must hold intensities in [0, 1], but they span [{lo:.4g}, {hi:.4g}]; "
             "rescale them (e.g. pixels / 255)"
         )
     return images
@@ -221,8 +221,8 @@ def recognition_curve(
       between chance and the final accuracy (``num_steps`` when the final is not above chance).
     """
     encoding.get_scheme(scheme)
-    _check_images(train_images)
-    _check_images(test_images)
+    _check_images(train_images, "train_images")
+    _check_images(test_images, "test_images")
     y_train = _labels(train_labels, "train_labels", len(train_images))
     y_test = _labels(test_labels, "test_labels", len(test_images))
     num_steps = _checks.integer(num_steps, "num_steps", minimum=1)

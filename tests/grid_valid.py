@@ -575,7 +575,9 @@ VALID: Dict[str, Entry] = {
     P + "encoding.measures.prefix_errors": Entry(lambda: dict(scheme="rate", x=rnd(4), spikes=spk(3, 4))),
     P + "encoding.schemes.rate.bernoulli_fano": Entry(lambda: dict(p=0.3)),
     P + "encoding.schemes.rate.bernoulli_isi_cv": Entry(lambda: dict(p=0.3)),
-    P + "encoding.schemes.rate.bernoulli_isi_pmf": Entry(lambda: dict(k=torch.arange(1, 5), p=0.3)),
+    P + "encoding.schemes.rate.bernoulli_isi_pmf": Entry(  # k [*shape]: any shape, one interval too
+        lambda: dict(k=torch.arange(1, 5), p=0.3), allow={"k": {"0-d tensor"}}
+    ),
     P + "learning.bptt.bptt_by_hand": Entry(
         lambda: dict(x=spk(3, 2, 4), weights=[rnd(5, 4), rnd(3, 5, seed=1)], grad_spk=rnd(3, 2, 3))
     ),
@@ -588,15 +590,25 @@ VALID: Dict[str, Entry] = {
     P + "learning.study.seed_study": Entry(
         lambda: dict(
             x=rnd(8, 2), y=labels(8) % 2, surrogates=["arctan"], seeds=(0,), epochs=1, hidden=4, num_steps=3, batch_size=4
-        )
+        ),
+        names={"seeds": ["seed"]},  # "each seed must be an integer >= 0" names the argument's items
     ),
     P + "neurons.noise.noise_std": Entry(lambda: dict(sigma_v=1.0)),
     P + "neurons.noise.noisy_current": Entry(lambda: dict(current=1.0, sigma_v=1.0, num_steps=5)),
     P + "neurons.noise.siegert_rate": Entry(lambda: dict(current=2.0, sigma_v=1.0, points=101)),
     P + "neurons.synaptic.conductance_lif_run": Entry(lambda: dict(g_exc=rnd(3, 2, 4), g_inh=rnd(3, 2, 4, seed=1))),
-    P + "neurons.synaptic.conductance_lif_step": Entry(lambda: dict(g_exc=rnd(2, 4), g_inh=rnd(2, 4, seed=1), state=None)),
+    P + "neurons.synaptic.conductance_lif_step": Entry(  # one step (elementwise): NaN propagates to the membrane
+        lambda: dict(g_exc=rnd(2, 4), g_inh=rnd(2, 4, seed=1), state=None),
+        allow={"g_inh": {"0-d tensor"}},  # one inhibitory conductance broadcasts to the layer
+        propagate=("g_exc", "g_inh"),
+    ),
     P + "neurons.synaptic.synaptic_run": Entry(lambda: dict(cur=rnd(3, 2, 4))),
-    P + "neurons.synaptic.synaptic_step": Entry(lambda: dict(cur=rnd(2, 4), state=None)),
+    P + "neurons.synaptic.synaptic_step": Entry(  # one step on the hot path, as lif_step: elementwise, NaN propagates
+        lambda: dict(cur=rnd(2, 4), state=None), allow={"cur": {"0-d tensor", "empty tensor"}}, propagate=("cur",)
+    ),
+    # alpha = 0 is documented: no synaptic memory, the plain LIF neuron (alpha in [0, 1])
+    P + "neurons.synaptic.Synaptic": Entry(ranges={"alpha": (0.0, 1.0)}),
+    P + "neurons.synaptic.SynapticParams": Entry(ranges={"alpha": (0.0, 1.0)}),
     P + "plot.learning.plot_seed_study": Entry(lambda: dict(study=seed_result())),
     P + "plot.lif.plot_noisy_fi": Entry(
         lambda: dict(currents=torch.linspace(0.0, 3.0, 4), rates=rnd(2, 4), cvs=rnd(2, 4, seed=1), sigmas=[1.0, 2.0])
@@ -616,6 +628,9 @@ VALID: Dict[str, Entry] = {
         propagate=("mem", "g_exc", "g_inh"),  # a per-step primitive of the hot path
     ),
     P + "synapses.conductance.reversal": Entry(lambda: dict(e_mv=0.0)),
+    P + "synapses.params.SynapseParams": Entry(  # tau = 0 is documented: an instantaneous synapse (INSTANT_CURRENT)
+        ranges={"tau_exc": (0.0, None), "tau_inh": (0.0, None)}
+    ),
     P + "synapses.exponential.decay_factor": Entry(
         lambda: dict(tau=5.0),
         allow={"tau": {"inf", "zero (must be > 0)"}},  # documented: 0 -> no trace, inf -> no decay

@@ -123,41 +123,9 @@ def test_every_valid_example_runs(grid):
     assert not bad, "valid examples that do not run:\n" + "\n".join(bad)
 
 
-#: Entry points that came in with the last merges and still accept some bad input silently: their
-#: checks are pending (listed in the closing note of the round). The test reports them, fails on a
-#: silent acceptance anywhere else, and fails when an entry here no longer needs to be listed.
-P = "snnlib."
-PENDING_SILENT = {
-    P + "train.distributed.World",
-    P + "train.distributed.init",
-    P + "train.graphs.TrainStep",
-    P + "train.graphs.use_graphs",
-    P + "neurons.synaptic.conductance_lif_step",
-    P + "neurons.synaptic.synaptic_step",
-    P + "neurons.synaptic.Synaptic",
-    P + "neurons.synaptic.SynapticParams",
-    P + "learning.bptt.bptt_delta",
-    P + "learning.bptt.bptt_by_hand",
-    P + "engine.spec.Backend",
-    P + "widgets.runtime.extent",
-    P + "widgets.runtime.js_round",
-    P + "synapses.params.SynapseParams",
-    P + "encoding.schemes.rate.bernoulli_isi_pmf",
-}
-
-
 def test_no_bad_input_is_accepted_silently(grid):
-    silent = [c for c in grid if c.verdict == "silent"]
-    pending = sorted({c.entry for c in silent if c.entry in PENDING_SILENT})
-    if pending:
-        print(
-            f"\nbad inputs accepted silently by {len(pending)} pending entry points: "
-            f"{sum(c.entry in PENDING_SILENT for c in silent)} cases"
-        )
-    new = [f"{c.entry}({c.argument}=<{c.label}>)" for c in silent if c.entry not in PENDING_SILENT]
-    assert not new, f"{len(new)} bad inputs accepted silently:\n" + "\n".join(new)
-    stale = sorted(PENDING_SILENT - {c.entry for c in silent})
-    assert not stale, f"these entry points accept no bad input silently any more: remove them from PENDING_SILENT: {stale}"
+    silent = [f"{c.entry}({c.argument}=<{c.label}>)" for c in grid if c.verdict == "silent"]
+    assert not silent, f"{len(silent)} bad inputs accepted silently:\n" + "\n".join(silent)
 
 
 def test_the_grid_is_large_and_its_errors_clear(grid):

@@ -78,8 +78,8 @@ def use_graphs(requested: Optional[bool], device: torch.device, compiled: bool, 
     for arguments of the wrong kind (``requested`` True, False or None; ``device`` a
     ``torch.device``; ``compiled`` True or False; ``world_size`` an integer >= 1).
     """
-    if requested is not None:
-        C.boolean(requested, "requested")
+    if requested is not None and not isinstance(requested, bool):  # a run's cuda_graphs
+        raise TypeError(f"requested (cuda_graphs) must be True, False or None, got {C.describe(requested)}")
     if not isinstance(device, torch.device):
         raise TypeError(f"device must be a torch.device, got {C.describe(device)}")
     C.boolean(compiled, "compiled")

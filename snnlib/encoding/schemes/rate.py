@@ -122,11 +122,14 @@ def bernoulli_isi_pmf(k: torch.Tensor, p: float) -> torch.Tensor:
     r"""The distribution of the interspike intervals of Bernoulli spikes, ``P(ISI = k) = (1 - p)^{k-1} p``
     for ``k >= 1`` steps (geometric; the discretised exponential of a Poisson process).
 
-    ``k [*shape]`` (integer steps >= 1), ``p`` in (0, 1] ``->`` probabilities ``[*shape]``.
+    ``k [*shape]`` (whole steps >= 1, any shape, also 0-d), ``p`` in (0, 1] ``->`` probabilities ``[*shape]``.
     """
     _checks.tensor(k, "k", "[*shape]", dtype="number", finite=True)
     if k.numel() and bool((k < 1).any()):
         raise ValueError(f"k must hold intervals >= 1 step, got a minimum of {k.min().item():g}")
+    if k.is_floating_point() and k.numel() and not bool((k == k.floor()).all()):
+        bad = k[k != k.floor()].reshape(-1)[0].item()
+        raise ValueError(f"k must hold whole numbers of steps (an integer or whole-valued tensor [*shape]), got {bad:g}")
     q = _probabilities(p)
     if q.dim():
         raise ValueError(f"p must be one probability, got a tensor of shape {tuple(q.shape)}")
