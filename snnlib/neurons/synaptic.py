@@ -134,7 +134,8 @@ def synaptic_step(
     """One step: ``I_syn[t+1] = alpha I_syn[t] + I[t+1]``, then :func:`lif_step` driven by ``I_syn[t+1]``.
 
     Args:
-        cur: input current ``I[t+1]`` ``[B, ...]`` (floating point).
+        cur: input current ``I[t+1]`` ``[B, ...]`` (floating point; elementwise, as :func:`lif_step`:
+            not scanned once per step, NaN propagates; :func:`synaptic_run` checks its input).
         state: :class:`SynapticState` or ``None`` (at rest).
         params: :class:`SynapticParams`.
         surrogate: the spike's surrogate gradient (as :func:`lif_step`).
