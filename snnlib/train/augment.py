@@ -60,8 +60,12 @@ class Shifter:
         self.fill = real(fill, "fill")
         if not isinstance(device, (str, torch.device)):
             raise TypeError(f"device must be a torch.device or its name, got {describe(device)}")
+        try:
+            device = torch.device(device)
+        except RuntimeError:
+            raise ValueError(f"device must name a torch device such as 'cpu' or 'cuda:0', got {device!r}") from None
         state = np.random.SeedSequence([seed, epoch, 0x5F1F7]).generate_state(1, np.uint64)[0] >> np.uint64(1)
-        self.generator = torch.Generator(device=torch.device(device)).manual_seed(int(state))
+        self.generator = torch.Generator(device=device).manual_seed(int(state))
 
     def __call__(self, x: torch.Tensor) -> torch.Tensor:
         """``x`` ``[B, 28, 28]`` (or flattened ``[B, 784]``) shifted, same shape; ``x`` itself when ``max_shift`` is 0."""
