@@ -127,6 +127,30 @@ def wait_settled(page, uid, before):
     return state(page, uid)
 
 
+def move_control(page, uid, name, how):
+    """Move control ``name`` of explorer ``uid`` and wait for the redraw: a drop-down to the option of
+    index ``how`` (an int), a slider by pressing the key ``how``."""
+    n = redraws(page, uid)
+    control = page.locator(f"#{uid} [data-control={name}]")
+    if isinstance(how, int):
+        control.select_option(index=how)
+    else:
+        control.focus()
+        control.press(how)
+    wait_settled(page, uid, n)
+
+
+def walk_controls(page, uid, moves, check, values):
+    """Each ``(name, how)`` of ``moves`` in turn (:func:`move_control`), then ``check()``, which returns
+    the values shown: the moved control's value changed. Returns the last values."""
+    for name, how in moves:
+        move_control(page, uid, name, how)
+        new = check()
+        assert new[name] != values[name]
+        values = new
+    return values
+
+
 def svg_checks(page, uid, d):
     """The SVG paths drawn are the data: one vertex per step for the membrane, one tick per spike."""
     mem_d = page.get_attribute(f"#{uid} path.snx-mem", "d")
@@ -356,18 +380,7 @@ def test_standalone_coding_page(browser, tmp_path):
         ("digit", 2),
         ("scheme", list(scheme.options).index("burst")),
     ]
-    for name, how in moves:
-        n = redraws(page, uid)
-        control = page.locator(f"#{uid} [data-control={name}]")
-        if isinstance(how, int):
-            control.select_option(index=how)
-        else:
-            control.focus()
-            control.press(how)
-        wait_settled(page, uid, n)
-        v1 = check()
-        assert v1[name] != v[name]
-        v = v1
+    v = walk_controls(page, uid, moves, check, v)
     assert not errors, errors
     assert not blocked, blocked
     page.locator(f"#{uid}").screenshot(path=str(tmp_path / "coding.png"))
@@ -410,23 +423,9 @@ def test_standalone_circuit_page(browser, tmp_path):
         ("motif", 3),
         ("motif", 1),
     ]
-    for name, how in moves:
-        n = redraws(page, uid)
-        control = page.locator(f"#{uid} [data-control={name}]")
-        if isinstance(how, int):
-            control.select_option(index=how)
-        else:
-            control.focus()
-            control.press(how)
-        wait_settled(page, uid, n)
-        v1 = check()
-        assert v1[name] != v[name]
-        v = v1
+    v = walk_controls(page, uid, moves, check, v)
     assert v["motif"] == list(motif.options)[1]
-    control = page.locator(f"#{uid} [data-control=motif]")
-    n = redraws(page, uid)
-    control.select_option(index=list(motif.options).index("feedforward_excitation"))
-    wait_settled(page, uid, n)
+    move_control(page, uid, "motif", list(motif.options).index("feedforward_excitation"))
     check()
     assert page.locator(f"#{uid} [data-control=inhibition]").is_disabled()
     assert W.CIRCUIT_INACTIVE["feedforward_excitation"]["inhibition"] in page.text_content(f"#{uid} [data-note=inhibition]")
