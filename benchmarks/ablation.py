@@ -24,7 +24,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 
 import torch
 from _common import ROOT, run_arguments
@@ -32,41 +32,30 @@ from _common import ROOT, run_arguments
 from snnlib import train as T
 from snnlib._io import atomic_write_json
 
-#: (name, base, change, kept, fields changed): the rows, in the order of the table.
+
+def _row(name: str, base: Optional[str], kept: bool, change: str, **fields: Any) -> Dict[str, Any]:
+    """One row of the table: its ``name``, the row it builds on (``base``), whether the change was
+    ``kept``, the ``change`` in words and the config ``fields`` it changes."""
+    return dict(name=name, base=base, kept=kept, change=change, fields=fields)
+
+
+#: The rows, in the order of the table (each a dict with keys name, base, kept, change, fields).
 ROWS: List[Dict[str, Any]] = [
-    dict(name="reference", base=None, kept=True, change="snnTorch tutorial recipe", fields={}),
-    dict(name="schedule", base="reference", kept=True, change="warm-up + cosine decay", fields={"schedule": "cosine"}),
-    dict(name="lr", base="schedule", kept=True, change="peak lr 2e-3", fields={"lr": 2e-3}),
-    dict(name="readout", base="lr", kept=True, change="summed-membrane readout", fields={"readout": "membrane"}),
-    dict(name="shift", base="readout", kept=True, change="random shifts, 1 px", fields={"shift": 1}),
-    dict(
-        name="shift, rate loss",
-        base="shift",
-        kept=False,
-        change="CE on spike counts, count readout",
-        fields={"loss": "rate", "readout": "count"},
-    ),
-    dict(name="lr, constant", base="reference", kept=False, change="peak lr 2e-3, no schedule", fields={"lr": 2e-3}),
-    dict(name="standardised", base="readout", kept=False, change="standardised pixels", fields={"scale": "standard"}),
-    dict(name="rate loss", base="readout", kept=False, change="CE on spike counts", fields={"loss": "rate"}),
-    dict(name="mean loss", base="readout", kept=False, change="CE on mean membrane", fields={"loss": "mean_membrane"}),
-    dict(name="sum loss", base="readout", kept=False, change="CE on summed membrane", fields={"loss": "summed_membrane"}),
-    dict(name="label smoothing", base="readout", kept=False, change="label smoothing 0.1", fields={"label_smoothing": 0.1}),
-    dict(
-        name="AdamW",
-        base="readout",
-        kept=False,
-        change="AdamW, weight decay 0.1",
-        fields={"optimizer": "adamw", "weight_decay": 0.1},
-    ),
-    dict(name="shift 2", base="readout", kept=False, change="random shifts, 2 px", fields={"shift": 2}),
-    dict(
-        name="learnt neurons",
-        base="readout",
-        kept=False,
-        change="learnt beta, threshold",
-        fields={"learn_beta": True, "learn_threshold": True},
-    ),
+    _row("reference", None, True, "snnTorch tutorial recipe"),
+    _row("schedule", "reference", True, "warm-up + cosine decay", schedule="cosine"),
+    _row("lr", "schedule", True, "peak lr 2e-3", lr=2e-3),
+    _row("readout", "lr", True, "summed-membrane readout", readout="membrane"),
+    _row("shift", "readout", True, "random shifts, 1 px", shift=1),
+    _row("shift, rate loss", "shift", False, "CE on spike counts, count readout", loss="rate", readout="count"),
+    _row("lr, constant", "reference", False, "peak lr 2e-3, no schedule", lr=2e-3),
+    _row("standardised", "readout", False, "standardised pixels", scale="standard"),
+    _row("rate loss", "readout", False, "CE on spike counts", loss="rate"),
+    _row("mean loss", "readout", False, "CE on mean membrane", loss="mean_membrane"),
+    _row("sum loss", "readout", False, "CE on summed membrane", loss="summed_membrane"),
+    _row("label smoothing", "readout", False, "label smoothing 0.1", label_smoothing=0.1),
+    _row("AdamW", "readout", False, "AdamW, weight decay 0.1", optimizer="adamw", weight_decay=0.1),
+    _row("shift 2", "readout", False, "random shifts, 2 px", shift=2),
+    _row("learnt neurons", "readout", False, "learnt beta, threshold", learn_beta=True, learn_threshold=True),
 ]
 
 

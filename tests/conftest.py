@@ -61,3 +61,24 @@ def mnist_dir():
     if d is None:
         pytest.skip("full MNIST not found in ../shared/data/mnist or $SNNLIB_DATA")
     return d
+
+
+@pytest.fixture
+def nan_loss(monkeypatch):
+    """``nan_loss(n)`` makes the ``n``-th training loss (counting from 1) NaN from then on, by wrapping
+    ``snnlib.train.loop._loss``; it returns the list that gets one entry per loss computed (clear it
+    to count again)."""
+    from snnlib.train import loop
+
+    def install(n: int) -> list:
+        real, calls = loop._loss, []
+
+        def loss(config, spk, mem, y):
+            calls.append(1)
+            value = real(config, spk, mem, y)
+            return value * float("nan") if len(calls) == n else value
+
+        monkeypatch.setattr(loop, "_loss", loss)
+        return calls
+
+    return install

@@ -127,6 +127,58 @@ def wait_settled(page, uid, before):
     return state(page, uid)
 
 
+def open_frames_page(browser, tmp_path, module, needs, make):
+    """The standalone page of the explorer ``make()``, which ships precomputed frames:
+    ``(explorer, page, blocked, errors, uid)``; skipped where ``module`` or its ``needs`` is missing."""
+    mod = pytest.importorskip(module, reason=f"{module} (its chapter) is not here")
+    if not hasattr(mod, needs):
+        pytest.skip(f"{module}.{needs} is not here")
+    ex = make()
+    return (ex, *open_standalone(browser, tmp_path, ex))
+
+
+def shown(page, uid, ex):
+    """``(values, data, python)``: the control values and the data the page shows, and
+    ``ex.update(**values)``, what Python computes at those values."""
+    st = state(page, uid)
+    assert st["data"] is not None, page.get_attribute(f"#{uid}", "data-error")
+    return st["values"], st["data"], ex.update(**st["values"])
+
+
+def close_quiet(page, errors, blocked, uid=None, screenshot=None):
+    """The page stayed quiet (no error, no blocked request); a screenshot of explorer ``uid`` to
+    ``screenshot`` if given; the page closed."""
+    assert not errors, errors
+    assert not blocked, blocked
+    if screenshot is not None:
+        page.locator(f"#{uid}").screenshot(path=str(screenshot))
+    page.close()
+
+
+def move_control(page, uid, name, how):
+    """Move control ``name`` of explorer ``uid`` and wait for the redraw: a drop-down to the option of
+    index ``how`` (an int), a slider by pressing the key ``how``."""
+    n = redraws(page, uid)
+    control = page.locator(f"#{uid} [data-control={name}]")
+    if isinstance(how, int):
+        control.select_option(index=how)
+    else:
+        control.focus()
+        control.press(how)
+    wait_settled(page, uid, n)
+
+
+def walk_controls(page, uid, moves, check, values):
+    """Each ``(name, how)`` of ``moves`` in turn (:func:`move_control`), then ``check()``, which returns
+    the values shown: the moved control's value changed. Returns the last values."""
+    for name, how in moves:
+        move_control(page, uid, name, how)
+        new = check()
+        assert new[name] != values[name]
+        values = new
+    return values
+
+
 def svg_checks(page, uid, d):
     """The SVG paths drawn are the data: one vertex per step for the membrane, one tick per spike."""
     mem_d = page.get_attribute(f"#{uid} path.snx-mem", "d")
@@ -277,9 +329,7 @@ def test_hostile_strings_stay_text(browser, tmp_path):
     st = wait_settled(page, uid, n)
     assert st["values"]["beta"] == pytest.approx(0.89)
     np.testing.assert_array_equal(st["data"]["spk"], ex.update(**st["values"])["spk"])
-    assert not errors, errors
-    assert not blocked, blocked
-    page.close()
+    close_quiet(page, errors, blocked)
 
 
 @pytest.mark.slow
@@ -325,25 +375,19 @@ def test_built_lif_page(browser, built_book):
 
 @pytest.mark.slow
 def test_standalone_coding_page(browser, tmp_path):
-    enc = pytest.importorskip("snnlib.encoding", reason="snnlib.encoding (spike-coding chapter) is not here")
-    if not hasattr(enc, "encode"):
-        pytest.skip("snnlib.encoding.encode is not here")
-    ex = W.coding_explorer()
-    page, blocked, errors, uid = open_standalone(browser, tmp_path, ex)
+    ex, page, blocked, errors, uid = open_frames_page(browser, tmp_path, "snnlib.encoding", "encode", W.coding_explorer)
 
     def check():
-        st = state(page, uid)
-        assert st["data"] is not None, page.get_attribute(f"#{uid}", "data-error")
-        d, py = st["data"], ex.update(**st["values"])
+        values, d, py = shown(page, uid, ex)
         rec = np.zeros_like(np.asarray(py["spikes"]))
         rec[d["on"]["times"], d["on"]["ids"]] = 1
         rec[d["off"]["times"], d["off"]["ids"]] = -1
-        np.testing.assert_array_equal(rec, py["spikes"], err_msg=str(st["values"]))
+        np.testing.assert_array_equal(rec, py["spikes"], err_msg=str(values))
         np.testing.assert_allclose(d["decoded"], np.asarray(py["decoded"]).reshape(-1), atol=0.005 + 1e-9)
         assert d["n_spikes"] == py["n_spikes"]
-        assert page.text_content(f"#{uid} .snx-readout") == ex.readout_for(py, st["values"])
-        assert ex.notes_for(st["values"])["level"] in page.text_content(f"#{uid} [data-note=level]")
-        return st["values"]
+        assert page.text_content(f"#{uid} .snx-readout") == ex.readout_for(py, values)
+        assert ex.notes_for(values)["level"] in page.text_content(f"#{uid} [data-note=level]")
+        return values
 
     v = check()
     assert v == ex.defaults()
@@ -356,48 +400,28 @@ def test_standalone_coding_page(browser, tmp_path):
         ("digit", 2),
         ("scheme", list(scheme.options).index("burst")),
     ]
-    for name, how in moves:
-        n = redraws(page, uid)
-        control = page.locator(f"#{uid} [data-control={name}]")
-        if isinstance(how, int):
-            control.select_option(index=how)
-        else:
-            control.focus()
-            control.press(how)
-        wait_settled(page, uid, n)
-        v1 = check()
-        assert v1[name] != v[name]
-        v = v1
-    assert not errors, errors
-    assert not blocked, blocked
-    page.locator(f"#{uid}").screenshot(path=str(tmp_path / "coding.png"))
-    page.close()
+    v = walk_controls(page, uid, moves, check, v)
+    close_quiet(page, errors, blocked, uid, tmp_path / "coding.png")
 
 
 @pytest.mark.slow
 def test_standalone_circuit_page(browser, tmp_path):
-    circ = pytest.importorskip("snnlib.circuits", reason="snnlib.circuits (circuits chapter) is not here")
-    if not hasattr(circ, "run_motif"):
-        pytest.skip("snnlib.circuits.run_motif is not here")
-    ex = W.circuit_explorer()
-    page, blocked, errors, uid = open_standalone(browser, tmp_path, ex)
+    ex, page, blocked, errors, uid = open_frames_page(browser, tmp_path, "snnlib.circuits", "run_motif", W.circuit_explorer)
 
     def check():
-        st = state(page, uid)
-        assert st["data"] is not None, page.get_attribute(f"#{uid}", "data-error")
-        d, py = st["data"], ex.update(**st["values"])
+        values, d, py = shown(page, uid, ex)
         assert d["populations"] == py["populations"]
         for p in py["populations"]:
             rec = np.zeros_like(py["spikes"][p])
             rec[d["pops"][p]["spikes"]["times"], d["pops"][p]["spikes"]["ids"]] = 1
-            np.testing.assert_array_equal(rec, py["spikes"][p], err_msg=f"{st['values']} {p}")
+            np.testing.assert_array_equal(rec, py["spikes"][p], err_msg=f"{values} {p}")
             assert d["rates"][p] == pytest.approx(py["rates"][p], abs=1e-6)
         assert page.locator(f"#{uid} rect.snx-rate").count() == len(py["populations"])
-        assert page.text_content(f"#{uid} .snx-readout") == ex.readout_for(py, st["values"])
-        inactive = ex.inactive_for(st["values"])
+        assert page.text_content(f"#{uid} .snx-readout") == ex.readout_for(py, values)
+        inactive = ex.inactive_for(values)
         for c in ex.controls:
             assert page.locator(f"#{uid} [data-control={c.name}]").is_disabled() == (c.name in inactive), c.name
-        return st["values"]
+        return values
 
     v = check()
     motif = next(c for c in ex.controls if c.name == "motif")
@@ -410,30 +434,13 @@ def test_standalone_circuit_page(browser, tmp_path):
         ("motif", 3),
         ("motif", 1),
     ]
-    for name, how in moves:
-        n = redraws(page, uid)
-        control = page.locator(f"#{uid} [data-control={name}]")
-        if isinstance(how, int):
-            control.select_option(index=how)
-        else:
-            control.focus()
-            control.press(how)
-        wait_settled(page, uid, n)
-        v1 = check()
-        assert v1[name] != v[name]
-        v = v1
+    v = walk_controls(page, uid, moves, check, v)
     assert v["motif"] == list(motif.options)[1]
-    control = page.locator(f"#{uid} [data-control=motif]")
-    n = redraws(page, uid)
-    control.select_option(index=list(motif.options).index("feedforward_excitation"))
-    wait_settled(page, uid, n)
+    move_control(page, uid, "motif", list(motif.options).index("feedforward_excitation"))
     check()
     assert page.locator(f"#{uid} [data-control=inhibition]").is_disabled()
     assert W.CIRCUIT_INACTIVE["feedforward_excitation"]["inhibition"] in page.text_content(f"#{uid} [data-note=inhibition]")
-    assert not errors, errors
-    assert not blocked, blocked
-    page.locator(f"#{uid}").screenshot(path=str(tmp_path / "circuit.png"))
-    page.close()
+    close_quiet(page, errors, blocked, uid, tmp_path / "circuit.png")
 
 
 def _tiny_animation(n=5):

@@ -14,7 +14,6 @@ import torch
 
 from snnlib import data as D
 from snnlib import train as T
-from snnlib.train import loop as L
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -58,16 +57,8 @@ def test_resume_refuses_a_different_config(tmp_path, bundled):
         T.fit(_cfg(tmp_path, epochs=2, lr=1e-3), resume=True, progress=False, data=bundled)
 
 
-def test_nan_loss_stops_training(bundled, monkeypatch):
-    real_loss = L._loss
-    calls = []
-
-    def loss_turning_nan(config, spk, mem, y):
-        calls.append(1)
-        loss = real_loss(config, spk, mem, y)
-        return loss * float("nan") if len(calls) == 2 else loss
-
-    monkeypatch.setattr(L, "_loss", loss_turning_nan)
+def test_nan_loss_stops_training(bundled, nan_loss):
+    calls = nan_loss(2)
     with pytest.raises(T.TrainingDiverged, match="nan at epoch 1, step 2"):
         T.fit(_cfg(epochs=1, max_batches=3), progress=False, data=bundled)
     assert len(calls) == 2, "training must stop at the first non-finite loss"

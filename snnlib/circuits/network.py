@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass, field
-from typing import Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 import torch
 
@@ -38,14 +38,10 @@ def _check_inputs(inputs, name: str = "inputs") -> Tensor:
     _checks.time_first(inputs, name, shape, min_dim=3, ndim=3, finite=True)
     if inputs.is_complex():
         raise TypeError(f"{name} must be a real tensor of shape {shape}, got dtype {inputs.dtype}")
-    if not inputs.is_floating_point():
-        inputs = inputs.to(torch.get_default_dtype())
-    if bool((inputs < 0).any()):
-        raise ValueError(
-            f"{name} must be >= 0 (spikes 0/1, or non-negative input rates) of shape {shape}, "
-            f"got a minimum of {float(inputs.min())}"
-        )
-    return inputs
+    return _non_negative_floats(
+        inputs,
+        lambda low: f"{name} must be >= 0 (spikes 0/1, or non-negative input rates) of shape {shape}, got a minimum of {low}",
+    )
 
 
 def _check_weight(
@@ -60,14 +56,23 @@ def _check_weight(
     _checks.tensor(weight, name, expected, ndim=2, dtype="number", finite=True)
     if (n_source is not None and weight.shape[0] != n_source) or (n_target is not None and weight.shape[1] != n_target):
         raise ValueError(f"{name} must have shape {expected}, got shape {tuple(weight.shape)}")
-    if not weight.is_floating_point():
-        weight = weight.to(torch.get_default_dtype())
-    if bool((weight < 0).any()):
-        raise ValueError(
-            f"{name} must hold non-negative magnitudes (got a minimum of {float(weight.min())}): whether a "
+    return _non_negative_floats(
+        weight,
+        lambda low: (
+            f"{name} must hold non-negative magnitudes (got a minimum of {low}): whether a "
             "projection excites or inhibits is set by its sign, not by negative weights"
-        )
-    return weight
+        ),
+    )
+
+
+def _non_negative_floats(x: Tensor, message: Callable[[float], str]) -> Tensor:
+    """``x`` as floats (an integer or bool tensor in the default dtype); a ValueError ``message(minimum)``
+    when an entry is negative."""
+    if not x.is_floating_point():
+        x = x.to(torch.get_default_dtype())
+    if bool((x < 0).any()):
+        raise ValueError(message(float(x.min())))
+    return x
 
 
 @dataclass(frozen=True)

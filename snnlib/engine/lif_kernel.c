@@ -60,6 +60,23 @@ enum {
 
 #define SNN_REQUIRE(cond, code) do { if (!(cond)) return (code); } while (0)
 
+/* Defines the membrane update NAME(p, c, beta, thr, reset) -> u for TYPE, a REAL or a VEC (one body
+   for the scalar and the vector code, the same operations in the same order). */
+#define SNN_DEFINE_MEMBRANE(NAME, TYPE, SPIKE)                                     \
+    static inline TYPE NAME(TYPE p, TYPE c, REAL beta, REAL thr, int reset) {     \
+        TYPE sp = SPIKE;                                                          \
+        TYPE u;                                                                   \
+        if (reset == SNN_ZERO) {                                                  \
+            u = beta * (((REAL)1 - sp) * p);                                      \
+            u = u + c;                                                            \
+        } else {                                                                  \
+            u = p * beta;                                                         \
+            u = u + c;                                                            \
+            if (reset == SNN_SUBTRACT) u = u - sp * thr;                          \
+        }                                                                         \
+        return u;                                                                 \
+    }
+
 #define SNN_CAT_(a, b) a##_##b
 #define SNN_CAT(a, b) SNN_CAT_(a, b)
 #define FN(name) SNN_CAT(name, SNN_SFX)
@@ -81,34 +98,10 @@ enum {
 
 #else /* ---- the body, once per REAL ---------------------------------------------------------- */
 
-/* The membrane update of one neuron from its previous membrane p (S[t-1] = H(p - thr)). */
-static inline REAL FN(snn_membrane)(REAL p, REAL c, REAL beta, REAL thr, int reset) {
-    REAL sp = (REAL)(p > thr);
-    REAL u;
-    if (reset == SNN_ZERO) {
-        u = beta * ((1 - sp) * p);
-        u = u + c;
-    } else {
-        u = p * beta;
-        u = u + c;
-        if (reset == SNN_SUBTRACT) u = u - sp * thr;
-    }
-    return u;
-}
-
-static inline VEC FN(snn_membrane_v)(VEC p, VEC c, REAL beta, REAL thr, int reset) {
-    VEC sp = __builtin_convertvector(-(p > thr), VEC);
-    VEC u;
-    if (reset == SNN_ZERO) {
-        u = beta * (((REAL)1 - sp) * p);
-        u = u + c;
-    } else {
-        u = p * beta;
-        u = u + c;
-        if (reset == SNN_SUBTRACT) u = u - sp * thr;
-    }
-    return u;
-}
+/* The membrane update of one neuron (REAL) or of a vector of neurons (VEC) from the previous
+   membrane p; SPIKE is S[t-1] = H(p - thr) as 0 or 1 of that type. */
+SNN_DEFINE_MEMBRANE(FN(snn_membrane), REAL, (REAL)(p > thr))
+SNN_DEFINE_MEMBRANE(FN(snn_membrane_v), VEC, __builtin_convertvector(-(p > thr), VEC))
 
 /* ds * sg(u): the surrogate's derivative times the incoming gradient dL/dS. */
 static inline REAL FN(snn_sg_times)(REAL ds, REAL u, int sg, REAL c0, REAL c1) {

@@ -18,7 +18,7 @@ every step):
 
 from __future__ import annotations
 
-from typing import Dict, NamedTuple, Tuple, Union
+from typing import Any, Dict, NamedTuple, Tuple, Union
 
 import numpy as np
 import torch
@@ -111,21 +111,17 @@ class SpikingMLP(nn.Module):
         self.surrogate = _surrogate.get(surrogate) if surrogate is not None else _surrogate.get("arctan", self.alpha)
         self.fc1 = nn.Linear(self.num_inputs, self.num_hidden)
         self.fc2 = nn.Linear(self.num_hidden, self.num_outputs)
-        self.lif1 = LIF(
-            _per_neuron(beta, self.num_hidden, learn_beta),
-            _per_neuron(threshold, self.num_hidden, learn_threshold),
-            self.reset,
-            surrogate=self.surrogate,
-            learn_beta=learn_beta,
-            learn_threshold=learn_threshold,
-        )
-        self.lif2 = LIF(
-            _per_neuron(beta, self.num_outputs, learn_beta),
-            _per_neuron(threshold, self.num_outputs, learn_threshold),
-            self.reset,
-            surrogate=self.surrogate,
-            learn_beta=learn_beta,
-            learn_threshold=learn_threshold,
+        # The hidden and the output layer: the same neurons, one beta / threshold per neuron when learnt.
+        self.lif1, self.lif2 = (
+            LIF(
+                _per_neuron(beta, n, learn_beta),
+                _per_neuron(threshold, n, learn_threshold),
+                self.reset,
+                surrogate=self.surrogate,
+                learn_beta=learn_beta,
+                learn_threshold=learn_threshold,
+            )
+            for n in (self.num_hidden, self.num_outputs)
         )
         # (tensor, its version counter, its value for the engine): a uniform buffer is read once, not
         # every call, so a training step never waits for the device (no host synchronisation).
@@ -189,19 +185,8 @@ class SpikingMLP(nn.Module):
         (:func:`snnlib.engine.lif_multistep_linear`), then the output layer's whole time loop in one
         call (:func:`snnlib.engine.lif_multistep`).
         """
-        x, static = self._flat_input(x)
-        beta1, thr1 = self._engine_params("lif1")
-        hidden = _engine.lif_multistep_linear(
-            self.fc1(x),
-            self.fc2.weight,
-            self.fc2.bias,
-            beta1,
-            thr1,
-            self.reset,
-            num_steps=self.num_steps if static else None,
-            surrogate=self.surrogate,
-            backend=self.backend,
-        )
+        cur, params, options = self._hidden_layer(x)
+        hidden = _engine.lif_multistep_linear(cur, self.fc2.weight, self.fc2.bias, *params, **options)
         beta2, thr2 = self._engine_params("lif2")
         out = _engine.lif_multistep(hidden.cur, beta2, thr2, self.reset, surrogate=self.surrogate, backend=self.backend)
         return MLPRecord(out.spk, out.mem, hidden.count, hidden.backend, out.backend)
@@ -209,17 +194,17 @@ class SpikingMLP(nn.Module):
     @torch.no_grad()
     def hidden_spikes(self, x: torch.Tensor) -> torch.Tensor:
         """The hidden layer's spikes ``[T, B, num_hidden]`` for input ``x`` (no gradient), e.g. for a raster plot."""
+        cur, params, options = self._hidden_layer(x)
+        return _engine.lif_multistep(cur, *params, **options).spk
+
+    def _hidden_layer(self, x: torch.Tensor) -> Tuple[torch.Tensor, tuple, Dict[str, Any]]:
+        """The hidden layer's engine call for input ``x``: its current ``W_1 x`` (``[B, num_hidden]``
+        for a static input, else ``[T, B, num_hidden]``), ``(beta, threshold, reset)`` and the
+        keyword arguments (``num_steps``, ``surrogate``, ``backend``)."""
         x, static = self._flat_input(x)
-        beta1, thr1 = self._engine_params("lif1")
-        return _engine.lif_multistep(
-            self.fc1(x),
-            beta1,
-            thr1,
-            self.reset,
-            num_steps=self.num_steps if static else None,
-            surrogate=self.surrogate,
-            backend=self.backend,
-        ).spk
+        params = (*self._engine_params("lif1"), self.reset)
+        options = dict(num_steps=self.num_steps if static else None, surrogate=self.surrogate, backend=self.backend)
+        return self.fc1(x), params, options
 
     def _engine_params(self, name: str):
         """``(beta, threshold)`` of layer ``name`` as the engine takes them: a learnt parameter as it is,

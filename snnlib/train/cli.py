@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import List, Optional
+import typing
+from typing import Any, Dict, List, Optional
 
 import torch
 
@@ -47,6 +48,84 @@ loss diverged. Example: python -m snnlib.train --epochs 5 --root ../shared/data/
 _GRAPHS = {"auto": None, "on": True, "off": False}
 
 
+#: The options that set the :class:`TrainConfig` field of the same name (``--batch-size`` sets
+#: ``batch_size``), by help group: field -> help. The default is the field's, the type its annotation
+#: (a ``bool`` is a ``--x/--no-x`` pair), the choices those of :data:`_CHOICES`. ``fast`` and
+#: ``compile`` are set by ``--plain`` and ``--compile/--no-compile`` (see :func:`config_from_args`).
+_FIELD_OPTIONS: Dict[str, Dict[str, str]] = {
+    "training": {
+        "epochs": "passes over the training set",
+        "batch_size": "training images per optimiser step",
+        "num_steps": "simulation time steps per image",
+        "optimizer": "Adam, or AdamW (decoupled weight decay)",
+        "lr": "peak learning rate",
+        "betas": "the optimiser's moment decay rates",
+        "weight_decay": "weight decay (L2 for adam, decoupled for adamw)",
+        "schedule": "cosine: linear warm-up then cosine decay to 0; constant: the lr throughout",
+        "warmup_steps": "optimiser steps of linear warm-up (cosine schedule; at most a quarter of the run)",
+        "scale": "input pixels: unit = pixel/255 in [0, 1]; standard = (pixel/255 - mean)/std",
+        "shift": "augment: shift each training image by up to this many pixels (0: off)",
+        "loss": (
+            "membrane: sum over steps of CE(U[t]); mean_membrane / summed_membrane: CE(mean / sum of U); rate: CE(spike counts)"
+        ),
+        "label_smoothing": "share of the target spread evenly over the classes, in [0, 1)",
+        "readout": "prediction: membrane = highest summed output membrane; count = most output spikes",
+        "seed": "seeds the weights, the shuffling and the shifts",
+    },
+    "neurons": {
+        "beta": "membrane decay per step, in [0, 1] (the initial value if learnt)",
+        "threshold": "firing threshold, > 0 (the initial value if learnt)",
+        "learn_beta": "learn one decay beta per neuron",
+        "learn_threshold": "learn one threshold per neuron",
+        "reset": "what a spike does to the membrane",
+    },
+    "data": {
+        "source": (
+            "full: the full set or an error; bundled: the small subset shipped with snnlib; auto: full if found, else bundled"
+        ),
+        "dataset": "which data set",
+        "root": "folder with the four IDX files (default: $SNNLIB_DATA, then the cache)",
+        "max_batches": "stop each epoch after this many batches (default: all)",
+        "max_test": "evaluate on the first N test images (default: all 10,000)",
+    },
+    "machine and output": {
+        "device": "auto, cpu, cuda, cuda:1 or mps",
+        "checkpoint": "folder for last.pt, written after every epoch",
+    },
+}
+
+#: The choices of the fields that take one name of a registry.
+_CHOICES = {
+    "optimizer": OPTIMIZERS,
+    "schedule": SCHEDULES,
+    "scale": _data.SCALES,
+    "loss": LOSSES,
+    "readout": READOUTS,
+    "reset": _neurons.RESETS,
+    "source": _data.SOURCES,
+    "dataset": _data.DATASETS,
+}
+
+
+def _field_option(group: argparse._ArgumentGroup, name: str, text: str, default: Any, kind: type) -> None:
+    """Add the option of the :class:`TrainConfig` field ``name`` of type ``kind`` (see :data:`_FIELD_OPTIONS`)."""
+    flag = "--" + name.replace("_", "-")
+    if name == "betas":
+        group.add_argument(flag, type=float, nargs=2, metavar=("B1", "B2"), default=list(default), help=text)
+    elif kind is bool:
+        group.add_argument(flag, action=argparse.BooleanOptionalAction, default=default, help=text)
+    elif name in _CHOICES:
+        group.add_argument(flag, choices=list(_CHOICES[name]), default=default, help=text)
+    else:
+        group.add_argument(flag, type=None if kind is str else kind, default=default, help=text)
+
+
+def _field_types() -> Dict[str, type]:
+    """Field -> its type, ``Optional[X]`` read as ``X``."""
+    hints = typing.get_type_hints(TrainConfig)
+    return {name: next((a for a in typing.get_args(t) if a is not type(None)), t) for name, t in hints.items()}
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser of ``python -m snnlib.train`` (defaults and choices from :class:`TrainConfig`)."""
     d = TrainConfig()
@@ -56,90 +135,12 @@ def parser() -> argparse.ArgumentParser:
         epilog=_EPILOG,
         formatter_class=_Formatter,
     )
-    run = p.add_argument_group("training")
-    run.add_argument("--epochs", type=int, default=d.epochs, help="passes over the training set")
-    run.add_argument("--batch-size", type=int, default=d.batch_size, help="training images per optimiser step")
-    run.add_argument("--num-steps", type=int, default=d.num_steps, help="simulation time steps per image")
-    run.add_argument("--optimizer", choices=list(OPTIMIZERS), default=d.optimizer, help="Adam, or AdamW (decoupled weight decay)")
-    run.add_argument("--lr", type=float, default=d.lr, help="peak learning rate")
-    run.add_argument(
-        "--betas", type=float, nargs=2, metavar=("B1", "B2"), default=list(d.betas), help="the optimiser's moment decay rates"
-    )
-    run.add_argument("--weight-decay", type=float, default=d.weight_decay, help="weight decay (L2 for adam, decoupled for adamw)")
-    run.add_argument(
-        "--schedule",
-        choices=list(SCHEDULES),
-        default=d.schedule,
-        help="cosine: linear warm-up then cosine decay to 0; constant: the lr throughout",
-    )
-    run.add_argument(
-        "--warmup-steps",
-        type=int,
-        default=d.warmup_steps,
-        help="optimiser steps of linear warm-up (cosine schedule; at most a quarter of the run)",
-    )
-    run.add_argument(
-        "--scale",
-        choices=list(_data.SCALES),
-        default=d.scale,
-        help="input pixels: unit = pixel/255 in [0, 1]; standard = (pixel/255 - mean)/std",
-    )
-    run.add_argument(
-        "--shift", type=int, default=d.shift, help="augment: shift each training image by up to this many pixels (0: off)"
-    )
-    run.add_argument(
-        "--loss",
-        choices=list(LOSSES),
-        default=d.loss,
-        help="membrane: sum over steps of CE(U[t]); mean_membrane / summed_membrane: CE(mean / sum of U); rate: CE(spike counts)",
-    )
-    run.add_argument(
-        "--label-smoothing",
-        type=float,
-        default=d.label_smoothing,
-        help="share of the target spread evenly over the classes, in [0, 1)",
-    )
-    run.add_argument(
-        "--readout",
-        choices=list(READOUTS),
-        default=d.readout,
-        help="prediction: membrane = highest summed output membrane; count = most output spikes",
-    )
-    run.add_argument("--seed", type=int, default=d.seed, help="seeds the weights, the shuffling and the shifts")
-    neuron = p.add_argument_group("neurons")
-    neuron.add_argument(
-        "--beta", type=float, default=d.beta, help="membrane decay per step, in [0, 1] (the initial value if learnt)"
-    )
-    neuron.add_argument(
-        "--threshold", type=float, default=d.threshold, help="firing threshold, > 0 (the initial value if learnt)"
-    )
-    neuron.add_argument(
-        "--learn-beta", action=argparse.BooleanOptionalAction, default=d.learn_beta, help="learn one decay beta per neuron"
-    )
-    neuron.add_argument(
-        "--learn-threshold",
-        action=argparse.BooleanOptionalAction,
-        default=d.learn_threshold,
-        help="learn one threshold per neuron",
-    )
-    neuron.add_argument("--reset", choices=list(_neurons.RESETS), default=d.reset, help="what a spike does to the membrane")
-    data = p.add_argument_group("data")
-    data.add_argument(
-        "--source",
-        choices=list(_data.SOURCES),
-        default=d.source,
-        help="full: the full set or an error; bundled: the small subset shipped with snnlib; auto: full if found, else bundled",
-    )
-    data.add_argument("--dataset", choices=list(_data.DATASETS), default=d.dataset, help="which data set")
-    data.add_argument("--root", default=d.root, help="folder with the four IDX files (default: $SNNLIB_DATA, then the cache)")
-    data.add_argument(
-        "--max-batches", type=int, default=d.max_batches, help="stop each epoch after this many batches (default: all)"
-    )
-    data.add_argument(
-        "--max-test", type=int, default=d.max_test, help="evaluate on the first N test images (default: all 10,000)"
-    )
-    machine = p.add_argument_group("machine and output")
-    machine.add_argument("--device", default=d.device, help="auto, cpu, cuda, cuda:1 or mps")
+    kinds = _field_types()
+    groups = {title: p.add_argument_group(title) for title in _FIELD_OPTIONS}
+    for title, options in _FIELD_OPTIONS.items():
+        for name, text in options.items():
+            _field_option(groups[title], name, text, getattr(d, name), kinds[name])
+    machine = groups["machine and output"]
     machine.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's choice)")
     machine.add_argument(
         "--plain", action="store_true", help="run the per-step loop instead of the fast path (slow; same results)"
@@ -152,7 +153,6 @@ def parser() -> argparse.ArgumentParser:
     machine.add_argument(
         "--precision", choices=list(PRECISIONS), default="float32", help="bfloat16: autocast (membranes stay float32)"
     )
-    machine.add_argument("--checkpoint", default=d.checkpoint, help="folder for last.pt, written after every epoch")
     machine.add_argument("--resume", action="store_true", help="continue from the checkpoint folder's last.pt")
     machine.add_argument("--json", default=None, help="write the run's record (JSON) to this file")
     machine.add_argument("--quiet", action="store_true", help="no progress bar and no per-epoch lines")
@@ -171,37 +171,10 @@ class _Formatter(argparse.RawDescriptionHelpFormatter):
 
 def config_from_args(args: argparse.Namespace) -> TrainConfig:
     """The :class:`TrainConfig` that parsed command-line ``args`` describe (raises TypeError/ValueError on a bad value)."""
-    return TrainConfig(
-        epochs=args.epochs,
-        batch_size=args.batch_size,
-        num_steps=args.num_steps,
-        optimizer=args.optimizer,
-        lr=args.lr,
-        betas=tuple(args.betas),
-        weight_decay=args.weight_decay,
-        schedule=args.schedule,
-        warmup_steps=args.warmup_steps,
-        scale=args.scale,
-        shift=args.shift,
-        loss=args.loss,
-        label_smoothing=args.label_smoothing,
-        readout=args.readout,
-        beta=args.beta,
-        threshold=args.threshold,
-        learn_beta=args.learn_beta,
-        learn_threshold=args.learn_threshold,
-        reset=args.reset,
-        fast=not args.plain,
-        compile=True if args.compile and not args.no_compile else False if args.no_compile else None,
-        source=args.source,
-        root=args.root,
-        dataset=args.dataset,
-        device=args.device,
-        seed=args.seed,
-        max_batches=args.max_batches,
-        max_test=args.max_test,
-        checkpoint=args.checkpoint,
-    )
+    values = {name: getattr(args, name) for options in _FIELD_OPTIONS.values() for name in options}
+    values["betas"] = tuple(values["betas"])
+    compiled = True if args.compile and not args.no_compile else False if args.no_compile else None
+    return TrainConfig(**values, fast=not args.plain, compile=compiled)
 
 
 def main(argv: Optional[List[str]] = None) -> int:

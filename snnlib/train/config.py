@@ -61,7 +61,11 @@ class TrainConfig:
         beta, threshold, learn_beta, learn_threshold, reset: the LIF neurons (beta in [0, 1],
             threshold > 0, reset one of :data:`snnlib.neurons.RESETS`).
         fast: use the fast path of :class:`snnlib.models.SpikingMLP`.
-        compile: ``torch.compile`` the model (``None``: only on CUDA; falls back to eager on error).
+        compile: ``torch.compile`` the model, on any device, when ``True``; ``None`` (the default) and
+            ``False`` train the eager model (compilation is opt-in, see
+            :func:`snnlib.models.maybe_compile`). A model that fails to compile, or whose compiled
+            step fails, gives a warning and trains eagerly; a compiled model is never captured in
+            a CUDA graph.
         source, root, dataset: where the data come from (see :func:`snnlib.data.load_mnist`).
         device: ``"auto"``, ``"cpu"``, ``"cuda"``, ``"cuda:1"``, ``"mps"`` (its availability is
             checked when training starts).
