@@ -34,6 +34,7 @@ __all__ = [
     "probability",
     "boolean",
     "choice",
+    "instance",
     "tensor",
     "time_first",
     "spike_tensor",
@@ -164,6 +165,17 @@ def choice(value: Any, name: str, options: Iterable[Any]) -> Any:
             pass
     listed = ", ".join(repr(o) for o in options)
     raise ValueError(f"{name} must be one of {listed}; got {describe(value)}")
+
+
+def instance(value: Any, name: str, cls: Union[type, Tuple[type, ...]], what: str) -> Any:
+    """``value`` itself if it is an instance of ``cls``; otherwise a :class:`TypeError`.
+
+    ``what`` names the expected type as the message says it, article included
+    (``"an LIFParams"``, ``"a snnlib.synapses.SynapseParams"``).
+    """
+    if isinstance(value, cls):
+        return value
+    raise TypeError(f"{name} must be {what}, got {describe(value)}")
 
 
 DTypeKind = str  # "float", "integer", "bool", "number" or "any"

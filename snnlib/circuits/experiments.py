@@ -50,8 +50,7 @@ def convergence_snr(
     """
     if isinstance(fan_ins, (str, bytes)) or not hasattr(fan_ins, "__iter__"):
         raise TypeError(f"fan_ins must be a sequence of integers >= 1, got {_checks.describe(fan_ins)}")
-    if not isinstance(params, LIFParams):
-        raise TypeError(f"params must be a snnlib.neurons.LIFParams, got {_checks.describe(params)}")
+    _checks.instance(params, "params", LIFParams, "a snnlib.neurons.LIFParams")
     fan_ins = [_checks.integer(n, f"fan_ins[{i}]", 1) for i, n in enumerate(fan_ins)]
     if not fan_ins:
         raise ValueError("fan_ins must list at least one number of converging inputs")

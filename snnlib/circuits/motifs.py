@@ -46,8 +46,7 @@ def _strength(inhibition) -> float:
 def _lif_params(**named) -> None:
     """Each argument a :class:`snnlib.neurons.LIFParams` (a clear error naming it otherwise)."""
     for name, value in named.items():
-        if not isinstance(value, LIFParams):
-            raise TypeError(f"{name} must be a snnlib.neurons.LIFParams, got {_checks.describe(value)}")
+        _checks.instance(value, name, LIFParams, "a snnlib.neurons.LIFParams")
 
 
 def feedforward_excitation(

@@ -18,6 +18,7 @@ import torch
 
 from .. import _checks
 from .. import spikes as _spikes
+from .._core import one_torch_thread
 from ..neurons import SYNAPTIC_DRIVES, LIFParams
 from ..surrogate import get as _get_surrogate
 from ..synapses import SYNAPSES, SynapseParams, trace_step
@@ -151,22 +152,13 @@ class CircuitResult:
         return low, high
 
 
-@contextlib.contextmanager
 def _one_thread_on_cpu(device: torch.device):
-    """Run tiny CPU matrix products on one thread (then restore the setting).
+    """Run tiny CPU matrix products on one thread (then restore the setting); elsewhere, nothing.
 
     The circuits here multiply matrices of a few dozen neurons thousands of times; on a busy CPU,
     waking the BLAS thread pool for each costs far more than the product itself (30x measured).
     """
-    if device.type != "cpu":
-        yield
-        return
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
+    return one_torch_thread() if device.type == "cpu" else contextlib.nullcontext()
 
 
 def _check_populations(populations, n_in: int) -> Dict[str, int]:
@@ -219,8 +211,7 @@ def simulate(
         a :class:`CircuitResult` with spikes and membranes ``[T, B, N]`` of every population.
     """
     inputs = _check_inputs(inputs)
-    if not isinstance(synapses, SynapseParams):
-        raise TypeError(f"synapses must be a snnlib.synapses.SynapseParams, got {_checks.describe(synapses)}")
+    _checks.instance(synapses, "synapses", SynapseParams, "a snnlib.synapses.SynapseParams")
     T, B, n_in = inputs.shape
     sizes = _check_populations(populations, n_in)
     order = list(populations)

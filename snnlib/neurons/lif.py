@@ -97,8 +97,33 @@ def _as_state(cur: torch.Tensor, state) -> LIFState:
 
 
 def _check_params(params) -> None:
-    if not isinstance(params, LIFParams):
-        raise TypeError(f"params must be an LIFParams, got {_checks.describe(params)}")
+    _checks.instance(params, "params", LIFParams, "an LIFParams")
+
+
+def _previous_spike(state: LIFState, thr) -> torch.Tensor:
+    """``R[t]``: the spike emitted at the previous step (detached), recomputed from ``U[t]`` if not kept."""
+    prev = state.spk if state.spk is not None else _surrogate.heaviside(state.mem - thr)
+    return prev.detach()
+
+
+def _refractory_left(state: LIFState, prev: torch.Tensor, K: int, like: torch.Tensor) -> Optional[torch.Tensor]:
+    """Steps of the refractory period left at this step (a spike at ``t`` starts one), or ``None`` when ``K == 0``.
+
+    The neuron ignores its input where the result is ``> 0``.
+    """
+    if K <= 0:
+        return None
+    left = state.refrac if state.refrac is not None else torch.zeros_like(like)
+    return torch.where(prev > 0, torch.full_like(left, K), left)
+
+
+def _emit(spike: _surrogate.Surrogate, mem: torch.Tensor, thr, left: Optional[torch.Tensor]) -> Tuple[torch.Tensor, LIFState]:
+    """The spike of the new membrane ``mem`` (none while refractory) and the new :class:`LIFState`."""
+    spk = spike(mem - thr)
+    if left is None:
+        return spk, LIFState(mem, None, spk.detach())
+    spk = spk * (~(left > 0)).to(spk.dtype)
+    return spk, LIFState(mem, (left - 1).clamp_min(0), spk.detach())
 
 
 def _update(cur: torch.Tensor, state: LIFState, params: LIFParams, spike: _surrogate.Surrogate) -> Tuple[torch.Tensor, LIFState]:
@@ -107,16 +132,10 @@ def _update(cur: torch.Tensor, state: LIFState, params: LIFParams, spike: _surro
     beta, thr = params.beta, params.threshold
     if isinstance(beta, torch.Tensor):
         beta = beta.clamp(0, 1)  # as snnTorch (a learnt beta may leave [0, 1])
-    # R[t]: the spike emitted at the previous step (detached).
-    prev = state.spk if state.spk is not None else _surrogate.heaviside(mem - thr)
-    prev = prev.detach()
-
-    K = params.refractory
-    if K > 0:
-        left = state.refrac if state.refrac is not None else torch.zeros_like(cur)
-        left = torch.where(prev > 0, torch.full_like(left, K), left)  # a spike at t starts a period
-        blocked = left > 0
-        cur = torch.where(blocked, torch.zeros_like(cur), cur)
+    prev = _previous_spike(state, thr)
+    left = _refractory_left(state, prev, params.refractory, cur)
+    if left is not None:
+        cur = torch.where(left > 0, torch.zeros_like(cur), cur)
 
     if params.reset == "subtract":
         new_mem = beta * mem + cur - prev * thr
@@ -125,11 +144,7 @@ def _update(cur: torch.Tensor, state: LIFState, params: LIFParams, spike: _surro
     else:
         new_mem = beta * mem + cur
 
-    spk = spike(new_mem - thr)
-    if K > 0:
-        spk = spk * (~blocked).to(spk.dtype)
-        return spk, LIFState(new_mem, (left - 1).clamp_min(0), spk.detach())
-    return spk, LIFState(new_mem, None, spk.detach())
+    return _emit(spike, new_mem, thr, left)
 
 
 def lif_step(

@@ -162,9 +162,7 @@ class PhysicalLIFParams:
 
 def check_params(params) -> PhysicalLIFParams:
     """``params`` itself if it is a :class:`PhysicalLIFParams`; a ``TypeError`` otherwise."""
-    if not isinstance(params, PhysicalLIFParams):
-        raise TypeError(f"params must be a PhysicalLIFParams, got {_checks.describe(params)}")
-    return params
+    return _checks.instance(params, "params", PhysicalLIFParams, "a PhysicalLIFParams")
 
 
 def physical_lif_step(

@@ -38,7 +38,7 @@ from .. import surrogate as _surrogate
 from .. import synapses as _syn
 from . import _validate
 from ._validate import Number
-from .lif import LIFParams, LIFState, _as_state, lif_step
+from .lif import LIFParams, LIFState, _as_state, _emit, _previous_spike, _refractory_left, lif_step
 
 __all__ = [
     "SynapticParams",
@@ -123,9 +123,7 @@ def _synaptic_state(cur: torch.Tensor, state) -> SynapticState:
 
 
 def _check_synaptic_params(params) -> SynapticParams:
-    if not isinstance(params, SynapticParams):
-        raise TypeError(f"params must be a SynapticParams, got {_checks.describe(params)}")
-    return params
+    return _checks.instance(params, "params", SynapticParams, "a SynapticParams")
 
 
 def synaptic_step(
@@ -254,29 +252,21 @@ def conductance_lif_step(
     _checks.tensor(g_exc, "g_exc", _STEP, dtype="float", nonempty=False)
     _checks.tensor(g_inh, "g_inh", _STEP + " (broadcastable to g_exc)", dtype="float", nonempty=False)
     _checks.broadcasts_to(g_inh, g_exc, "g_inh", "g_exc", _STEP)
-    if not isinstance(params, LIFParams):
-        raise TypeError(f"params must be an LIFParams, got {_checks.describe(params)}")
+    _checks.instance(params, "params", LIFParams, "an LIFParams")
     e_exc, e_inh = _syn.check_reversals(e_exc, e_inh, params.threshold)
     g_inh = g_inh.expand_as(g_exc) if g_inh.shape != g_exc.shape else g_inh
     state = _as_state(g_exc, state)
     spike = _surrogate.get(surrogate)
     thr = params.threshold
-    prev = state.spk if state.spk is not None else _surrogate.heaviside(state.mem - thr)
-    prev = prev.detach()
-    K = params.refractory
-    if K > 0:
-        left = state.refrac if state.refrac is not None else torch.zeros_like(g_exc)
-        left = torch.where(prev > 0, torch.full_like(left, K), left)
+    prev = _previous_spike(state, thr)
+    left = _refractory_left(state, prev, params.refractory, g_exc)
+    if left is not None:
         blocked = left > 0
         g_exc = torch.where(blocked, torch.zeros_like(g_exc), g_exc)
         g_inh = torch.where(blocked, torch.zeros_like(g_inh), g_inh)
     mem = _RESETS[params.reset](state.mem, prev, thr)
     mem = _syn.conductance_step(mem, g_exc, g_inh, params.beta, e_exc, e_inh)
-    spk = spike(mem - thr)
-    if K > 0:
-        spk = spk * (~blocked).to(spk.dtype)
-        return spk, LIFState(mem, (left - 1).clamp_min(0), spk.detach())
-    return spk, LIFState(mem, None, spk.detach())
+    return _emit(spike, mem, thr, left)
 
 
 def conductance_lif_run(
