@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import contextlib
 import platform
 import random
 import sys
-from typing import Iterator, TypeVar, Union
+from typing import TypeVar, Union
 
 import numpy as np
 import torch
@@ -53,21 +52,6 @@ def get_device(device: Union[str, torch.device, None] = None) -> torch.device:
         if mps is None or not mps.is_available():
             raise ValueError(f"device {device!r} asked for, but MPS is not available here; use 'auto' or 'cpu'")
     return dev
-
-
-@contextlib.contextmanager
-def one_torch_thread() -> Iterator[None]:
-    """Run the body on one torch thread, then restore the previous setting (even on an error).
-
-    For loops of tiny CPU operations (a few dozen neurons, one image or one step at a time): waking
-    the BLAS thread pool for each costs far more than the operation itself.
-    """
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
 
 
 def seed_everything(seed: int = 0) -> torch.Generator:

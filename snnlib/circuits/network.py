@@ -18,7 +18,6 @@ import torch
 
 from .. import _checks
 from .. import spikes as _spikes
-from .._core import one_torch_thread
 from ..neurons import SYNAPTIC_DRIVES, LIFParams
 from ..surrogate import get as _get_surrogate
 from ..synapses import SYNAPSES, SynapseParams, trace_step
@@ -152,13 +151,22 @@ class CircuitResult:
         return low, high
 
 
+@contextlib.contextmanager
 def _one_thread_on_cpu(device: torch.device):
-    """Run tiny CPU matrix products on one thread (then restore the setting); elsewhere, nothing.
+    """Run tiny CPU matrix products on one thread (then restore the setting).
 
     The circuits here multiply matrices of a few dozen neurons thousands of times; on a busy CPU,
     waking the BLAS thread pool for each costs far more than the product itself (30x measured).
     """
-    return one_torch_thread() if device.type == "cpu" else contextlib.nullcontext()
+    if device.type != "cpu":
+        yield
+        return
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
 
 
 def _check_populations(populations, n_in: int) -> Dict[str, int]:

@@ -81,8 +81,7 @@ def _as_state(cur: torch.Tensor, state) -> LIFState:
         return LIFState(zeros, None, zeros)  # at rest, no previous spike
     if isinstance(state, torch.Tensor):
         state = LIFState(state)
-    if not isinstance(state, LIFState):
-        raise TypeError(f"state must be an LIFState, a membrane tensor {_STEP_SHAPE} or None, got {_checks.describe(state)}")
+    _checks.instance(state, "state", LIFState, f"an LIFState, a membrane tensor {_STEP_SHAPE} or None")
     for name, x in (("membrane", state.mem), ("refractory counter", state.refrac), ("previous spike", state.spk)):
         if x is None:
             continue

@@ -109,11 +109,9 @@ class SynapticState(NamedTuple):
 
 def _synaptic_state(cur: torch.Tensor, state) -> SynapticState:
     """A checked state (the membrane's fields are checked by :func:`lif_step`)."""
-    if state is None:
-        zeros = torch.zeros_like(cur)
-        return SynapticState(zeros, zeros, None, zeros)
-    if not isinstance(state, SynapticState):
-        raise TypeError(f"state must be a SynapticState (syn, mem, ...) or None, got {_checks.describe(state)}")
+    if state is None:  # no current, and the membrane at rest as in lif_step
+        return SynapticState(torch.zeros_like(cur), *_as_state(cur, None))
+    _checks.instance(state, "state", SynapticState, "a SynapticState (syn, mem, ...) or None")
     if not isinstance(state.syn, torch.Tensor) or state.syn.shape != cur.shape:
         raise ValueError(
             f"the state's synaptic current must be a tensor of the input's shape {_STEP} = {tuple(cur.shape)}, "
