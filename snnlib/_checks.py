@@ -39,6 +39,7 @@ __all__ = [
     "time_first",
     "spike_tensor",
     "finite_tensor",
+    "outside_unit_interval",
     "same_shape",
     "broadcasts_to",
     "reads_values",
@@ -271,6 +272,17 @@ def spike_tensor(
             allowed = "-1, 0 or 1" if signed else "0 or 1"
             raise ValueError(f"{name} must hold spikes ({allowed}) of shape {shape}, but it contains {bad!r}")
     return x
+
+
+def outside_unit_interval(x: torch.Tensor) -> Optional[str]:
+    """``"[min, max]"`` of ``x``'s values when some lie outside ``[0, 1]`` (intensities), else ``None``.
+
+    The caller words the error (what needs intensities, and how to rescale); ``x`` is never clipped.
+    """
+    lo, hi = x.min().item(), x.max().item()
+    if lo < 0.0 or hi > 1.0:
+        return f"[{lo:.4g}, {hi:.4g}]"
+    return None
 
 
 def same_shape(a: torch.Tensor, b: torch.Tensor, name_a: str, name_b: str, shape: str) -> Tuple[int, ...]:

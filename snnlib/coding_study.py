@@ -43,11 +43,10 @@ def prepare(
 
 def _check_images(images: torch.Tensor, name: str = "images") -> torch.Tensor:
     _checks.tensor(images, name, _IMAGES, ndim=3, dtype="float", finite=True)
-    lo, hi = images.min().item(), images.max().item()
-    if lo < 0.0 or hi > 1.0:
+    span = _checks.outside_unit_interval(images)
+    if span is not None:
         raise ValueError(
-            f"{name} {_IMAGES} must hold intensities in [0, 1], but they span [{lo:.4g}, {hi:.4g}]; "
-            "rescale them (e.g. pixels / 255)"
+            f"{name} {_IMAGES} must hold intensities in [0, 1], but they span {span}; rescale them (e.g. pixels / 255)"
         )
     return images
 

@@ -1,10 +1,10 @@
 """What every coding scheme shares: input checks in one wording, and the seeded random draws.
 
 Private to :mod:`snnlib.encoding` (its public :func:`make_generator` is re-exported there). The
-checks build on :mod:`snnlib._checks`; the two below exist because ``_checks`` has no check of a
-tensor's *value range*:
+checks build on :mod:`snnlib._checks`; the two below word their messages for coding schemes:
 
-* :func:`unit_tensor`: a floating-point tensor of intensities in ``[0, 1]`` (never clipped);
+* :func:`unit_tensor`: a floating-point tensor of intensities in ``[0, 1]`` (never clipped;
+  the range test is :func:`snnlib._checks.outside_unit_interval`);
 * :func:`probability`: a real number in ``[0, 1]``, with a message that says "probability".
 """
 
@@ -32,10 +32,10 @@ def float_tensor(x, name: str = "x", shape: str = "[*shape]", **kwargs) -> torch
 def unit_tensor(x, name: str = "x", scheme: str = "this scheme", shape: str = "[*shape]", **kwargs) -> torch.Tensor:
     """:func:`float_tensor` whose values all lie in ``[0, 1]`` (intensities). Returns ``x``."""
     float_tensor(x, name, shape, **kwargs)
-    lo, hi = x.min().item(), x.max().item()
-    if lo < 0.0 or hi > 1.0:
+    span = _checks.outside_unit_interval(x)
+    if span is not None:
         raise ValueError(
-            f"{scheme} needs intensities in [0, 1], but {name} spans [{lo:.4g}, {hi:.4g}]; "
+            f"{scheme} needs intensities in [0, 1], but {name} spans {span}; "
             "rescale it (e.g. pixels / 255); values are never clipped silently"
         )
     return x
