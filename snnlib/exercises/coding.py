@@ -8,7 +8,7 @@ from typing import Callable, Optional
 import numpy as np
 import torch
 
-from .core import Feedback, _Stop, as_tensor, assert_close, checker, failed, passed, register_hints, run_user
+from .core import Feedback, _cpu_tensor, _Stop, as_tensor, assert_close, checker, failed, passed, register_hints, run_user
 
 __all__ = ["check_rate_encoder", "check_latency_time", "check_first_spike_time", "check_fano_factor"]
 
@@ -188,14 +188,10 @@ def _times(answer, n: int) -> torch.Tensor:
         )
     if answer is None or isinstance(answer, (str, bytes, tuple)):
         raise _Stop(failed(f"return a tensor of first spike times, shape [N] = [{n}], got {type(answer).__name__}."))
-    try:
-        if isinstance(answer, torch.Tensor):
-            t = answer.detach().to("cpu")
-        else:
-            t = torch.as_tensor(np.asarray(answer))
-        t = t.to(torch.float64)
-    except Exception:
-        raise _Stop(failed(f"return a tensor of first spike times, shape [N] = [{n}], got {type(answer).__name__}.")) from None
+    t = _cpu_tensor(answer)
+    if t is None:
+        raise _Stop(failed(f"return a tensor of first spike times, shape [N] = [{n}], got {type(answer).__name__}."))
+    t = t.to(torch.float64)
     if tuple(t.shape) != (n,):
         raise _Stop(
             failed(

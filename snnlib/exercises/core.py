@@ -196,6 +196,17 @@ def as_number(answer: Any, what: str = "your answer") -> float:
     return value
 
 
+def _cpu_tensor(answer: Any) -> Optional[torch.Tensor]:
+    """``answer`` as a CPU tensor of its own dtype (a tensor detached, else through NumPy), or ``None``
+    when it is no array of numbers (a ragged list, an object...)."""
+    try:
+        if isinstance(answer, torch.Tensor):
+            return answer.detach().to("cpu")
+        return torch.as_tensor(np.asarray(answer))
+    except Exception:
+        return None
+
+
 def as_tensor(answer: Any, what: str = "your answer", shape: Optional[Sequence[int]] = None) -> torch.Tensor:
     """A float64 tensor from a tensor (any real dtype, any device), an array, a list or a number.
 
@@ -204,13 +215,9 @@ def as_tensor(answer: Any, what: str = "your answer", shape: Optional[Sequence[i
     """
     if answer is None or isinstance(answer, (str, bytes)):
         raise _Stop(failed(f"{what} should be a tensor, got {type(answer).__name__}."))
-    try:
-        if isinstance(answer, torch.Tensor):
-            t = answer.detach().to("cpu")
-        else:
-            t = torch.as_tensor(np.asarray(answer))
-    except Exception:
-        raise _Stop(failed(f"{what} should be a tensor (or an array or list of numbers), got {type(answer).__name__}.")) from None
+    t = _cpu_tensor(answer)
+    if t is None:
+        raise _Stop(failed(f"{what} should be a tensor (or an array or list of numbers), got {type(answer).__name__}."))
     if t.is_complex():
         raise _Stop(failed(f"{what} should be real-valued, got dtype {t.dtype}."))
     t = t.to(torch.float64)
