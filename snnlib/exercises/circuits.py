@@ -15,7 +15,7 @@ from typing import Callable, List
 import numpy as np
 import torch
 
-from .core import Feedback, _Stop, as_number, as_tensor, assert_close, checker, failed, passed, register_hints, run_user
+from .core import Feedback, _Stop, as_number, as_tensor, checker, failed, passed, register_hints, require_close, run_user
 
 __all__ = ["check_convergent_weights", "check_conductance_step", "check_wta_prediction", "check_edge_contrast"]
 
@@ -106,7 +106,7 @@ def check_convergent_weights(fn: Callable) -> Feedback:
                     f"in your {what} every output has fan_in inputs, but not the right ones.",
                     "output j starts at input j * (n_in // n_out) (a stride of at least 1).",
                 )
-        bad = assert_close(
+        require_close(
             got,
             expected,
             f"your {what}",
@@ -114,8 +114,6 @@ def check_convergent_weights(fn: Callable) -> Feedback:
             hint="rows are inputs, columns outputs: W[i, j] = weight if input i feeds output j. Output j starts at "
             "input j * (n_in // n_out) and wraps around (modulo n_in).",
         )
-        if bad is not None:
-            return bad
     return passed(
         "each output neuron now sums fan_in neighbouring inputs; with fan_in larger than the stride, "
         "every input also diverges onto several outputs."
@@ -156,7 +154,7 @@ def check_conductance_step(fn: Callable) -> Feedback:
                     f"{what} leaves the interval [e_inh, e_exc] between the reversal potentials.",
                     "the exact solution lies between U[t] and U_inf, a weighted mean of 0, e_exc and e_inh.",
                 )
-        bad = assert_close(
+        require_close(
             got,
             expected,
             what,
@@ -165,8 +163,6 @@ def check_conductance_step(fn: Callable) -> Feedback:
             hint="Lambda = -ln(beta) + g_exc + g_inh, U_inf = (g_exc e_exc + g_inh e_inh) / Lambda, "
             "U[t+1] = U_inf + (U[t] - U_inf) exp(-Lambda).",
         )
-        if bad is not None:
-            return bad
     return passed(
         "the membrane relaxes towards U_inf, a weighted mean of the rest and the two reversal potentials, so it "
         "can never be pushed below e_inh, however strong the inhibition."
@@ -274,9 +270,7 @@ def check_edge_contrast(fn: Callable) -> Feedback:
                 return failed(f"your {what} has the wrong sign.", "inside minus outside, not the other way round.")
             if math.isclose(got, a - b, rel_tol=1e-5, abs_tol=1e-9):
                 return failed(f"your {what} is not normalised.", "divide the difference by the sum of the two rates.")
-        bad = assert_close(got, expected, f"your {what}", rtol=1e-5, atol=1e-9, hint="(r_in - r_out) / (r_in + r_out).")
-        if bad is not None:
-            return bad
+        require_close(got, expected, f"your {what}", rtol=1e-5, atol=1e-9, hint="(r_in - r_out) / (r_in + r_out).")
     return passed("contrast 0 means no edge, 1 means only the inside neuron fires, -1 only the outside one.")
 
 

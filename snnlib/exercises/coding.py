@@ -8,7 +8,19 @@ from typing import Callable, Optional
 import numpy as np
 import torch
 
-from .core import Feedback, _cpu_tensor, _Stop, as_tensor, assert_close, checker, failed, passed, register_hints, run_user
+from .core import (
+    Feedback,
+    _cpu_tensor,
+    _Stop,
+    as_tensor,
+    assert_close,
+    checker,
+    failed,
+    passed,
+    register_hints,
+    require_close,
+    run_user,
+)
 
 __all__ = ["check_rate_encoder", "check_latency_time", "check_first_spike_time", "check_fano_factor"]
 
@@ -160,20 +172,13 @@ def check_latency_time(fn: Callable) -> Feedback:
     x = torch.linspace(0.05, 1.0, 20, dtype=torch.float64)
     for tau, thr in ((5.0, 0.01), (2.0, 0.04)):
         got = run_user(fn, x.clone(), tau, thr, what="your latency formula")
-        got_t = as_tensor(got, f"t for tau = {tau:g}, threshold = {thr:g}", shape=x.shape)
+        what = f"t for tau = {tau:g}, threshold = {thr:g}"
+        got_t = as_tensor(got, what, shape=x.shape)
         slip = _latency_slip(got_t, x, tau, thr)
         if slip:
             return failed(slip)
         expected = latency_time(x, tau=tau, threshold=thr)
-        bad = assert_close(
-            got,
-            expected,
-            f"t for tau = {tau:g}, threshold = {thr:g}",
-            rtol=1e-5,
-            hint="Solve V(t) = x (1 - exp(-t / tau)) = threshold for t.",
-        )
-        if bad is not None:
-            return bad
+        require_close(got, expected, what, rtol=1e-5, hint="Solve V(t) = x (1 - exp(-t / tau)) = threshold for t.")
     return passed("t = tau ln(x / (x - V_th)): brighter inputs reach the threshold sooner, logarithmically.")
 
 
@@ -260,14 +265,8 @@ def check_first_spike_time(fn: Callable) -> Feedback:
         last = (T - 1 - torch.flip(spikes, [0]).argmax(0)).double()[fired]
         if torch.equal(tf, last) and not torch.equal(tf, ef):
             return failed("those are the last spike times: the code is in the first spike.", "Take the minimum over time.")
-        bad = assert_close(
-            _select(got, t, fired),
-            ef,
-            "the first spike times",
-            hint="Look for the smallest t with spikes[t] == 1 (time is axis 0).",
-        )
-        if bad is not None:
-            return bad
+        hint = "Look for the smallest t with spikes[t] == 1 (time is axis 0)."
+        require_close(_select(got, t, fired), ef, "the first spike times", hint=hint)
     return passed("t_spike = min{t | s[t] = 1}, and inf for a neuron that stays silent.")
 
 
@@ -320,7 +319,5 @@ def check_fano_factor(fn: Callable) -> Feedback:
         plain = unbiased * (R - 1) / R
         if assert_close(got, plain, "the Fano factors", rtol=1e-5, atol=1e-9) is None:
             continue
-        bad = assert_close(got, unbiased, "the Fano factors", rtol=1e-5, atol=1e-9, hint="F = counts.var(0) / counts.mean(0).")
-        if bad is not None:
-            return bad
+        require_close(got, unbiased, "the Fano factors", rtol=1e-5, atol=1e-9, hint="F = counts.var(0) / counts.mean(0).")
     return passed("F = Var[N] / E[N] over the repeats: near 1 - p for Bernoulli spikes, 0 for a regular neuron.")

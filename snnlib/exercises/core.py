@@ -11,7 +11,8 @@ tests enforce for each one):
   :class:`Feedback` that names it.
 * **Every correct form is accepted.** :func:`as_number` and :func:`as_tensor` take Python and NumPy
   scalars, 0-d tensors, lists and tensors of any real dtype, and :func:`assert_close` compares with a
-  tolerance that suits the answer's precision (float32 answers are not held to float64's).
+  tolerance that suits the answer's precision (float32 answers are not held to float64's);
+  :func:`require_close` is the same comparison that stops the check when the answer is off.
 * **Feedback teaches, it does not give the answer away**: say what is wrong and give a hint; the
   reference values stay hidden. Progressive hints live in :data:`HINTS` (``hint(name, level)``).
 """
@@ -43,6 +44,7 @@ __all__ = [
     "as_tensor",
     "tolerance",
     "assert_close",
+    "require_close",
     "HINTS",
     "register_hints",
     "hint",
@@ -269,6 +271,14 @@ def assert_close(
         rel = err / scale if scale else float("inf")
         return failed(f"{what} is off by up to {err:.3g} ({rel:.2%} of the largest value).", hint)
     return None
+
+
+def require_close(got: Any, expected: Any, what: str, rtol: Optional[float] = None, atol: float = 0.0, hint: str = "") -> None:
+    """:func:`assert_close` inside a :func:`checker`: stops the check with its failed :class:`Feedback`
+    when ``got`` is off (as :func:`as_tensor` does on a malformed answer); returns nothing otherwise."""
+    bad = assert_close(got, expected, what, rtol, atol, hint)
+    if bad is not None:
+        raise _Stop(bad)
 
 
 #: Progressive hints: exercise name -> hints, gentlest first (``hint(name, level)`` shows one).

@@ -6,7 +6,7 @@ from typing import Callable
 
 import torch
 
-from .core import Feedback, as_tensor, assert_close, checker, failed, passed, register_hints, run_user
+from .core import Feedback, as_tensor, checker, failed, passed, register_hints, require_close, run_user
 
 __all__ = ["check_firing_rate"]
 
@@ -68,7 +68,5 @@ def check_firing_rate(fn: Callable) -> Feedback:
         slip = _slip(got_t, spk, dt)
         if slip:
             return failed(f"{where}: {slip}")
-        bad = assert_close(got, expected, f"the rates {where}", hint="rate = (number of spikes) / (T * dt).")
-        if bad is not None:
-            return bad
+        require_close(got, expected, f"the rates {where}", hint="rate = (number of spikes) / (T * dt).")
     return passed("rate = spikes / (T * dt), over the time axis, for every neuron, in any float dtype.")

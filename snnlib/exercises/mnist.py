@@ -12,7 +12,7 @@ from typing import Callable, List, Tuple
 
 import torch
 
-from .core import Feedback, _Stop, as_number, as_tensor, assert_close, checker, failed, passed, register_hints, run_user
+from .core import Feedback, _Stop, as_number, as_tensor, checker, failed, passed, register_hints, require_close, run_user
 
 __all__ = ["check_rate_decoding", "check_synaptic_operations"]
 
@@ -156,13 +156,11 @@ def check_synaptic_operations(fn: Callable) -> Feedback:
         for message, slip in slips.items():
             if abs(slip - expected) > 1e-9 * max(1.0, abs(expected)) and abs(value - slip) <= 1e-6 * max(1.0, abs(slip)):
                 return failed(message)
-        bad = assert_close(
+        require_close(
             got,
             expected,
             f"the synaptic operations per sample for spikes of shape {[T, B, H]} and fan_out={fan_out}",
             rtol=1e-6,
             hint="total spikes x fan_out, divided by the batch size.",
         )
-        if bad is not None:
-            return bad
     return passed("each spike costs one addition per outgoing synapse; a silent neuron costs nothing.")
