@@ -6,7 +6,8 @@
 It executes ``notebooks/06_ann_to_snn.ipynb`` top to bottom in a fresh Jupyter kernel (nbclient, the
 notebook's folder as the working directory, outputs discarded) and records the wall time of the
 whole run and of its slowest cells, the machine (cores, torch threads), the load average before and
-after (``uptime``: other jobs share the CPU and stretch the times), the mode and where MNIST was
+after (``uptime``: other jobs share the CPU and stretch the wall time; the kernel's CPU time,
+user + system over all its threads, is what the run costs on an idle machine), the mode and where MNIST was
 read from. Full mode (``SNNLIB_QUICK`` unset) reads full MNIST from ``--root`` (exported as
 ``SNNLIB_DATA``); quick mode sets ``SNNLIB_QUICK=1`` (the bundled subset). Each mode's entry of the
 JSON (default ``benchmarks/results/conversion_notebook_time.json``) is replaced, the other kept.
@@ -68,7 +69,11 @@ def run(mode: str, root, threads: int, timeout: int) -> dict:
     nb = nbformat.reads(text.decode("utf-8"), 4)
     setup = f"import torch; torch.set_num_threads({threads})"
     nb.cells.insert(0, nbformat.v4.new_code_cell(setup))  # torch's threads, before the notebook's own cells
-    probe = 'import json; print("TIMING_PROBE " + json.dumps({"num_train": len(tr_y), "num_test": int(n_test)}))'
+    probe = (
+        "import json, resource; _ru = resource.getrusage(resource.RUSAGE_SELF); "
+        'print("TIMING_PROBE " + json.dumps({"num_train": len(tr_y), "num_test": int(n_test), '
+        '"kernel_cpu_seconds": _ru.ru_utime + _ru.ru_stime}))'
+    )
     nb.cells.append(nbformat.v4.new_code_cell(probe))  # how much data the notebook used
     load_before, uptime_before = os.getloadavg(), _uptime()
     old = dict(os.environ)
@@ -100,6 +105,7 @@ def run(mode: str, root, threads: int, timeout: int) -> dict:
         "within_goal": seconds <= GOALS[mode],
         "slowest_cells": slowest,
         "data": "bundled subset" if mode == "quick" else f"full MNIST ({root or 'searched'})",
+        "kernel_cpu_seconds": round(used["kernel_cpu_seconds"], 1) if "kernel_cpu_seconds" in used else None,
         "num_train_images": used.get("num_train"),
         "num_test_images": used.get("num_test"),
         "torch_threads": threads,
