@@ -325,12 +325,8 @@ def test_page_in_chromium(ex, browser, tmp_path):
     for name, how in (("steps", "ArrowRight"), ("percentile", "ArrowRight"), ("reset", 1), ("net", 1), ("method", 1)):
         n = redraws(page, uid)
         control = page.locator(f"#{uid} [data-control={name}]")
-        if isinstance(how, int):
-            control.select_option(index=how)
-        else:
-            control.focus()
-            control.press(how)
-        page.wait_for_function("([id, n]) => +document.getElementById(id).dataset.redraws > n", arg=[uid, n], timeout=10_000)
+        _ = control.select_option(index=how) if isinstance(how, int) else control.press(how)  # press focuses it
+        B.wait_settled(page, uid, n)
         v1 = check()
         assert v1[name] != v[name], name
         v = v1

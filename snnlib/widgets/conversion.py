@@ -372,31 +372,25 @@ def conversion_explorer(results: Optional[Mapping[str, Any]] = None) -> Explorer
     steps = grid["num_steps"]
     p_default = next((i for i, p in enumerate(pcts) if p["name"] == "p99.9"), max(len(pcts) - 1, 0))
     t_default = min(range(len(steps)), key=lambda i: abs(steps[i] - 16))
-    controls = [
-        Dropdown(
-            "net",
-            "network",
-            grid["nets"],
-            grid["nets"][0],
-            labels=[grid["labels"][n] for n in grid["nets"]],
-            description="the converted ReLU network (trained on full MNIST)",
-        ),
-        Dropdown(
+    menus = (
+        ("net", "network", grid["nets"], grid["labels"], "the converted ReLU network (trained on full MNIST)"),
+        (
             "reset",
             "reset",
             grid["resets"],
-            grid["resets"][0],
-            labels=[_RESET_TEXT[r] for r in grid["resets"]],
-            description="what a spike does to the membrane: subtract the threshold, or set it to zero",
+            _RESET_TEXT,
+            "what a spike does to the membrane: subtract the threshold, or set it to zero",
         ),
-        Dropdown(
+        (
             "method",
             "normalisation",
             grid["methods"],
-            grid["methods"][0],
-            labels=[CONVERSION_METHODS[m] for m in grid["methods"]],
-            description="scale each layer by a percentile of its training activations, or keep the raw weights",
+            CONVERSION_METHODS,
+            "scale each layer by a percentile of its training activations, or keep the raw weights",
         ),
+    )
+    controls = [
+        Dropdown(n, lab, opts, opts[0], labels=[names[o] for o in opts], description=d) for n, lab, opts, names, d in menus
     ]
     if len(pcts) > 1:
         controls.append(
