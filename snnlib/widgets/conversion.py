@@ -350,8 +350,10 @@ class _ConversionExplorer(Explorer):
 
     def html(self, uid: Optional[str] = None) -> str:
         page = super().html(uid)
-        if self.view is None or _VIEW_MARK not in page:
+        if self.view is None:
             return page
+        if _VIEW_MARK not in page:  # Explorer.html changed the way it starts the view
+            raise RuntimeError(f"cannot inline the conversion view: {_VIEW_MARK.strip()!r} is not in Explorer.html()")
         head, _, tail = page.partition(_VIEW_MARK)
         return head + "\n" + _read_js("conversion.js") + _VIEW_MARK + tail
 
