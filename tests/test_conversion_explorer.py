@@ -35,7 +35,6 @@ import test_browser as B  # the browser tests' fixture and helpers
 browser = B.browser  # the fixture: headless Chromium, networking blocked
 open_standalone, redraws, state = B.open_standalone, B.redraws, B.state
 
-RESULTS = ROOT / "benchmarks" / "results"
 NODE = shutil.which("node")
 needs_node = pytest.mark.skipif(NODE is None, reason="node is not installed: the page's view cannot be run")
 
