@@ -200,4 +200,15 @@ def test_committed_results_have_the_documented_fields(path):
     assert set(rec["spikes_per_image"]) == set(rec["snn_accuracy"])
 
 
+def test_committed_notebook_timings_meet_the_goals():
+    """benchmarks/conversion_notebook_time.py's record: full mode on full MNIST within 20 minutes, quick within 1."""
+    p = ROOT / "benchmarks" / "results" / "conversion_notebook_time.json"
+    if not p.exists():
+        pytest.skip("benchmarks/results/conversion_notebook_time.json not generated yet")
+    runs = json.loads(p.read_text())["runs"]
+    full, quick = runs["full"], runs["quick"]
+    assert full["num_train_images"] == 60000 and full["num_test_images"] == 10000, "full mode did not read full MNIST"
+    assert full["seconds"] <= 20 * 60 and quick["seconds"] <= 60
+
+
 # The exercise bank of this chapter is tests/banks/bank_conversion.py (run by tests/test_exercise_banks.py).
