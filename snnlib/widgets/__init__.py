@@ -13,7 +13,8 @@ An :class:`Explorer` is made of
 ``explorer.update(**values)`` returns exactly the data a figure shows, so tests check explorers
 without a browser (and ``tests/test_widgets.py`` checks the JavaScript model against ``snnlib`` in
 Node). Each chapter's explorer is made by one call: :func:`lif_explorer`, :func:`surrogate_explorer`,
-:func:`coding_explorer`, :func:`circuit_explorer`; a notebook cell ends with that call.
+:func:`coding_explorer`, :func:`circuit_explorer`,
+:func:`conversion_explorer`; a notebook cell ends with that call.
 
 How an explorer shows itself (:func:`display_mode`): ``"html"``, self-contained HTML
 (``Explorer.html()``: ``<input type=range>`` / ``<select>`` controls, an SVG plot and the inlined
@@ -31,7 +32,8 @@ The package, one module per idea (everything public is re-exported here: ``snl.w
 * :mod:`~snnlib.widgets.frames`: precomputed frames for explorers whose model runs only in Python;
 * :mod:`~snnlib.widgets.animation`: :func:`animation`, a matplotlib animation as an offline HTML player;
 * one module per explorer, named as it is: :mod:`~snnlib.widgets.lif`, :mod:`~snnlib.widgets.surrogate`,
-  :mod:`~snnlib.widgets.coding`, :mod:`~snnlib.widgets.circuit`.
+  :mod:`~snnlib.widgets.coding`, :mod:`~snnlib.widgets.circuit`,
+  :mod:`~snnlib.widgets.conversion`.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from .animation import AnimationView, animation, animation_frames
 from .circuit import CIRCUIT_INACTIVE, CIRCUIT_STEPS, circuit_explorer
 from .coding import CODING_DIGITS, CODING_SCHEMES, CodingChoice, coding_explorer, coding_params
 from .controls import Control, Dropdown, Slider
+from .conversion import conversion_explorer, conversion_results
 from .display import MODE_ENV, MODES, display_mode, set_display_mode
 from .explorer import Explorer
 from .frames import frame_grid, frame_key, pack_frames, unpack_frames
@@ -49,6 +52,8 @@ from .runtime import JS_DIR, JS_FILES, _linspace, _read_js, js_fmt, js_round, js
 from .surrogate import GRAD_EXAMPLE, SURROGATE_CHOICES, SURROGATE_U, SURROGATE_W, surrogate_explorer, surrogate_weight_gradient
 
 __all__ = [
+    "conversion_explorer",
+    "conversion_results",
     "Slider",
     "Dropdown",
     "Control",
