@@ -11,15 +11,17 @@ opened, and measured:
   passes; a 10-inch figure squeezed into the 690 px column does not.
 * **code and outputs**: each ``<pre>`` block's horizontal overflow (``scrollWidth - clientWidth``):
   none allowed (code lines and printed outputs at most 80 characters fit the column).
+* **display equations**: each typeset display formula's width against the column's: none wider
+  (split a long one over lines, ``\begin{aligned}``).
 * **explorers**: the SVG text of the kernel-free explorers, scaled to the width they are shown at.
 * **errors and the network**: uncaught page errors, console errors, and requests that left the
   machine (a CDN): none allowed.
 
 The readability measures report their offenders (a list, also written to
-``_build/readability.txt``) and, while :data:`STRICT` is False, mark the test as an expected failure
-instead of failing the build: the chapters' figures are being redrawn for the column. Set
-``STRICT = True`` (the one switch) once they are. Errors and requests leaving the machine always
-fail, except the entries of :data:`PENDING_CDN`, which are reported the same way until fixed.
+``_build/readability.txt``) and fail the test on any one (:data:`STRICT`; set it to False only to
+report them as an expected failure while a chapter is being redrawn). Errors and requests leaving
+the machine always fail, except the entries of :data:`PENDING_CDN`, which are reported the same way
+until fixed.
 """
 
 from __future__ import annotations
@@ -34,8 +36,9 @@ from test_browser import browser, open_offline  # noqa: F401 (the browser fixtur
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
-#: The switch: False reports unreadable figures and overflowing blocks (expected failure); True fails.
-STRICT = False
+#: The switch: True fails on any unreadable figure or overflowing block; False only reports them
+#: (expected failure).
+STRICT = True
 #: The smallest text, in CSS px, a reader should have to read.
 MIN_TEXT_PX = 10.0
 #: The smallest text a figure may have, in points (the book's rule for figures).
@@ -64,6 +67,23 @@ async () => {
     kind: p.closest(".cell_output, .output") ? "output" : "code",
     first: (p.textContent.split("\n").find(l => l.trim()) || "").slice(0, 70),
   }));
+  // Display equations (MathJax 3, CHTML): the typeset formula's width against the column's.
+  if (main.querySelector(".math")) {
+    for (let i = 0; i < 100 && !(window.MathJax && MathJax.startup && MathJax.startup.promise); i++) {
+      await new Promise(r => setTimeout(r, 50));
+    }
+    if (window.MathJax && MathJax.startup && MathJax.startup.promise) await MathJax.startup.promise;
+  }
+  const tex = new Map();
+  try {
+    for (const item of MathJax.startup.document.math) tex.set(item.typesetRoot, item.math);
+  } catch (e) { /* no MathJax on the page */ }
+  const equations = Array.from(main.querySelectorAll('mjx-container[display="true"]')).map((c, i) => {
+    const inner = c.querySelector("mjx-math");
+    const width = inner ? inner.getBoundingClientRect().width : c.scrollWidth;
+    return {index: i, width: c.clientWidth, overflow: Math.round(width - c.clientWidth),
+            first: (tex.get(c) || "").trim().replace(/\s+/g, " ").slice(0, 70)};
+  });
   const svgText = [];
   document.querySelectorAll(".snnlib-explorer svg").forEach(svg => {
     const vb = svg.viewBox && svg.viewBox.baseVal, shown = svg.getBoundingClientRect().width;
@@ -77,7 +97,7 @@ async () => {
     const root = svg.closest(".snnlib-explorer");
     svgText.push({explorer: root ? root.dataset.explorer : "?", smallest: smallest, sample: sample, scale: scale});
   });
-  return {column: column, images: images, blocks: blocks, svgText: svgText};
+  return {column: column, images: images, blocks: blocks, equations: equations, svgText: svgText};
 }
 """
 
@@ -153,11 +173,18 @@ def unreadable_figures(m: dict) -> list:
 
 
 def overflowing_blocks(m: dict) -> list:
-    return [
+    """Code and output blocks that scroll sideways, and display equations wider than the column."""
+    blocks = [
         f"{m['page']}: {b['kind']} block {b['index']} overflows by {b['overflow']} px: {b['first']!r}"
         for b in m["blocks"]
         if b["width"] > 0 and b["overflow"] > 1
     ]
+    equations = [
+        f"{m['page']}: equation {e['index']} is {e['overflow']} px wider than the column: {e['first']!r}"
+        for e in m.get("equations", [])
+        if e["width"] > 0 and e["overflow"] > 1
+    ]
+    return blocks + equations
 
 
 @pytest.fixture(scope="module")
@@ -169,12 +196,12 @@ def _report(measurements, figures, blocks) -> str:
     root = Path(__file__).resolve().parent.parent
     pages = len(measurements)
     n_img = sum(len(m["images"]) for m in measurements)
-    n_pre = sum(len(m["blocks"]) for m in measurements)
+    n_pre = sum(len(m["blocks"]) + len(m.get("equations", [])) for m in measurements)
     columns = sorted({round(m["column"]) for m in measurements})
     text = (
         f"Readability of the built book at {VIEWPORT['width']} px ({pages} pages, column {columns} px): "
-        f"{len(figures)} of {n_img} images unreadable, {len(blocks)} of {n_pre} code/output blocks overflow.\n"
-        + "".join(f"  {line}\n" for line in figures + blocks)
+        f"{len(figures)} of {n_img} images unreadable, {len(blocks)} of {n_pre} code/output blocks and "
+        "display equations overflow.\n" + "".join(f"  {line}\n" for line in figures + blocks)
     )
     out = root / "_build" / "readability.txt"
     out.parent.mkdir(exist_ok=True)

@@ -53,7 +53,7 @@ class Explorer:
     controls: List[Control]
     compute: Callable[..., Dict[str, Any]]
     plot: Callable[[Dict[str, Any], Any], None]
-    figsize: Tuple[float, float] = (9.0, 4.5)
+    figsize: Tuple[float, float] = (6.9, 4.5)
     view: Optional[str] = None
     static_data: Optional[Callable[[], Dict[str, Any]]] = None
     description: str = ""
