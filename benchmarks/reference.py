@@ -1,6 +1,6 @@
 """The reference experiment run through snnTorch itself, beside the library's run of the same recipe.
 
-    nice -n 10 python benchmarks/reference.py --threads 1 --seeds 0 1 2 --epochs 1
+    nice -n 10 python benchmarks/reference.py --threads 1 --seeds 0 1 2 --epochs 5   # the committed run
 
 Two checks that the library reproduces the snnTorch tutorial (``snnlib.train.compare``):
 
@@ -12,7 +12,7 @@ Two checks that the library reproduces the snnTorch tutorial (``snnlib.train.com
   seed on full MNIST, on the same batches the library's run of that seed sees. The library's
   accuracy after the same number of epochs is read from ``results/ablation.json`` (its
   ``reference`` row) for the comparison. snnTorch's per-step loop is an order of magnitude slower
-  on a CPU, which is why the default is one epoch.
+  on a CPU (about 7 minutes per seed and 5 epochs at one thread), which is why the default is one epoch.
 
 Writes ``results/reference.json`` (atomically, after every seed).
 """
