@@ -46,6 +46,7 @@ ROWS: List[Dict[str, Any]] = [
     _row("lr", "schedule", True, "peak lr 2e-3", lr=2e-3),
     _row("readout", "lr", True, "summed-membrane readout", readout="membrane"),
     _row("shift", "readout", True, "random shifts, 1 px", shift=1),
+    _row("shift, mean loss", "shift", True, "CE on mean membrane", loss="mean_membrane"),
     _row("shift, rate loss", "shift", False, "CE on spike counts, count readout", loss="rate", readout="count"),
     _row("lr, constant", "reference", False, "peak lr 2e-3, no schedule", lr=2e-3),
     _row("standardised", "readout", False, "standardised pixels", scale="standard"),

@@ -27,7 +27,7 @@ import time
 
 from _common import ROOT
 
-EXPLORERS = ("lif", "surrogate", "coding", "circuit")
+EXPLORERS = ("lif", "surrogate", "coding", "circuit", "conversion")
 
 KERNEL_CODE = textwrap.dedent(
     """

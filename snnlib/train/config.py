@@ -52,9 +52,10 @@ class TrainConfig:
         scale: input scaling, ``"unit"`` (pixels / 255, the recipe) or ``"standard"`` ((x - mean) / std).
         shift: augment the training images by random shifts of up to this many pixels in each
             direction (0: none; see :mod:`snnlib.train.augment`).
-        loss: ``"membrane"`` (CE on the output membrane at every step, summed), ``"mean_membrane"`` /
-            ``"summed_membrane"`` (CE on the membrane averaged / summed over steps) or ``"rate"`` (CE on
-            spike counts); see :data:`LOSSES`.
+        loss: ``"mean_membrane"`` (CE on the output membrane averaged over the steps, the recipe),
+            ``"membrane"`` (CE on the output membrane at every step, summed: snnTorch's tutorial),
+            ``"summed_membrane"`` (CE on the membrane summed over steps) or ``"rate"`` (CE on spike
+            counts); see :data:`LOSSES`.
         label_smoothing: in [0, 1), the share of the target spread evenly over the classes.
         readout: ``"membrane"`` (highest summed output membrane, the recipe) or ``"count"`` (spike count,
             ties broken by the membrane).
@@ -90,7 +91,7 @@ class TrainConfig:
     warmup_steps: int = 100
     scale: str = "unit"
     shift: int = 1
-    loss: str = "membrane"
+    loss: str = "mean_membrane"
     label_smoothing: float = 0.0
     readout: str = "membrane"
     beta: float = 0.95
