@@ -295,10 +295,10 @@ def same_shape(a: torch.Tensor, b: torch.Tensor, name_a: str, name_b: str, shape
 def broadcasts_to(x: torch.Tensor, target: torch.Tensor, name: str, target_name: str, shape: str) -> None:
     """Raise a :class:`ValueError` unless ``x`` broadcasts to the shape of ``target`` (``shape``)
     without changing it: ``x`` may be a scalar or have ones where ``target`` does not."""
-    try:
-        ok = tuple(torch.broadcast_shapes(x.shape, target.shape)) == tuple(target.shape)
-    except RuntimeError:
-        ok = False
+    xs, ts = tuple(x.shape), tuple(target.shape)
+    # Right-aligned, each of x's sizes must be 1 or the target's (what torch broadcasting allows,
+    # without growing the target); a plain loop, since this runs at every step of a simulation.
+    ok = len(xs) <= len(ts) and all(a == 1 or a == b for a, b in zip(reversed(xs), reversed(ts)))
     if not ok:
         raise ValueError(
             f"{name} must broadcast to the shape of {target_name} {shape} = {tuple(target.shape)}, got shape {tuple(x.shape)}"

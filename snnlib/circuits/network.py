@@ -20,7 +20,7 @@ from .. import _checks
 from .. import spikes as _spikes
 from ..neurons import SYNAPTIC_DRIVES, LIFParams
 from ..surrogate import get as _get_surrogate
-from ..synapses import SYNAPSES, SynapseParams, trace_step
+from ..synapses import SYNAPSES, SynapseParams
 
 __all__ = ["EXC_PARAMS", "INH_PARAMS", "Projection", "CircuitResult", "simulate"]
 
@@ -275,7 +275,8 @@ def simulate(
                     arriving[proj.sign] = arriving[proj.sign] + spikes_at(proj.source, t - proj.delay) @ proj.weight
                 for sign in (+1, -1):
                     a = alpha[sign]
-                    traces[name, sign] = trace_step((1 - a) * arriving[sign], traces[name, sign], a)
+                    # trace_step's update, without re-checking the simulator's own tensors each step
+                    traces[name, sign] = a * traces[name, sign] + (1 - a) * arriving[sign]
                 spk, states[name] = drive(
                     traces[name, +1], traces[name, -1], states[name], populations[name][1], synapses, spike_fn
                 )

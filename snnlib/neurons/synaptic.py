@@ -263,7 +263,7 @@ def conductance_lif_step(
         g_exc = torch.where(blocked, torch.zeros_like(g_exc), g_exc)
         g_inh = torch.where(blocked, torch.zeros_like(g_inh), g_inh)
     mem = _RESETS[params.reset](state.mem, prev, thr)
-    mem = _syn.conductance_step(mem, g_exc, g_inh, params.beta, e_exc, e_inh)
+    mem = _syn.conductance._conductance_step(mem, g_exc, g_inh, params.beta, e_exc, e_inh)  # all checked above
     return _emit(spike, mem, thr, left)
 
 
@@ -306,8 +306,10 @@ def _current_drive(exc, inh, state, params: LIFParams, synapses: _syn.SynapsePar
 
 
 def _conductance_drive(exc, inh, state, params: LIFParams, synapses: _syn.SynapseParams, spike):
-    g_exc = _syn.conductance_from_efficacy(exc, synapses.e_exc)
-    g_inh = _syn.conductance_from_efficacy(inh, synapses.e_inh)
+    # conductance_from_efficacy without its checks: the traces and the SynapseParams are checked
+    # once by the simulator that calls this at every step
+    g_exc = exc / abs(synapses.e_exc)
+    g_inh = inh / abs(synapses.e_inh)
     return conductance_lif_step(g_exc, g_inh, state, params, synapses.e_exc, synapses.e_inh, spike)
 
 

@@ -114,6 +114,12 @@ def conductance_step(
     if not isinstance(beta, torch.Tensor):
         beta = _checks.real(beta, "beta", 0.0, 1.0)
     e_exc, e_inh = check_reversals(e_exc, e_inh)
+    return _conductance_step(mem, g_exc, g_inh, beta, e_exc, e_inh)
+
+
+def _conductance_step(mem: torch.Tensor, g_exc: torch.Tensor, g_inh: torch.Tensor, beta: Number, e_exc: float, e_inh: float):
+    """:func:`conductance_step` on arguments already checked (the neurons' step functions check
+    theirs once; this runs at every step of a simulation)."""
     if isinstance(beta, torch.Tensor):
         leak = -torch.log(beta.to(mem.dtype).clamp(0, 1))
     else:
