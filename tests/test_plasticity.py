@@ -96,10 +96,12 @@ def test_adaptive_threshold_step():
 # ------------------------------------------------------------------ the network
 
 
-def test_kernel_equals_reference():
+@pytest.mark.parametrize("rule", network.STDP_RULES)
+def test_kernel_equals_reference(rule):
     gen = torch.Generator().manual_seed(3)
     image = torch.rand(784, generator=gen) * (torch.rand(784, generator=gen) < 0.3)
-    a, b = pl.init_network(12, seed=1), pl.init_network(12, seed=1)
+    params = pl.DiehlCookParams(stdp_rule=rule)
+    a, b = pl.init_network(12, params=params, seed=1), pl.init_network(12, params=params, seed=1)
     for _ in range(2):
         off, idx = pl.input_events(image, 150.0, 300, 0.5, gen)
         ca = network.present_once(a, off, idx, True, True)
