@@ -97,10 +97,11 @@ def test_adaptive_threshold_step():
 
 
 @pytest.mark.parametrize("rule", network.STDP_RULES)
-def test_kernel_equals_reference(rule):
+@pytest.mark.parametrize("pre_trace", ["set", "add"])
+def test_kernel_equals_reference(rule, pre_trace):
     gen = torch.Generator().manual_seed(3)
     image = torch.rand(784, generator=gen) * (torch.rand(784, generator=gen) < 0.3)
-    params = pl.DiehlCookParams(stdp_rule=rule)
+    params = pl.DiehlCookParams(stdp_rule=rule, pre_trace=pre_trace)
     a, b = pl.init_network(12, params=params, seed=1), pl.init_network(12, params=params, seed=1)
     for _ in range(2):
         off, idx = pl.input_events(image, 150.0, 300, 0.5, gen)

@@ -46,11 +46,12 @@ int dc_present(int n_in, int n, int T, const int *off, const int *idx, float *w,
     const float norm_total = (float)p[21];
     const int rule = (int)p[22]; /* 0 pair, 1 triplet (post2 trace), 2 offset (x_tar, soft bound mu) */
     const float d_post2 = (float)p[23], x_tar = (float)p[24], mu = (float)p[25];
-    float *buf = (float *)calloc((size_t)8 * n, sizeof(float));
+    const int pre_add = (int)p[26]; /* pre trace: 1 adds 1 at a spike (all-to-all), 0 sets it to 1 */
+    float *buf = (float *)calloc((size_t)8 * n + n_in, sizeof(float));
     int *ibuf = (int *)calloc((size_t)2 * n + n_in, sizeof(int));
     if (!buf || !ibuf) { free(buf); free(ibuf); return -1; }
     float *v = buf, *ge = buf + n, *gi = buf + 2 * n, *vi = buf + 3 * n, *gei = buf + 4 * n;
-    float *xpost = buf + 5 * n, *colsum = buf + 6 * n, *xpost2 = buf + 7 * n;
+    float *xpost = buf + 5 * n, *colsum = buf + 6 * n, *xpost2 = buf + 7 * n, *xlast = buf + 8 * n;
     int *refr = ibuf, *refri = ibuf + n, *tlast = ibuf + 2 * n;
     int total = 0;
     for (int j = 0; j < n; j++) { v[j] = v_rest_e; vi[j] = v_rest_i; counts[j] = 0; }
@@ -68,7 +69,10 @@ int dc_present(int n_in, int n, int T, const int *off, const int *idx, float *w,
             const int i = idx[e];
             float *wi = w + (size_t)i * n;
             for (int j = 0; j < n; j++) ge[j] += wi[j];
-            if (learn) tlast[i] = t;
+            if (learn) {
+                xlast[i] = pre_add && tlast[i] >= 0 ? xlast[i] * pre_table[t - tlast[i]] + 1.0f : 1.0f;
+                tlast[i] = t;
+            }
             if (learn && rule != 2) {
                 for (int j = 0; j < n; j++) { float x = wi[j] - nu_pre * xpost[j]; wi[j] = x < 0.0f ? 0.0f : x; }
             }
@@ -88,14 +92,14 @@ int dc_present(int n_in, int n, int T, const int *off, const int *idx, float *w,
                     xpost[j] = 1.0f; xpost2[j] = 1.0f;
                     if (rule == 2) for (int i = 0; i < n_in; i++) {
                         float *wij = w + (size_t)i * n + j;
-                        const float xp = tlast[i] >= 0 ? pre_table[t - tlast[i]] : 0.0f;
+                        const float xp = tlast[i] >= 0 ? xlast[i] * pre_table[t - tlast[i]] : 0.0f;
                         const float room = w_max - *wij;
                         float x = *wij + nu_post * (xp - x_tar) * (room > 0.0f ? powf(room, mu) : 0.0f);
                         *wij = x > w_max ? w_max : (x < 0.0f ? 0.0f : x);
                     }
                     else if (f > 0.0f) for (int i = 0; i < n_in; i++) if (tlast[i] >= 0) {
                         float *wij = w + (size_t)i * n + j;
-                        float x = *wij + nu_post * f * pre_table[t - tlast[i]];
+                        float x = *wij + nu_post * f * (xlast[i] * pre_table[t - tlast[i]]);
                         *wij = x > w_max ? w_max : x;
                     }
                 }
@@ -145,7 +149,7 @@ def _self_test(lib: ctypes.CDLL) -> None:
     ints, floats = ctypes.c_int * 2, ctypes.c_float * 2
     off, idx, counts = ints(0, 0), ints(0, 0), ints(-5, -5)
     w, theta, table = floats(0.0, 0.0), floats(0.0, 0.0), floats(1.0, 1.0)
-    p = (ctypes.c_double * 26)()
+    p = (ctypes.c_double * 27)()
     p[3] = 1.0  # v_thresh_e: nothing reaches it
     total = lib.dc_present(1, 2, 1, off, idx, w, theta, counts, p, 0, 0, table)
     if total != 0 or list(counts) != [0, 0]:

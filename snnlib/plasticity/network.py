@@ -79,6 +79,7 @@ class DiehlCookParams:
     tau_post2: float = 40.0
     x_tar: float = 0.4
     mu: float = 0.2
+    pre_trace: str = "set"
     max_rate: float = 63.75
     rate_step: float = 31.875
     min_spikes: int = 5
@@ -93,6 +94,8 @@ class DiehlCookParams:
                 _checks.boolean(value, f.name)
             elif f.name == "stdp_rule":
                 _checks.choice(value, f.name, STDP_RULES)
+            elif f.name == "pre_trace":
+                _checks.choice(value, f.name, ("set", "add"))
             elif f.name in ("min_spikes", "max_repeats"):
                 _checks.integer(value, f.name, minimum=0)
             elif f.name.startswith(("v_", "e_")):
@@ -134,6 +137,7 @@ PARAM_ORDER = (
     "d_post2",
     "x_tar",
     "mu",
+    "pre_add",
 )
 
 #: The learning rules of the network (``DiehlCookParams.stdp_rule``): ``"pair"`` (the paper's
@@ -175,6 +179,7 @@ def _derived(p: DiehlCookParams) -> dict:
         "d_post2": math.exp(-p.dt / p.tau_post2),
         "x_tar": p.x_tar,
         "mu": p.mu,
+        "pre_add": int(p.pre_trace == "add"),
     }
 
 
@@ -290,7 +295,7 @@ def present_reference(net: DiehlCookNet, off: torch.Tensor, idx: torch.Tensor, l
     v, vi = torch.full((n,), c["v_rest_e"]), torch.full((n,), c["v_rest_i"])
     ge, gi, gei, xpost, xpost2 = z(), z(), z(), z(), z()
     refr, refri = torch.zeros(n, dtype=torch.int64), torch.zeros(n, dtype=torch.int64)
-    xpre = torch.zeros(n_in)  # nearest-spike trace: 1 at a spike, decaying with tau_pre
+    xpre = torch.zeros(n_in)  # set to 1 (or, with pre_trace='add', raised by 1) at a spike
     d_pre = math.exp(-net.params.dt / net.params.tau_pre)
     counts = torch.zeros(n, dtype=torch.int64)
     for t in range(num_steps):
@@ -301,7 +306,7 @@ def present_reference(net: DiehlCookNet, off: torch.Tensor, idx: torch.Tensor, l
         for i in active.tolist():  # one row at a time, like the kernel (an input may repeat: no)
             ge.add_(w[i])
             if learn:
-                xpre[i] = 1.0
+                xpre[i] = xpre[i] + 1.0 if c["pre_add"] else 1.0
             if learn and c["rule"] != 2:
                 w[i] = (w[i] - c["nu_pre"] * xpost).clamp_min(0.0)
         free = refr == 0

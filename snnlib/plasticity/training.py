@@ -301,6 +301,8 @@ def run_experiment(
         "silent_neurons": int((assignments < 0).sum()),
         "mean_test_spikes": float(c_test.sum(1).double().mean()),
         "threads": 1,
+        "theta_mean_mV": float(net.theta.mean()),
+        "theta_max_mV": float(net.theta.max()),
         "params": dataclasses.asdict(params),
     }
 
