@@ -12,6 +12,7 @@ number) and ``stdp_<N>_seeds.json`` (all seeds, their mean, minimum and maximum)
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import platform
@@ -22,6 +23,7 @@ from _common import ROOT, default_mnist_root
 
 from snnlib import _io
 from snnlib.plasticity import __main__ as cli
+from snnlib.plasticity.network import DiehlCookParams
 from snnlib.plasticity.training import run_experiment
 
 RESULTS = ROOT / "benchmarks" / "results"
@@ -29,6 +31,38 @@ RESULTS = ROOT / "benchmarks" / "results"
 
 def _load(path):
     return json.loads(path.read_text()) if path.exists() else None
+
+
+def summarise_variants(paths, out_file) -> dict:
+    """One row per result JSON (a run of this script or of the command line): its settings that
+    differ from :class:`DiehlCookParams`'s defaults, images, accuracy, seconds; written to ``out_file``."""
+    defaults = dataclasses.asdict(DiehlCookParams())
+    rows = []
+    for path in paths:
+        r = json.loads(Path(path).read_text())
+        params = r["params"]
+        rows.append(
+            {
+                "overrides": {k: v for k, v in params.items() if defaults.get(k) != v},
+                "neurons": r["neurons"],
+                "seed": r["seed"],
+                "train_images": r["train_images"],
+                "label_images": r["label_images"],
+                "test_images": r["test_images"],
+                "accuracy": r["accuracy"],
+                "train_seconds": r["train_seconds"],
+                "theta_mean_mV": r.get("theta_mean_mV"),
+                "mean_test_spikes": r["mean_test_spikes"],
+            }
+        )
+    summary = {
+        "benchmark": "stdp_variants",
+        "note": "one seed each; shared 2-core CPU (times are not benchmarks)",
+        "defaults": defaults,
+        "runs": rows,
+    }
+    _io.atomic_write_text(out_file, json.dumps(summary, indent=2) + "\n")
+    return summary
 
 
 def main(argv=None) -> int:
@@ -39,7 +73,11 @@ def main(argv=None) -> int:
     ap.add_argument("--train-images", type=int, default=None, help="default: all 60,000")
     ap.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help="a DiehlCookParams field")
     ap.add_argument("--out", default=str(RESULTS), help="folder for the JSONs")
+    ap.add_argument("--variants", nargs="+", default=None, metavar="JSON", help="only summarise these result JSONs (no run)")
     args = ap.parse_args(argv)
+    if args.variants:
+        summarise_variants(args.variants, Path(args.out) / f"stdp_{args.neurons}_variants.json")
+        return 0
     overrides = cli._overrides(ap, args.set)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)

@@ -220,6 +220,11 @@ def test_checkpoint_resume_equals_uninterrupted(tmp_path):
         (lambda: pl.flat_images(torch.full((2, 28, 28), 2.0)), ValueError, r"\[0, 1\]"),
         (lambda: pl.run_experiment(10, source="bundled", train_images=10**6, progress=False), ValueError, "train_images"),
         (lambda: pl.run_experiment(10, source="somewhere"), ValueError, "source"),
+        (lambda: pl.run_experiment(10, overrides={"theta": 1.0}), ValueError, "unknown parameters"),
+        (lambda: pl.run_experiment(10, overrides=[("mu", 1.0)]), TypeError, "overrides"),
+        (lambda: pl.DiehlCookParams(stdp_rule="hebb"), ValueError, "stdp_rule"),
+        (lambda: pl.DiehlCookParams(pre_trace="sum"), ValueError, "pre_trace"),
+        (lambda: pl.DiehlCookParams(tau_post2=0.0), ValueError, "tau_post2"),
     ],
 )
 def test_bad_input(call, error, match):
@@ -257,6 +262,32 @@ def test_quick_cli_on_bundled_subset(tmp_path):
     assert result["neurons"] == 20 and result["train_images"] == 300 and result["seconds"] > 0
     bad = subprocess.run([sys.executable, "-m", "snnlib.plasticity", "--neurons", "0"], cwd=ROOT, capture_output=True, text=True)
     assert bad.returncode != 0 and "--neurons" in bad.stderr
+
+
+def test_cli_set_converts_and_rejects():
+    import argparse
+
+    from snnlib.plasticity import __main__ as cli
+
+    ap = argparse.ArgumentParser()
+    got = cli._overrides(ap, ["stdp_rule=triplet", "theta_plus=0.07", "max_repeats=3", "lateral_inhibition=false"])
+    assert got == {"stdp_rule": "triplet", "theta_plus": 0.07, "max_repeats": 3, "lateral_inhibition": False}
+    for bad in (["theta"], ["nope=1"], ["theta_plus=fast"], ["adaptive_threshold=maybe"]):
+        with pytest.raises(SystemExit):
+            cli._overrides(ap, bad)
+
+
+def test_triplet_needs_a_previous_spike():
+    # One presentation, triplet rule: a neuron's first spike finds its slow trace at 0, so the
+    # triplet potentiation is at most the pair rule's (same events, same start).
+    gen = torch.Generator().manual_seed(5)
+    image = torch.rand(784, generator=gen) * (torch.rand(784, generator=gen) < 0.3)
+    off, idx = pl.input_events(image, 150.0, 200, 0.5, gen)
+    nets = {r: pl.init_network(6, params=pl.DiehlCookParams(stdp_rule=r), seed=2) for r in ("pair", "triplet")}
+    counts = {r: network.present_once(n, off, idx, True, False) for r, n in nets.items()}
+    assert int(counts["pair"].sum()) > 0
+    assert not torch.equal(nets["pair"].w, nets["triplet"].w)
+    assert float(nets["triplet"].w.sum()) < float(nets["pair"].w.sum())
 
 
 # The exercise bank of this chapter is tests/banks/bank_stdp.py (run by tests/test_exercise_banks.py).

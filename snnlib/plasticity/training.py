@@ -249,6 +249,13 @@ def run_experiment(
     num_neurons = _checks.integer(num_neurons, "num_neurons", minimum=1)
     source = _checks.choice(source, "source", SOURCES)
     seed = _checks.integer(seed, "seed")
+    overrides = {} if overrides is None else overrides
+    if not isinstance(overrides, dict):
+        raise TypeError(f"overrides must be a dict {{parameter: value}} or None, got {_checks.describe(overrides)}")
+    names = {f.name for f in dataclasses.fields(DiehlCookParams)}
+    unknown = sorted(set(overrides) - names)
+    if unknown:
+        raise ValueError(f"overrides: unknown parameters {unknown}; DiehlCookParams has {sorted(names)}")
     x_train, y_train = _data.load_mnist("train", source=source, root=root)
     x_test, y_test = _data.load_mnist("test", source=source, root=root)
     full = len(x_train) == 60000
@@ -266,14 +273,7 @@ def run_experiment(
         lateral_inhibition=_checks.boolean(lateral_inhibition, "lateral_inhibition"),
         adaptive_threshold=_checks.boolean(adaptive_threshold, "adaptive_threshold"),
     )
-    if overrides is not None:
-        if not isinstance(overrides, dict):
-            raise TypeError(f"overrides must be a dict {{parameter: value}} or None, got {_checks.describe(overrides)}")
-        names = {f.name for f in dataclasses.fields(DiehlCookParams)}
-        unknown = sorted(set(overrides) - names)
-        if unknown:
-            raise ValueError(f"overrides: unknown parameters {unknown}; DiehlCookParams has {sorted(names)}")
-        params = dataclasses.replace(params, **overrides)
+    params = dataclasses.replace(params, **overrides)
     net = init_network(num_neurons, params=params, seed=seed)
     gen = torch.Generator().manual_seed(seed)
     t0 = time.perf_counter()
