@@ -73,17 +73,19 @@ def main(argv=None) -> int:
     ap.add_argument("--train-images", type=int, default=None, help="default: all 60,000")
     ap.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help="a DiehlCookParams field")
     ap.add_argument("--out", default=str(RESULTS), help="folder for the JSONs")
+    ap.add_argument("--name", default=None, help="file name stem (default stdp_<N>)")
     ap.add_argument("--variants", nargs="+", default=None, metavar="JSON", help="only summarise these result JSONs (no run)")
     args = ap.parse_args(argv)
     if args.variants:
         summarise_variants(args.variants, Path(args.out) / f"stdp_{args.neurons}_variants.json")
         return 0
     overrides = cli._overrides(ap, args.set)
+    stem = args.name or f"stdp_{args.neurons}"
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     runs = []
     for seed in args.seeds:
-        path = out / f"stdp_{args.neurons}_seed{seed}.json"
+        path = out / f"{stem}_seed{seed}.json"
         old = _load(path)
         if old is not None and old.get("overrides") == overrides and old.get("train_images") == (args.train_images or 60000):
             print(f"seed {seed}: kept {path.name} ({old['accuracy']:.4f})", flush=True)
@@ -99,9 +101,12 @@ def main(argv=None) -> int:
         runs.append(r)
     accs = [r["accuracy"] for r in runs]
     summary = {
-        "benchmark": f"stdp_{args.neurons}_seeds",
-        "command": "python benchmarks/stdp.py --neurons {} --seeds {}{}".format(
-            args.neurons, " ".join(map(str, args.seeds)), "".join(f" --set {s}" for s in args.set)
+        "benchmark": f"{stem}_seeds",
+        "command": "python benchmarks/stdp.py --neurons {} --seeds {}{}{}".format(
+            args.neurons,
+            " ".join(map(str, args.seeds)),
+            "".join(f" --set {s}" for s in args.set),
+            f" --name {args.name}" if args.name else "",
         ),
         "overrides": overrides,
         "runs": runs,
@@ -110,10 +115,10 @@ def main(argv=None) -> int:
         "max_accuracy": max(accs),
         "note": "shared 2-core CPU, 1 torch thread, other jobs running (times are not benchmarks)",
     }
-    _io.atomic_write_text(out / f"stdp_{args.neurons}_seeds.json", json.dumps(summary, indent=2) + "\n")
+    _io.atomic_write_text(out / f"{stem}_seeds.json", json.dumps(summary, indent=2) + "\n")
     if 0 in args.seeds:
         first = runs[args.seeds.index(0)]
-        _io.atomic_write_text(out / f"stdp_{args.neurons}.json", json.dumps(first, indent=2) + "\n")
+        _io.atomic_write_text(out / f"{stem}.json", json.dumps(first, indent=2) + "\n")
     print(f"mean {summary['mean_accuracy']:.4f} (min {min(accs):.4f}, max {max(accs):.4f})")
     return 0
 
