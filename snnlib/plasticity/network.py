@@ -14,9 +14,13 @@ one neuron) is scaled to sum to ``norm_total = 78``; at each input spike ``w -= 
 nearest-spike traces (set to 1 at a spike, decaying with 20 ms). The threshold of a neuron rises
 by ``theta_plus`` at each of its spikes (homeostasis) and decays with ``tau_theta = 1e7 ms``.
 
-Simplifications, stated: the 150 ms rest between images is replaced by resetting the state
-(the traces and conductances would decay to ~0 in that time anyway), and STDP is the pair-based
-rule of the paper's text, not the triplet variant of its code.
+``stdp_rule`` chooses the learning rule (see :data:`STDP_RULES`): the pair rule above (default),
+the triplet rule of the paper's published code, or the offset rule of its methods text;
+``pre_trace="add"`` makes the presynaptic trace grow by 1 at each spike instead of being set to 1.
+
+Simplification, stated: the 150 ms rest between images is replaced by resetting the state (the
+traces and conductances would decay to ~0 in that time anyway; the membrane potential only
+mostly, with its 100 ms time constant). The code's random input delays (0-10 ms) are left out.
 """
 
 from __future__ import annotations
