@@ -291,3 +291,21 @@ def test_triplet_needs_a_previous_spike():
 
 
 # The exercise bank of this chapter is tests/banks/bank_stdp.py (run by tests/test_exercise_banks.py).
+
+
+def test_benchmark_summarises_variants(tmp_path):
+    # benchmarks/stdp.py --variants: one row per result JSON, with the settings that differ from the defaults
+    import dataclasses
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        import stdp as bench
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    params = dataclasses.asdict(pl.DiehlCookParams(theta_plus=0.025))
+    base = dict(neurons=100, seed=0, train_images=60000, label_images=10000, test_images=10000)
+    run = dict(base, accuracy=0.83, train_seconds=60.0, mean_test_spikes=8.0, params=params)
+    (tmp_path / "a.json").write_text(json.dumps(run))
+    out = bench.summarise_variants([tmp_path / "a.json"], tmp_path / "v.json")
+    assert out["runs"][0]["overrides"] == {"theta_plus": 0.025} and out["runs"][0]["theta_mean_mV"] is None
+    assert json.loads((tmp_path / "v.json").read_text())["runs"][0]["accuracy"] == 0.83
