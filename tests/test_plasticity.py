@@ -96,10 +96,13 @@ def test_adaptive_threshold_step():
 # ------------------------------------------------------------------ the network
 
 
-def test_kernel_equals_reference():
+@pytest.mark.parametrize("rule", network.STDP_RULES)
+@pytest.mark.parametrize("pre_trace", ["set", "add"])
+def test_kernel_equals_reference(rule, pre_trace):
     gen = torch.Generator().manual_seed(3)
     image = torch.rand(784, generator=gen) * (torch.rand(784, generator=gen) < 0.3)
-    a, b = pl.init_network(12, seed=1), pl.init_network(12, seed=1)
+    params = pl.DiehlCookParams(stdp_rule=rule, pre_trace=pre_trace)
+    a, b = pl.init_network(12, params=params, seed=1), pl.init_network(12, params=params, seed=1)
     for _ in range(2):
         off, idx = pl.input_events(image, 150.0, 300, 0.5, gen)
         ca = network.present_once(a, off, idx, True, True)
@@ -217,6 +220,11 @@ def test_checkpoint_resume_equals_uninterrupted(tmp_path):
         (lambda: pl.flat_images(torch.full((2, 28, 28), 2.0)), ValueError, r"\[0, 1\]"),
         (lambda: pl.run_experiment(10, source="bundled", train_images=10**6, progress=False), ValueError, "train_images"),
         (lambda: pl.run_experiment(10, source="somewhere"), ValueError, "source"),
+        (lambda: pl.run_experiment(10, overrides={"theta": 1.0}), ValueError, "unknown parameters"),
+        (lambda: pl.run_experiment(10, overrides=[("mu", 1.0)]), TypeError, "overrides"),
+        (lambda: pl.DiehlCookParams(stdp_rule="hebb"), ValueError, "stdp_rule"),
+        (lambda: pl.DiehlCookParams(pre_trace="sum"), ValueError, "pre_trace"),
+        (lambda: pl.DiehlCookParams(tau_post2=0.0), ValueError, "tau_post2"),
     ],
 )
 def test_bad_input(call, error, match):
@@ -256,4 +264,48 @@ def test_quick_cli_on_bundled_subset(tmp_path):
     assert bad.returncode != 0 and "--neurons" in bad.stderr
 
 
+def test_cli_set_converts_and_rejects():
+    import argparse
+
+    from snnlib.plasticity import __main__ as cli
+
+    ap = argparse.ArgumentParser()
+    got = cli._overrides(ap, ["stdp_rule=triplet", "theta_plus=0.07", "max_repeats=3", "lateral_inhibition=false"])
+    assert got == {"stdp_rule": "triplet", "theta_plus": 0.07, "max_repeats": 3, "lateral_inhibition": False}
+    for bad in (["theta"], ["nope=1"], ["theta_plus=fast"], ["adaptive_threshold=maybe"]):
+        with pytest.raises(SystemExit):
+            cli._overrides(ap, bad)
+
+
+def test_triplet_needs_a_previous_spike():
+    # One presentation, triplet rule: a neuron's first spike finds its slow trace at 0, so the
+    # triplet potentiation is at most the pair rule's (same events, same start).
+    gen = torch.Generator().manual_seed(5)
+    image = torch.rand(784, generator=gen) * (torch.rand(784, generator=gen) < 0.3)
+    off, idx = pl.input_events(image, 150.0, 200, 0.5, gen)
+    nets = {r: pl.init_network(6, params=pl.DiehlCookParams(stdp_rule=r), seed=2) for r in ("pair", "triplet")}
+    counts = {r: network.present_once(n, off, idx, True, False) for r, n in nets.items()}
+    assert int(counts["pair"].sum()) > 0
+    assert not torch.equal(nets["pair"].w, nets["triplet"].w)
+    assert float(nets["triplet"].w.sum()) < float(nets["pair"].w.sum())
+
+
 # The exercise bank of this chapter is tests/banks/bank_stdp.py (run by tests/test_exercise_banks.py).
+
+
+def test_benchmark_summarises_variants(tmp_path):
+    # benchmarks/stdp.py --variants: one row per result JSON, with the settings that differ from the defaults
+    import dataclasses
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        import stdp as bench
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    params = dataclasses.asdict(pl.DiehlCookParams(theta_plus=0.025))
+    base = dict(neurons=100, seed=0, train_images=60000, label_images=10000, test_images=10000)
+    run = dict(base, accuracy=0.83, train_seconds=60.0, mean_test_spikes=8.0, params=params)
+    (tmp_path / "a.json").write_text(json.dumps(run))
+    out = bench.summarise_variants([tmp_path / "a.json"], tmp_path / "v.json")
+    assert out["runs"][0]["overrides"] == {"theta_plus": 0.025} and out["runs"][0]["theta_mean_mV"] is None
+    assert json.loads((tmp_path / "v.json").read_text())["runs"][0]["accuracy"] == 0.83

@@ -7,10 +7,12 @@ Functional core (pure functions of tensors), one file per idea:
   window ``stdp_window`` and the one measured from simulated pairs, ``measure_window``;
 * :mod:`.homeostasis`: adaptive thresholds and column normalisation of the weights;
 * :mod:`.network`: one presentation of an image to the Diehl & Cook network (a C kernel, or
-  the PyTorch reference); :mod:`.training`: training, checkpoints, labelling, accuracy;
+  the PyTorch reference; learning rule ``"pair"``, ``"triplet"`` or ``"offset"``, see
+  ``STDP_RULES``); :mod:`.training`: training, checkpoints, labelling, accuracy;
 * :mod:`.modules`: thin ``nn.Module`` wrappers (the chapter's exercises are in :mod:`snnlib.exercises.stdp`).
 
-Command line: ``python -m snnlib.plasticity --neurons 400 --source full --json out.json``.
+Command line: ``python -m snnlib.plasticity --neurons 400 --source full --json out.json``
+(``--set NAME=VALUE`` changes a parameter of :class:`DiehlCookParams`).
 """
 
 from __future__ import annotations

@@ -9,10 +9,12 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 
 from .. import _io
+from .network import DiehlCookParams
 from .training import SOURCES, run_experiment
 
 
@@ -24,6 +26,27 @@ def _positive_int(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {value}")
     return value
+
+
+def _overrides(ap: argparse.ArgumentParser, items) -> dict:
+    """``["name=value", ...]`` -> ``{name: value}``, each value converted to the parameter's type."""
+    types = {f.name: f.type for f in dataclasses.fields(DiehlCookParams)}
+    out = {}
+    for item in items:
+        name, sep, text = item.partition("=")
+        if not sep or name not in types:
+            ap.error(f"--set expects NAME=VALUE with NAME one of {sorted(types)}, got {item!r}")
+        kind = types[name] if isinstance(types[name], str) else types[name].__name__
+        try:
+            if kind == "bool":
+                if text.lower() not in ("true", "false", "1", "0"):
+                    raise ValueError(text)
+                out[name] = text.lower() in ("true", "1")
+            else:
+                out[name] = {"int": int, "float": float, "str": str}[kind](text)
+        except ValueError:
+            ap.error(f"--set {name}: expected a {kind}, got {text!r}")
+    return out
 
 
 def main(argv=None) -> int:
@@ -42,10 +65,18 @@ def main(argv=None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--no-inhibition", action="store_true", help="ablation: no lateral inhibition")
     ap.add_argument("--no-adaptive-threshold", action="store_true", help="ablation: fixed thresholds")
+    ap.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a parameter of DiehlCookParams, e.g. --set stdp_rule=triplet --set theta_plus=0.07 (repeatable)",
+    )
     ap.add_argument("--checkpoint", default=None, help="checkpoint file (resumed if it exists)")
     ap.add_argument("--no-progress", action="store_true", help="no progress bar")
     ap.add_argument("--json", default=None, help="write the result here (atomically)")
     args = ap.parse_args(argv)
+    overrides = _overrides(ap, args.set)
     result = run_experiment(
         args.neurons,
         args.source,
@@ -58,6 +89,7 @@ def main(argv=None) -> int:
         adaptive_threshold=not args.no_adaptive_threshold,
         checkpoint=args.checkpoint,
         progress=not args.no_progress,
+        overrides=overrides,
     )
     text = json.dumps(result, indent=2, default=_io.json_default)
     if args.json:

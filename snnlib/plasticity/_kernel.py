@@ -25,6 +25,7 @@ from .. import _checks, _env
 from ..engine import build as _build
 
 _SOURCE = r"""
+#include <math.h>
 #include <stdlib.h>
 
 /* p: see PARAM_ORDER in network.py. Returns the number of excitatory spikes, -1 (out of memory) or
@@ -43,11 +44,14 @@ int dc_present(int n_in, int n, int T, const int *off, const int *idx, float *w,
     const float w_ei = (float)p[14], w_ie = (float)p[15], nu_pre = (float)p[16], nu_post = (float)p[17];
     const float d_post = (float)p[18], w_max = (float)p[19], theta_plus = (float)p[20];
     const float norm_total = (float)p[21];
-    float *buf = (float *)calloc((size_t)7 * n, sizeof(float));
+    const int rule = (int)p[22]; /* 0 pair, 1 triplet (post2 trace), 2 offset (x_tar, soft bound mu) */
+    const float d_post2 = (float)p[23], x_tar = (float)p[24], mu = (float)p[25];
+    const int pre_add = (int)p[26]; /* pre trace: 1 adds 1 at a spike (all-to-all), 0 sets it to 1 */
+    float *buf = (float *)calloc((size_t)8 * n + n_in, sizeof(float));
     int *ibuf = (int *)calloc((size_t)2 * n + n_in, sizeof(int));
     if (!buf || !ibuf) { free(buf); free(ibuf); return -1; }
     float *v = buf, *ge = buf + n, *gi = buf + 2 * n, *vi = buf + 3 * n, *gei = buf + 4 * n;
-    float *xpost = buf + 5 * n, *colsum = buf + 6 * n;
+    float *xpost = buf + 5 * n, *colsum = buf + 6 * n, *xpost2 = buf + 7 * n, *xlast = buf + 8 * n;
     int *refr = ibuf, *refri = ibuf + n, *tlast = ibuf + 2 * n;
     int total = 0;
     for (int j = 0; j < n; j++) { v[j] = v_rest_e; vi[j] = v_rest_i; counts[j] = 0; }
@@ -58,13 +62,18 @@ int dc_present(int n_in, int n, int T, const int *off, const int *idx, float *w,
         for (int i = 0; i < n_in; i++) for (int j = 0; j < n; j++) w[(size_t)i * n + j] *= colsum[j];
     }
     for (int t = 0; t < T; t++) {
-        for (int j = 0; j < n; j++) { ge[j] *= d_ge; gi[j] *= d_gi; gei[j] *= d_ge; xpost[j] *= d_post; }
+        for (int j = 0; j < n; j++) {
+            ge[j] *= d_ge; gi[j] *= d_gi; gei[j] *= d_ge; xpost[j] *= d_post; xpost2[j] *= d_post2;
+        }
         for (int e = off[t]; e < off[t + 1]; e++) {
             const int i = idx[e];
             float *wi = w + (size_t)i * n;
             for (int j = 0; j < n; j++) ge[j] += wi[j];
             if (learn) {
+                xlast[i] = pre_add && tlast[i] >= 0 ? xlast[i] * pre_table[t - tlast[i]] + 1.0f : 1.0f;
                 tlast[i] = t;
+            }
+            if (learn && rule != 2) {
                 for (int j = 0; j < n; j++) { float x = wi[j] - nu_pre * xpost[j]; wi[j] = x < 0.0f ? 0.0f : x; }
             }
         }
@@ -79,10 +88,18 @@ int dc_present(int n_in, int n, int T, const int *off, const int *idx, float *w,
                 gei[j] += w_ei;
                 if (adapt) theta[j] += theta_plus;
                 if (learn) {
-                    xpost[j] = 1.0f;
-                    for (int i = 0; i < n_in; i++) if (tlast[i] >= 0) {
+                    const float f = rule == 1 ? xpost2[j] : 1.0f; /* triplet: the post2 trace before this spike */
+                    xpost[j] = 1.0f; xpost2[j] = 1.0f;
+                    if (rule == 2) for (int i = 0; i < n_in; i++) {
                         float *wij = w + (size_t)i * n + j;
-                        float x = *wij + nu_post * pre_table[t - tlast[i]];
+                        const float xp = tlast[i] >= 0 ? xlast[i] * pre_table[t - tlast[i]] : 0.0f;
+                        const float room = w_max - *wij;
+                        float x = *wij + nu_post * (xp - x_tar) * (room > 0.0f ? powf(room, mu) : 0.0f);
+                        *wij = x > w_max ? w_max : (x < 0.0f ? 0.0f : x);
+                    }
+                    else if (f > 0.0f) for (int i = 0; i < n_in; i++) if (tlast[i] >= 0) {
+                        float *wij = w + (size_t)i * n + j;
+                        float x = *wij + nu_post * f * (xlast[i] * pre_table[t - tlast[i]]);
                         *wij = x > w_max ? w_max : x;
                     }
                 }
@@ -132,7 +149,7 @@ def _self_test(lib: ctypes.CDLL) -> None:
     ints, floats = ctypes.c_int * 2, ctypes.c_float * 2
     off, idx, counts = ints(0, 0), ints(0, 0), ints(-5, -5)
     w, theta, table = floats(0.0, 0.0), floats(0.0, 0.0), floats(1.0, 1.0)
-    p = (ctypes.c_double * 22)()
+    p = (ctypes.c_double * 27)()
     p[3] = 1.0  # v_thresh_e: nothing reaches it
     total = lib.dc_present(1, 2, 1, off, idx, w, theta, counts, p, 0, 0, table)
     if total != 0 or list(counts) != [0, 0]:

@@ -14,9 +14,13 @@ one neuron) is scaled to sum to ``norm_total = 78``; at each input spike ``w -= 
 nearest-spike traces (set to 1 at a spike, decaying with 20 ms). The threshold of a neuron rises
 by ``theta_plus`` at each of its spikes (homeostasis) and decays with ``tau_theta = 1e7 ms``.
 
-Simplifications, stated: the 150 ms rest between images is replaced by resetting the state
-(the traces and conductances would decay to ~0 in that time anyway), and STDP is the pair-based
-rule of the paper's text, not the triplet variant of its code.
+``stdp_rule`` chooses the learning rule (see :data:`STDP_RULES`): the pair rule above (default),
+the triplet rule of the paper's published code, or the offset rule of its methods text;
+``pre_trace="add"`` makes the presynaptic trace grow by 1 at each spike instead of being set to 1.
+
+Simplification, stated: the 150 ms rest between images is replaced by resetting the state (the
+traces and conductances would decay to ~0 in that time anyway; the membrane potential only
+mostly, with its 100 ms time constant). The code's random input delays (0-10 ms) are left out.
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ __all__ = [
     "present_once",
     "present_reference",
     "PARAM_ORDER",
+    "STDP_RULES",
 ]
 
 
@@ -74,6 +79,11 @@ class DiehlCookParams:
     theta_plus: float = 0.05
     tau_theta: float = 1e7
     norm_total: float = 78.0
+    stdp_rule: str = "pair"
+    tau_post2: float = 40.0
+    x_tar: float = 0.4
+    mu: float = 0.2
+    pre_trace: str = "set"
     max_rate: float = 63.75
     rate_step: float = 31.875
     min_spikes: int = 5
@@ -86,6 +96,10 @@ class DiehlCookParams:
             value = getattr(self, f.name)
             if f.type in ("bool", bool):
                 _checks.boolean(value, f.name)
+            elif f.name == "stdp_rule":
+                _checks.choice(value, f.name, STDP_RULES)
+            elif f.name == "pre_trace":
+                _checks.choice(value, f.name, ("set", "add"))
             elif f.name in ("min_spikes", "max_repeats"):
                 _checks.integer(value, f.name, minimum=0)
             elif f.name.startswith(("v_", "e_")):
@@ -123,7 +137,21 @@ PARAM_ORDER = (
     "w_max",
     "theta_plus",
     "norm_total",
+    "rule",
+    "d_post2",
+    "x_tar",
+    "mu",
+    "pre_add",
 )
+
+#: The learning rules of the network (``DiehlCookParams.stdp_rule``): ``"pair"`` (the paper's
+#: pre-and-post rule: depression ``nu_pre * x_post`` at each input spike, potentiation
+#: ``nu_post * x_pre`` at each excitatory spike), ``"triplet"`` (the paper's published code: the
+#: potentiation is also multiplied by a second, slower postsynaptic trace ``x_post2``
+#: (``tau_post2``) read just before the spike), ``"offset"`` (the rule of the paper's methods text:
+#: only at an excitatory spike, ``nu_post * (x_pre - x_tar) * (w_max - w) ** mu``, no depression at
+#: input spikes).
+STDP_RULES = ("pair", "triplet", "offset")
 
 
 def _derived(p: DiehlCookParams) -> dict:
@@ -151,6 +179,11 @@ def _derived(p: DiehlCookParams) -> dict:
         "w_max": p.w_max,
         "theta_plus": p.theta_plus,
         "norm_total": p.norm_total,
+        "rule": STDP_RULES.index(p.stdp_rule),
+        "d_post2": math.exp(-p.dt / p.tau_post2),
+        "x_tar": p.x_tar,
+        "mu": p.mu,
+        "pre_add": int(p.pre_trace == "add"),
     }
 
 
@@ -264,19 +297,21 @@ def present_reference(net: DiehlCookNet, off: torch.Tensor, idx: torch.Tensor, l
         w.mul_(torch.where(sums > 0, c["norm_total"] / sums.clamp_min(1e-30), torch.ones_like(sums)))
     z = lambda: torch.zeros(n)
     v, vi = torch.full((n,), c["v_rest_e"]), torch.full((n,), c["v_rest_i"])
-    ge, gi, gei, xpost = z(), z(), z(), z()
+    ge, gi, gei, xpost, xpost2 = z(), z(), z(), z(), z()
     refr, refri = torch.zeros(n, dtype=torch.int64), torch.zeros(n, dtype=torch.int64)
-    xpre = torch.zeros(n_in)  # nearest-spike trace: 1 at a spike, decaying with tau_pre
+    xpre = torch.zeros(n_in)  # set to 1 (or, with pre_trace='add', raised by 1) at a spike
     d_pre = math.exp(-net.params.dt / net.params.tau_pre)
     counts = torch.zeros(n, dtype=torch.int64)
     for t in range(num_steps):
         ge.mul_(c["d_ge"]), gi.mul_(c["d_gi"]), gei.mul_(c["d_ge"]), xpost.mul_(c["d_post"])
+        xpost2.mul_(c["d_post2"])
         xpre.mul_(d_pre)
         active = idx[off[t] : off[t + 1]].long()
         for i in active.tolist():  # one row at a time, like the kernel (an input may repeat: no)
             ge.add_(w[i])
             if learn:
-                xpre[i] = 1.0
+                xpre[i] = xpre[i] + 1.0 if c["pre_add"] else 1.0
+            if learn and c["rule"] != 2:
                 w[i] = (w[i] - c["nu_pre"] * xpost).clamp_min(0.0)
         free = refr == 0
         refr = torch.where(free, refr, refr - 1)
@@ -293,9 +328,17 @@ def present_reference(net: DiehlCookNet, off: torch.Tensor, idx: torch.Tensor, l
             if adapt:
                 theta += spk.float() * c["theta_plus"]
             if learn:
-                xpost[spk] = 1.0
                 cols = spk.nonzero().reshape(-1)
-                w[:, cols] = (w[:, cols] + c["nu_post"] * xpre[:, None]).clamp_max(c["w_max"])
+                if c["rule"] == 2:  # the offset rule, soft-bounded by (w_max - w) ** mu
+                    room = (c["w_max"] - w[:, cols]).clamp_min(0.0) ** c["mu"]
+                    dw = c["nu_post"] * (xpre[:, None] - c["x_tar"]) * room
+                    w[:, cols] = (w[:, cols] + dw).clamp(0.0, c["w_max"])
+                else:  # pair, or triplet (times the slow trace before this spike)
+                    f = xpost2[cols] if c["rule"] == 1 else torch.ones(cols.numel())
+                    dw = c["nu_post"] * xpre[:, None] * f[None, :]
+                    w[:, cols] = (w[:, cols] + dw).clamp_max(c["w_max"])
+                xpost[spk] = 1.0
+                xpost2[spk] = 1.0
         free_i = refri == 0
         refri = torch.where(free_i, refri, refri - 1)
         g = 1.0 + gei

@@ -237,15 +237,25 @@ def run_experiment(
     adaptive_threshold: bool = True,
     checkpoint: Union[str, Path, None] = None,
     progress: bool = True,
+    overrides: Optional[dict] = None,
 ) -> dict:
     """Train on the first ``train_images`` training images (default: all), label the neurons on the
     first ``label_images`` (default: ``min(train_images, 10000)``) with learning off, test on the
     first ``test_images`` test images (default: all). Returns a dict of plain numbers (the JSON of
-    the command line): ``accuracy`` in [0, 1], ``neurons``, ``train_images``, ``seconds`` ...
+    the command line): ``accuracy`` in [0, 1], ``neurons``, ``train_images``, ``seconds`` ...,
+    and ``params``, every parameter of the network. ``overrides`` (``{name: value}``) replaces
+    parameters of :class:`DiehlCookParams` (e.g. ``{"stdp_rule": "triplet"}``).
     """
     num_neurons = _checks.integer(num_neurons, "num_neurons", minimum=1)
     source = _checks.choice(source, "source", SOURCES)
     seed = _checks.integer(seed, "seed")
+    overrides = {} if overrides is None else overrides
+    if not isinstance(overrides, dict):
+        raise TypeError(f"overrides must be a dict {{parameter: value}} or None, got {_checks.describe(overrides)}")
+    names = {f.name for f in dataclasses.fields(DiehlCookParams)}
+    unknown = sorted(set(overrides) - names)
+    if unknown:
+        raise ValueError(f"overrides: unknown parameters {unknown}; DiehlCookParams has {sorted(names)}")
     x_train, y_train = _data.load_mnist("train", source=source, root=root)
     x_test, y_test = _data.load_mnist("test", source=source, root=root)
     full = len(x_train) == 60000
@@ -263,6 +273,7 @@ def run_experiment(
         lateral_inhibition=_checks.boolean(lateral_inhibition, "lateral_inhibition"),
         adaptive_threshold=_checks.boolean(adaptive_threshold, "adaptive_threshold"),
     )
+    params = dataclasses.replace(params, **overrides)
     net = init_network(num_neurons, params=params, seed=seed)
     gen = torch.Generator().manual_seed(seed)
     t0 = time.perf_counter()
@@ -290,6 +301,9 @@ def run_experiment(
         "silent_neurons": int((assignments < 0).sum()),
         "mean_test_spikes": float(c_test.sum(1).double().mean()),
         "threads": 1,
+        "theta_mean_mV": float(net.theta.mean()),
+        "theta_max_mV": float(net.theta.max()),
+        "params": dataclasses.asdict(params),
     }
 
 
