@@ -309,3 +309,26 @@ def test_benchmark_summarises_variants(tmp_path):
     out = bench.summarise_variants([tmp_path / "a.json"], tmp_path / "v.json")
     assert out["runs"][0]["overrides"] == {"theta_plus": 0.025} and out["runs"][0]["theta_mean_mV"] is None
     assert json.loads((tmp_path / "v.json").read_text())["runs"][0]["accuracy"] == 0.83
+
+
+def test_validation_images_are_held_out_of_training_and_labelling():
+    """``validation_images`` holds out the last training images: training and labelling default to
+    the rest, the held-out accuracy is reported beside the test accuracy, and a request that
+    leaves nothing to train on is a clear error."""
+    from snnlib.plasticity.training import run_experiment
+
+    from snnlib import data
+
+    x_train, _ = data.load_mnist("train", source="bundled")
+    n = len(x_train)
+    r = run_experiment(
+        10, "bundled", train_images=None, label_images=200, test_images=100, validation_images=200, progress=False
+    )
+    assert r["train_images"] == n - 200 and r["validation_images"] == 200
+    assert 0.0 <= r["validation_accuracy"] <= 1.0 and 0.0 <= r["accuracy"] <= 1.0
+    with pytest.raises(ValueError, match="train_images"):
+        run_experiment(10, "bundled", train_images=n - 100, validation_images=200, progress=False)
+    with pytest.raises(ValueError, match="validation_images"):
+        run_experiment(10, "bundled", validation_images=n, progress=False)
+    plain = run_experiment(10, "bundled", train_images=100, label_images=100, test_images=50, progress=False)
+    assert "validation_accuracy" not in plain

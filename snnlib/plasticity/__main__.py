@@ -62,6 +62,12 @@ def main(argv=None) -> int:
         help="training images used to label the neurons (default: min(train images, 10000))",
     )
     ap.add_argument("--test-images", type=_positive_int, default=None, help="test images (default: all)")
+    ap.add_argument(
+        "--validation-images",
+        type=_positive_int,
+        default=None,
+        help="hold out the last N training images and report the accuracy on them (for choosing parameters)",
+    )
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--no-inhibition", action="store_true", help="ablation: no lateral inhibition")
     ap.add_argument("--no-adaptive-threshold", action="store_true", help="ablation: fixed thresholds")
@@ -90,6 +96,7 @@ def main(argv=None) -> int:
         checkpoint=args.checkpoint,
         progress=not args.no_progress,
         overrides=overrides,
+        validation_images=args.validation_images,
     )
     text = json.dumps(result, indent=2, default=_io.json_default)
     if args.json:

@@ -238,6 +238,7 @@ def run_experiment(
     checkpoint: Union[str, Path, None] = None,
     progress: bool = True,
     overrides: Optional[dict] = None,
+    validation_images: Optional[int] = None,
 ) -> dict:
     """Train on the first ``train_images`` training images (default: all), label the neurons on the
     first ``label_images`` (default: ``min(train_images, 10000)``) with learning off, test on the
@@ -245,6 +246,11 @@ def run_experiment(
     the command line): ``accuracy`` in [0, 1], ``neurons``, ``train_images``, ``seconds`` ...,
     and ``params``, every parameter of the network. ``overrides`` (``{name: value}``) replaces
     parameters of :class:`DiehlCookParams` (e.g. ``{"stdp_rule": "triplet"}``).
+
+    ``validation_images`` (``V``, for choosing parameters without looking at the test set): the
+    last ``V`` training images are held out (never trained on, never used for labelling; training
+    then defaults to the first ``60000 - V``) and the result's ``validation_accuracy`` is measured on
+    them, beside the test ``accuracy``.
     """
     num_neurons = _checks.integer(num_neurons, "num_neurons", minimum=1)
     source = _checks.choice(source, "source", SOURCES)
@@ -266,8 +272,10 @@ def run_experiment(
             raise ValueError(f"{name}={value} but the {'full' if full else 'bundled'} set has only {available}")
         return value
 
-    n_train = _count(train_images, "train_images", len(x_train), len(x_train))
-    n_label = _count(label_images, "label_images", min(n_train, 10000), len(x_train))
+    n_val = 0 if validation_images is None else _count(validation_images, "validation_images", 0, len(x_train) - 1)
+    usable = len(x_train) - n_val
+    n_train = _count(train_images, "train_images", usable, usable)
+    n_label = _count(label_images, "label_images", min(n_train, 10000), usable)
     n_test = _count(test_images, "test_images", len(x_test), len(x_test))
     params = DiehlCookParams(
         lateral_inhibition=_checks.boolean(lateral_inhibition, "lateral_inhibition"),
@@ -284,9 +292,14 @@ def run_experiment(
     assignments = assign_labels(c_label, y_train[:n_label])
     c_test = responses(net, x_test[:n_test], gen_eval, progress, "testing")
     acc = accuracy(predict(c_test, assignments), y_test[:n_test])
+    extra = {}
+    if n_val:
+        c_val = responses(net, x_train[usable:], gen_eval, progress, "validating")
+        extra = {"validation_images": n_val, "validation_accuracy": accuracy(predict(c_val, assignments), y_train[usable:])}
     seconds = time.perf_counter() - t0
     return {
         "accuracy": acc,
+        **extra,
         "neurons": num_neurons,
         "train_images": n_train,
         "label_images": n_label,
