@@ -315,9 +315,8 @@ def test_validation_images_are_held_out_of_training_and_labelling():
     """``validation_images`` holds out the last training images: training and labelling default to
     the rest, the held-out accuracy is reported beside the test accuracy, and a request that
     leaves nothing to train on is a clear error."""
-    from snnlib.plasticity.training import run_experiment
-
     from snnlib import data
+    from snnlib.plasticity.training import run_experiment
 
     x_train, _ = data.load_mnist("train", source="bundled")
     n = len(x_train)
