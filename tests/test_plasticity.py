@@ -320,9 +320,7 @@ def test_validation_images_are_held_out_of_training_and_labelling():
 
     x_train, _ = data.load_mnist("train", source="bundled")
     n = len(x_train)
-    r = run_experiment(
-        10, "bundled", train_images=None, label_images=200, test_images=100, validation_images=200, progress=False
-    )
+    r = run_experiment(10, "bundled", train_images=None, label_images=200, test_images=100, validation_images=200, progress=False)
     assert r["train_images"] == n - 200 and r["validation_images"] == 200
     assert 0.0 <= r["validation_accuracy"] <= 1.0 and 0.0 <= r["accuracy"] <= 1.0
     with pytest.raises(ValueError, match="train_images"):
