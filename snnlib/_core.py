@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import platform
 import random
 import sys
@@ -130,3 +131,19 @@ def _wrap(line: str, width: int = 80) -> str:
             current = candidate
     out.append(current)
     return "\n".join(out)
+
+
+@contextlib.contextmanager
+def one_cpu_thread(device: Union[str, torch.device, None] = None):
+    """A context in which torch uses one CPU thread (then the previous count again), for loops of
+    many small steps, where starting threads costs more than they save. A ``device`` that is not
+    the CPU leaves the count alone."""
+    if device is not None and torch.device(device).type != "cpu":
+        yield
+        return
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)

@@ -10,7 +10,6 @@ decaying conductances). :func:`simulate` runs it on an input ``[T, B, N_in]`` an
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
@@ -18,6 +17,7 @@ import torch
 
 from .. import _checks
 from .. import spikes as _spikes
+from .._core import one_cpu_thread
 from ..neurons import SYNAPTIC_DRIVES, LIFParams
 from ..surrogate import get as _get_surrogate
 from ..synapses import SYNAPSES, SynapseParams
@@ -151,24 +151,6 @@ class CircuitResult:
         return low, high
 
 
-@contextlib.contextmanager
-def _one_thread_on_cpu(device: torch.device):
-    """Run tiny CPU matrix products on one thread (then restore the setting).
-
-    The circuits here multiply matrices of a few dozen neurons thousands of times; on a busy CPU,
-    waking the BLAS thread pool for each costs far more than the product itself (30x measured).
-    """
-    if device.type != "cpu":
-        yield
-        return
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
-
-
 def _check_populations(populations, n_in: int) -> Dict[str, int]:
     """Sizes of ``"input"`` and of every population of an ordered ``name -> (size, LIFParams)`` mapping."""
     if not isinstance(populations, Mapping) or not populations:
@@ -267,7 +249,7 @@ def simulate(
             return zeros[name]
         return inputs[t] if name == "input" else records[name][t]
 
-    with _one_thread_on_cpu(inputs.device):
+    with one_cpu_thread(inputs.device):
         for t in range(T):
             for name in order:
                 arriving = {+1: zeros[name], -1: zeros[name]}

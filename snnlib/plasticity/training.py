@@ -9,7 +9,6 @@ responds to most; :func:`predict` votes with the mean response of each class's n
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import time
 from pathlib import Path
@@ -19,6 +18,7 @@ import torch
 
 from .. import _checks, _io
 from .. import data as _data
+from .._core import one_cpu_thread
 from .network import DiehlCookNet, DiehlCookParams, init_network, present
 
 __all__ = [
@@ -37,17 +37,6 @@ __all__ = [
 
 SOURCES = ("auto", "full", "bundled")
 CHECKPOINT_VERSION = 1
-
-
-@contextlib.contextmanager
-def _one_thread():
-    """One torch thread while images are shown one by one (thread start-up costs more than it saves)."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
 
 
 def flat_images(images: torch.Tensor) -> torch.Tensor:
@@ -143,7 +132,7 @@ def train(
             )
         net = loaded
         generator.set_state(rng)
-    with _one_thread(), _bar(len(flat), "STDP training", progress, initial=start) as bar:
+    with one_cpu_thread(), _bar(len(flat), "STDP training", progress, initial=start) as bar:
         for i in range(start, len(flat)):
             present(net, flat[i], learn=True, generator=generator)
             bar.update(1)
@@ -164,7 +153,7 @@ def responses(
     flat = flat_images(images)
     generator = generator if generator is not None else torch.Generator().manual_seed(1)
     out = torch.zeros(len(flat), net.num_neurons, dtype=torch.int64)
-    with _one_thread(), _bar(len(flat), desc, progress) as bar:
+    with one_cpu_thread(), _bar(len(flat), desc, progress) as bar:
         for i in range(len(flat)):
             out[i] = present(net, flat[i], learn=False, generator=generator)
             bar.update(1)
