@@ -139,20 +139,13 @@ def test_every_control_changes_what_is_shown(ex):
 # The page's view computes the same, in Node
 # ---------------------------------------------------------------------------------------------
 def _js_views(cases):
-    script = (
-        js_source()
-        + "\n"
-        + _read_js("stdp.js")
-        + r""";
-    let data = '';
-    process.stdin.on('data', c => data += c);
-    process.stdin.on('end', () => {
-      const cases = JSON.parse(data), V = SNNExplorer.VIEWS.stdp;
-      process.stdout.write(JSON.stringify(cases.map(v => {
-        const d = V.compute(v, {}); return [d, V.notes(v, {}), V.readout(d, v, {})];
-      })));
-    });"""
+    """``[data, notes, readout]`` of the page's view for each case, in Node (the cases read from stdin)."""
+    runner = (
+        "const V = SNNExplorer.VIEWS.stdp, cases = JSON.parse(require('fs').readFileSync(0, 'utf8'));\n"
+        "const out = cases.map(v => { const d = V.compute(v, {}); return [d, V.notes(v, {}), V.readout(d, v, {})]; });\n"
+        "process.stdout.write(JSON.stringify(out));"
     )
+    script = "\n".join([js_source(), _read_js("stdp.js"), runner])
     proc = subprocess.run([NODE, "-e", script], input=json.dumps(cases), capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout)
@@ -238,22 +231,7 @@ def test_page_in_chromium(ex, browser, tmp_path):
         assert page.locator(f"#{uid} circle.snx-pair").count() == len(WS.STDP_DOTS)
         return v
 
-    v = check()
-    assert v == ex.defaults()
-    for name, how in (
-        ("delta_t", "ArrowLeft"),
-        ("rule", 1),
-        ("w", "ArrowRight"),
-        ("a_plus", "ArrowRight"),
-        ("tau_minus", "ArrowLeft"),
-    ):
-        n = B.redraws(page, uid)
-        control = page.locator(f"#{uid} [data-control={name}]")
-        _ = control.select_option(index=how) if isinstance(how, int) else control.press(how)
-        B.wait_settled(page, uid, n)
-        v1 = check()
-        assert v1[name] != v[name], name
-        v = v1
-    assert not errors, errors
-    assert not blocked, blocked
-    page.close()
+    assert check() == ex.defaults()
+    moves = (("delta_t", "ArrowLeft"), ("rule", 1), ("w", "ArrowRight"), ("a_plus", "ArrowRight"), ("tau_minus", "ArrowLeft"))
+    B.walk_controls(page, uid, moves, check, ex.defaults())
+    B.close_quiet(page, errors, blocked, uid, tmp_path / "stdp.png")
