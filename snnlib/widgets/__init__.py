@@ -49,9 +49,11 @@ from .frames import frame_grid, frame_key, pack_frames, unpack_frames
 from .lif import INPUT_LABELS, INPUT_ONSET, LIF_INPUTS, NOISE_SEED, RESET_LABELS, lif_explorer, lif_input
 from .live import LiveExplorer
 from .runtime import JS_DIR, JS_FILES, _linspace, _read_js, js_fmt, js_round, js_source, mulberry32  # noqa: F401 (_read_js, _linspace: tests)
+from .stdp import stdp_explorer
 from .surrogate import GRAD_EXAMPLE, SURROGATE_CHOICES, SURROGATE_U, SURROGATE_W, surrogate_explorer, surrogate_weight_gradient
 
 __all__ = [
+    "stdp_explorer",
     "conversion_explorer",
     "conversion_results",
     "Slider",
