@@ -27,7 +27,7 @@ import time
 
 from _common import ROOT
 
-EXPLORERS = ("lif", "surrogate", "coding", "circuit", "conversion")
+EXPLORERS = ("lif", "surrogate", "coding", "circuit", "conversion", "stdp")
 
 KERNEL_CODE = textwrap.dedent(
     """

@@ -14,7 +14,7 @@ An :class:`Explorer` is made of
 without a browser (and ``tests/test_widgets.py`` checks the JavaScript model against ``snnlib`` in
 Node). Each chapter's explorer is made by one call: :func:`lif_explorer`, :func:`surrogate_explorer`,
 :func:`coding_explorer`, :func:`circuit_explorer`,
-:func:`conversion_explorer`; a notebook cell ends with that call.
+:func:`conversion_explorer`, :func:`stdp_explorer`; a notebook cell ends with that call.
 
 How an explorer shows itself (:func:`display_mode`): ``"html"``, self-contained HTML
 (``Explorer.html()``: ``<input type=range>`` / ``<select>`` controls, an SVG plot and the inlined
@@ -33,7 +33,7 @@ The package, one module per idea (everything public is re-exported here: ``snl.w
 * :mod:`~snnlib.widgets.animation`: :func:`animation`, a matplotlib animation as an offline HTML player;
 * one module per explorer, named as it is: :mod:`~snnlib.widgets.lif`, :mod:`~snnlib.widgets.surrogate`,
   :mod:`~snnlib.widgets.coding`, :mod:`~snnlib.widgets.circuit`,
-  :mod:`~snnlib.widgets.conversion`.
+  :mod:`~snnlib.widgets.conversion`, :mod:`~snnlib.widgets.stdp`.
 """
 
 from __future__ import annotations
