@@ -248,9 +248,18 @@ def _steps(num_steps, static: bool, cur: torch.Tensor, shape: str) -> int:
 
 def lif_fwd(cur: torch.Tensor, num_steps: int, beta: float, thr: float, reset: str, static: bool):
     """A LIF layer driven by ``cur`` ``[T, ...]`` (or ``[...]`` when ``static``): ``(spk, mem)``, each ``[T, ...]``."""
+    return _lif_fwd(cur, num_steps, beta, thr, reset, static, scan=True)
+
+
+# The autograd functions below call the _private entry points with scan=False: the engine's public
+# functions have scanned their inputs for NaN and inf once per call (snnlib.engine), and the backward
+# passes read tensors their forward pass checked or made. Sizes, strides and parameters are always checked.
+
+
+def _lif_fwd(cur, num_steps, beta, thr, reset, static, scan: bool):
     static = _checks.boolean(static, "static")
     shape = "[B, ...] (static)" if static else "[T, B, ...] (time first, T = num_steps)"
-    cur = _real(cur, "cur", shape, min_dim=1 if static else 2)
+    cur = _real(cur, "cur", shape, min_dim=1 if static else 2, finite=scan)
     num_steps = _steps(num_steps, static, cur, shape)
     beta, thr, reset_id = _params(beta, thr, reset)
     out_shape = (num_steps, *tuple(cur.shape if static else cur.shape[1:]))
@@ -273,7 +282,11 @@ def lif_bwd(
     surrogate: Tuple[int, float, float],
 ) -> torch.Tensor:
     """``dL/dI`` ``[T, ...]`` of :func:`lif_fwd` from ``dL/dS`` and ``dL/dU`` (either may be ``None``), all ``[T, ...]``."""
-    mem = _real(mem, "mem", "[T, B, ...]", min_dim=2)
+    return _lif_bwd(mem, g_spk, g_mem, beta, thr, reset, surrogate, scan=True)
+
+
+def _lif_bwd(mem, g_spk, g_mem, beta, thr, reset, surrogate, scan: bool):
+    mem = _real(mem, "mem", "[T, B, ...]", min_dim=2, finite=scan)
     grads = []
     for name, g in (("g_spk", g_spk), ("g_mem", g_mem)):
         if g is not None:
@@ -290,11 +303,11 @@ def lif_bwd(
     return gcur
 
 
-def _linear_args(cur, w2, num_steps, static):
+def _linear_args(cur, w2, num_steps, static, scan: bool = True):
     """The checked ``(cur, w2, T, B, H, C, cstride)`` of :func:`fwd` and :func:`bwd`."""
     static = _checks.boolean(static, "static")
     shape = "[B, H] (static)" if static else "[T, B, H] (time first, T = num_steps)"
-    cur = _real(cur, "cur", shape, ndim=2 if static else 3)
+    cur = _real(cur, "cur", shape, ndim=2 if static else 3, finite=scan)
     w2 = _real(w2, "w2", "[C, H]", ndim=2, like=cur)
     T = _steps(num_steps, static, cur, shape)
     B, H = cur.shape[-2:]
@@ -306,7 +319,11 @@ def _linear_args(cur, w2, num_steps, static):
 def fwd(cur: torch.Tensor, w2: torch.Tensor, b2: torch.Tensor, num_steps: int, beta: float, thr: float, reset: str, static: bool):
     """A LIF layer and the next synapses: ``I`` ``[B, H]`` (static) or ``[T, B, H]``, ``W`` ``[C, H]``,
     ``b`` ``[C]`` -> ``(I_2 [T, B, C], spike counts [T, B])``."""
-    cur, w2, T, B, H, C, cstride = _linear_args(cur, w2, num_steps, static)
+    return _fwd(cur, w2, b2, num_steps, beta, thr, reset, static, scan=True)
+
+
+def _fwd(cur, w2, b2, num_steps, beta, thr, reset, static, scan: bool):
+    cur, w2, T, B, H, C, cstride = _linear_args(cur, w2, num_steps, static, scan)
     b2 = _real(b2, "b2", "[C]", ndim=1, like=cur)
     if b2.shape[0] != C:
         raise ValueError(f"b2 must have shape [C] with C = {C} (w2's first dimension), got shape {tuple(b2.shape)}")
@@ -333,7 +350,11 @@ def bwd(
     static: bool,
 ):
     """Gradients ``(dL/dI, dL/dW [C, H])`` of :func:`fwd` from ``dL/dI_2`` ``[T, B, C]``; ``dL/dI`` has ``I``'s shape."""
-    cur, w2, T, B, H, C, cstride = _linear_args(cur, w2, num_steps, static)
+    return _bwd(cur, g2, w2, num_steps, beta, thr, reset, surrogate, static, scan=True)
+
+
+def _bwd(cur, g2, w2, num_steps, beta, thr, reset, surrogate, static, scan: bool):
+    cur, w2, T, B, H, C, cstride = _linear_args(cur, w2, num_steps, static, scan)
     g2 = _real(g2, "g2", "[T, B, C]", ndim=3, like=cur, finite=False)
     if tuple(g2.shape) != (T, B, C):
         raise ValueError(f"g2 must have shape [T, B, C] = {[T, B, C]}, got shape {tuple(g2.shape)}")
@@ -365,7 +386,7 @@ class _LIF(torch.autograd.Function):
     @staticmethod
     def forward(ctx, cur, num_steps, beta, thr, reset, surrogate, static):
         ctx.set_materialize_grads(False)
-        spk, mem = lif_fwd(cur.detach(), num_steps, beta, thr, reset, static)
+        spk, mem = _lif_fwd(cur.detach(), num_steps, beta, thr, reset, static, scan=False)
         ctx.save_for_backward(mem)
         ctx.args = (beta, thr, reset, surrogate, static)
         return spk, mem
@@ -376,7 +397,7 @@ class _LIF(torch.autograd.Function):
             return (None,) * 7
         (mem,) = ctx.saved_tensors
         beta, thr, reset, surrogate, static = ctx.args
-        g_cur = lif_bwd(mem, g_spk, g_mem, beta, thr, reset, surrogate)
+        g_cur = _lif_bwd(mem, g_spk, g_mem, beta, thr, reset, surrogate, scan=False)
         return (g_cur.sum(0) if static else g_cur), None, None, None, None, None, None
 
 
@@ -385,7 +406,7 @@ class _LIFLinear(torch.autograd.Function):
     def forward(ctx, cur, w2, b2, num_steps, beta, thr, reset, surrogate, static):
         ctx.set_materialize_grads(False)
         cur, w2 = cur.detach(), w2.detach()
-        cur2, counts = fwd(cur, w2, b2.detach(), num_steps, beta, thr, reset, static)
+        cur2, counts = _fwd(cur, w2, b2.detach(), num_steps, beta, thr, reset, static, scan=False)
         ctx.save_for_backward(cur, w2)  # the backward pass recomputes the membranes
         ctx.args = (num_steps, beta, thr, reset, surrogate, static)
         ctx.mark_non_differentiable(counts)
@@ -396,7 +417,7 @@ class _LIFLinear(torch.autograd.Function):
         if g_cur2 is None:
             return (None,) * 9
         cur, w2 = ctx.saved_tensors
-        g_cur, g_w2 = bwd(cur, g_cur2, w2, *ctx.args)
+        g_cur, g_w2 = _bwd(cur, g_cur2, w2, *ctx.args, scan=False)
         return g_cur, g_w2, g_cur2.sum((0, 1)), None, None, None, None, None, None
 
 
