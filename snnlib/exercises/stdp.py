@@ -7,7 +7,7 @@ from typing import Callable
 import numpy as np
 import torch
 
-from .core import Feedback, assert_close, checker, failed, passed, register_hints, run_user
+from .core import Feedback, assert_close, checker, failed, passed, register_hints, require_close, run_user
 
 __all__ = [
     "stdp_window_solution",
@@ -59,7 +59,7 @@ def check_stdp_window(fn: Callable) -> Feedback:
                     )
             except (TypeError, ValueError):
                 pass
-        bad = assert_close(
+        require_close(
             got,
             expected,
             f"stdp_window(delta_t, {', '.join(map(str, rest))})",
@@ -68,8 +68,6 @@ def check_stdp_window(fn: Callable) -> Feedback:
             hint="potentiation for delta_t >= 0 decays with tau_plus; depression for delta_t < 0 is negative and "
             "decays with tau_minus.",
         )
-        if bad is not None:
-            return bad
     return passed("pre-before-post strengthens, post-before-pre weakens, and both fade within a few tau.")
 
 
@@ -93,15 +91,13 @@ def check_normalise_columns(fn: Callable) -> Feedback:
                 return failed("you normalised the rows; the inputs of one neuron are a column (axis 0).")
         except (TypeError, ValueError, RuntimeError):
             pass
-        bad = assert_close(
+        require_close(
             got,
             expected,
             f"normalise(w of shape {shape}, {total})",
             rtol=1e-5,
             hint="divide each column by its sum, then multiply by total.",
         )
-        if bad is not None:
-            return bad
     return passed("every neuron now has the same total input weight: it can only redistribute it.")
 
 

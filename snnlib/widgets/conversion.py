@@ -29,7 +29,7 @@ from ..conversion import NETWORKS, NORMALISATIONS, RESETS
 from ..plot.palette import ACCENT_COLOR, EXC_COLOR, THRESHOLD_COLOR, ZERO_LINE_COLOR
 from .controls import Dropdown, Slider, attr, set_tooltip
 from .explorer import Explorer
-from .runtime import _read_js, js_fmt, js_round
+from .runtime import js_fmt, js_round
 
 # StopSlider and conversion_grid are importable from here but not exported: the bad-input grid
 # (tests/grid_valid.py, not this chapter's) would need valid examples for them.
@@ -44,7 +44,6 @@ CONVERSION_METHODS: Dict[str, str] = {"percentile": "data-based (a percentile)",
 _RESET_TEXT = {"subtract": "by subtraction", "zero": "to zero"}
 #: The reason the percentile slider is disabled without normalisation (one definition, the page's too).
 NO_PERCENTILE = "no normalisation: \u03bb = 1 in every layer"
-_VIEW_MARK = "\nSNNExplorer.mount("
 
 
 @dataclass
@@ -345,19 +344,6 @@ def _ylim(d) -> tuple:
     return lo - pad, hi + pad
 
 
-class _ConversionExplorer(Explorer):
-    """An :class:`Explorer` whose page also inlines its view, ``snnlib/js/conversion.js``."""
-
-    def html(self, uid: Optional[str] = None) -> str:
-        page = super().html(uid)
-        if self.view is None:
-            return page
-        if _VIEW_MARK not in page:  # Explorer.html changed the way it starts the view
-            raise RuntimeError(f"cannot inline the conversion view: {_VIEW_MARK.strip()!r} is not in Explorer.html()")
-        head, _, tail = page.partition(_VIEW_MARK)
-        return head + "\n" + _read_js("conversion.js") + _VIEW_MARK + tail
-
-
 def conversion_explorer(results: Optional[Mapping[str, Any]] = None) -> Explorer:
     """The chapter's explorer over ``results`` (``{net: record}``; default :func:`conversion_results`).
 
@@ -429,7 +415,7 @@ def conversion_explorer(results: Optional[Mapping[str, Any]] = None) -> Explorer
     def compute(**v):
         return _compute(grid, values(v))
 
-    return _ConversionExplorer(
+    return Explorer(
         name="conversion",
         title="ANN-to-SNN conversion explorer",
         controls=controls,
@@ -437,6 +423,7 @@ def conversion_explorer(results: Optional[Mapping[str, Any]] = None) -> Explorer
         plot=_plot,
         figsize=(6.9, 3.0),
         view="conversion",
+        view_js="conversion.js",
         static_data=lambda: grid,
         description="Measured results on full MNIST: move T and the percentile and see how close the converted "
         "network comes to its ANN (test images spread over the test set; analog input).",

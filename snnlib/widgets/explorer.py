@@ -11,7 +11,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 from .. import _checks
 from .controls import Control, Dropdown, Slider, _text, attr
 from .display import display_mode
-from .runtime import _read_js, js_source, script_json
+from .runtime import JS_DIR, _read_js, js_source, script_json
 
 __all__ = ["Explorer"]
 
@@ -33,6 +33,8 @@ class Explorer:
             book's column).
         view: name of the kernel-free view in ``snnlib/js/explorer.js`` (``None``: the page shows a
             static picture at the default settings instead).
+        view_js: a file in ``snnlib/js/`` that defines ``view`` in its own file (``None``: the view is
+            one of ``explorer.js``'s); inlined after the shared runtime.
         static_data: ``() -> dict`` of data shipped inline with the kernel-free explorer (images,
             precomputed frames); passed to the JavaScript view.
         description: one or two sentences shown under the title.
@@ -55,6 +57,7 @@ class Explorer:
     plot: Callable[[Dict[str, Any], Any], None]
     figsize: Tuple[float, float] = (6.9, 4.5)
     view: Optional[str] = None
+    view_js: Optional[str] = None
     static_data: Optional[Callable[[], Dict[str, Any]]] = None
     description: str = ""
     notes: Optional[Callable[[Dict[str, Any]], Dict[str, str]]] = None
@@ -83,6 +86,10 @@ class Explorer:
             _checks.positive(x, f"{who}.figsize[{i}]")
         if self.view is not None:
             _text(self.view, f"{who}.view", nonempty=True)
+        if self.view_js is not None:
+            _text(self.view_js, f"{who}.view_js", nonempty=True)
+            if self.view is None or not (JS_DIR / self.view_js).is_file():
+                raise ValueError(f"{who}.view_js must name a file of {JS_DIR} and come with a view, got {self.view_js!r}")
         for what in ("static_data", "notes", "readout", "inactive"):
             fn = getattr(self, what)
             if fn is not None and not callable(fn):
@@ -157,6 +164,7 @@ class Explorer:
         spec = {"name": self.name, "view": self.view, "controls": [c.spec() for c in self.controls]}
         static = self.static_data() if self.static_data is not None else {}
         controls = "".join(c.html(uid) for c in self.controls)
+        own_view = _read_js(self.view_js) if self.view_js else ""
         desc = f'<div class="snx-desc">{attr(self.description)}</div>' if self.description else ""
         return (
             f'<div class="snnlib-explorer tex2jax_ignore mathjax_ignore" id="{attr(uid)}" data-explorer="{attr(self.name)}">'
@@ -167,7 +175,7 @@ class Explorer:
             f'<div class="snx-foot"><span>Runs in your browser: no kernel needed.</span>'
             f'<button type="button" class="snx-reset">Reset</button></div>'
             f"<noscript>This explorer needs JavaScript; run the notebook to use it.</noscript>"
-            f"<script>(function(){{\n{js_source()}\nSNNExplorer.mount({script_json(uid)}, {script_json(spec)}, "
+            f"<script>(function(){{\n{js_source()}\n{own_view}\nSNNExplorer.mount({script_json(uid)}, {script_json(spec)}, "
             f"{script_json(static)});\n}})();</script></div>"
         )
 

@@ -17,7 +17,7 @@ writes the same notes and read-out, character for character (``tests/test_stdp_e
 
 from __future__ import annotations
 
-from typing import Any, Dict, Optional
+from typing import Any, Dict
 
 import numpy as np
 import torch
@@ -27,7 +27,7 @@ from ..plasticity.stdp import RULES
 from ..plot.palette import ACCENT_COLOR, EXC_COLOR, INH_COLOR, MUTED_COLOR, SPIKE_COLOR, ZERO_LINE_COLOR
 from .controls import Dropdown, Slider
 from .explorer import Explorer
-from .runtime import _linspace, _read_js, extent, js_round
+from .runtime import _linspace, extent, js_round
 
 __all__ = ["STDP_SPAN", "STDP_DOTS", "STDP_RULES", "stdp_explorer"]
 
@@ -40,7 +40,6 @@ STDP_RULES = tuple(RULES)
 #: The weight the additive rule's pairs start from (away from the hard bounds, where its window holds).
 ADDITIVE_W0 = 0.5
 _W_UNUSED = "additive: \u0394w does not depend on w"
-_VIEW_MARK = "\nSNNExplorer.mount("
 
 
 def _factors(rule: str, w: float, w_max: float) -> tuple:
@@ -167,16 +166,6 @@ def _plot(d, fig):
     return update
 
 
-class _STDPExplorer(Explorer):
-    """An :class:`Explorer` whose page also inlines its view, ``snnlib/js/stdp.js``."""
-
-    def html(self, uid: Optional[str] = None) -> str:
-        head, mark, tail = super().html(uid).partition(_VIEW_MARK)
-        if not mark:  # Explorer.html changed the way it starts the view
-            raise RuntimeError(f"cannot inline the STDP view: {_VIEW_MARK.strip()!r} is not in Explorer.html()")
-        return head + "\n" + _read_js("stdp.js") + mark + tail
-
-
 def stdp_explorer() -> Explorer:
     """The STDP chapter's explorer: the learning window of :class:`snnlib.plasticity.STDPParams`.
 
@@ -234,7 +223,7 @@ def stdp_explorer() -> Explorer:
             description="the delay read out (the dot)",
         ),
     ]
-    return _STDPExplorer(
+    return Explorer(
         name="stdp",
         title="STDP window explorer",
         controls=controls,
@@ -242,6 +231,7 @@ def stdp_explorer() -> Explorer:
         plot=_plot,
         figsize=(6.9, 3.0),
         view="stdp",
+        view_js="stdp.js",
         description="Pre before post strengthens the synapse, post before pre weakens it: move the "
         "amplitudes and time constants and watch the balance of the two sides.",
         notes=_notes,
